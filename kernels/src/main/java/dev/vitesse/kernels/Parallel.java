@@ -66,7 +66,7 @@ public final class Parallel {
     public static void forEach(int count, IntConsumer body) {
         if (count <= 0) return;
         ForkJoinPool p = pool;
-        if (count == 1 || p.getParallelism() == 1 || ForkJoinPool.getPool() == p) {
+        if (count == 1 || p.getParallelism() == 1 || java.util.concurrent.ForkJoinTask.getPool() == p) {
             for (int i = 0; i < count; i++) body.accept(i);
             return;
         }
