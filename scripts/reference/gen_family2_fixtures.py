@@ -121,7 +121,8 @@ def alternet_cases():
     randomize(m, gen, qk_gain=4.0)
     write_case("alternet", "bottleneck_w3", m,
                {"architecture": "alternet:dnn_50", "num_classes": 10, "stem_width": 8, "widths": [4, 8, 8, 8],
-                "dim_head": 4, "window_size": 3, "num_blocks": [1, 2, 4, 2], "num_blocks2": [0, 1, 2, 1]}, 96, seed=4)
+                "dim_head": 4, "window_size": 3, "num_blocks": [1, 2, 4, 2], "num_blocks2": [0, 1, 2, 1],
+                "img_size": 96}, 96, seed=4)
     # dnn_18 layout (basic blocks) with the real 7x7 windows at 224x224 (stage 4 is one 7x7 window)
     gen = torch.Generator().manual_seed(32)
     m = fm.dnn_18(num_classes=5, stem_width=4, widths=(4, 4, 8, 8), dim_head=4)
