@@ -132,7 +132,30 @@ def alternet_cases():
                 "dim_head": 4}, 224, seed=5)
 
 
+def analysis_cases():
+    """Maps with a known spectrum mix, run through the notebooks' exact formulas (fourier_analysis.ipynb,
+    featuremap_variance.ipynb)."""
+    gen = torch.Generator().manual_seed(41)
+    exp = {}
+    for i, (b, c, h, w) in enumerate([(2, 3, 14, 14), (1, 4, 7, 7), (3, 2, 8, 8), (1, 2, 6, 9)]):
+        x = torch.randn((b, c, h, w), generator=gen)
+        x = x + torch.linspace(0, 3, w)[None, None, None, :]  # low-frequency ramp so the curve has structure
+        f = torch.fft.fft2(x.double())
+        f = (f.abs() + 1e-6).log()
+        f = torch.roll(f, shifts=(int(h / 2), int(w / 2)), dims=(2, 3)).mean(dim=(0, 1))
+        f = f.diag()[int(h / 2):]
+        f = f - f[0]
+        exp["map%d" % i] = x.numpy()
+        exp["fourier%d" % i] = f.numpy()
+        exp["variance%d" % i] = x.double().var(dim=[-1, -2]).mean(dim=[0, 1]).reshape(1).numpy()
+    d = os.path.join(OUT, "analysis")
+    os.makedirs(d, exist_ok=True)
+    safetensors_io.save(os.path.join(d, "spectra.safetensors"), exp)
+    print("analysis/spectra.safetensors")
+
+
 if __name__ == "__main__":
     ffvit_cases()
     refiner_cases()
     alternet_cases()
+    analysis_cases()
