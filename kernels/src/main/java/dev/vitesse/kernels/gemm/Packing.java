@@ -62,18 +62,19 @@ public final class Packing {
     }
 
     /**
-     * Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into {@code dst} as micro-panels of mr rows:
-     * element (i, p) of the block goes to {@code dst[(i / mr) * mr * kc + p * mr + i % mr]}; rows past mc are zero.
+     * Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into {@code dst} from {@code dstOff} as micro-panels of mr
+     * rows: element (i, p) of the block goes to {@code dst[dstOff + (i / mr) * mr * kc + p * mr + i % mr]}; rows of
+     * the last panel past mc are zero (so the micro-kernel never needs a row-edge case).
      */
     public static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
-                             int mr, float[] dst) {
+                             int mr, float[] dst, int dstOff) {
         for (int ir = 0; ir < mc; ir += mr) {
             int h = Math.min(mr, mc - ir);
-            int base = ir * kc;
+            int base = dstOff + ir * kc;
             if (!transA) {
                 for (int ii = 0; ii < h; ii++) {
                     int src = aOff + (i0 + ir + ii) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[base + p * mr + ii] = a[src + p];
+                    for (int p = 0, d = base + ii; p < kc; p++, d += mr) dst[d] = a[src + p];
                 }
             } else {
                 for (int p = 0; p < kc; p++)
