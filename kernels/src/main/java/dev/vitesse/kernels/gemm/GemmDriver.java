@@ -26,6 +26,20 @@ public final class GemmDriver {
 
     /** Per-calling-thread packed-A buffer, taken out while in use so a re-entrant call can never share it. */
     private static final ThreadLocal<SoftReference<float[]>> A_BUF = new ThreadLocal<>();
+    /** Per-calling-thread packed-B buffer for {@link #sgemm} (same discipline). */
+    private static final ThreadLocal<SoftReference<float[]>> B_BUF = new ThreadLocal<>();
+
+    /** Plain sgemm: packs op(B) into a reused per-thread buffer, then runs the loop nest. Validated by the caller. */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                             int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] buf = take(B_BUF, PackedB.size(k, n));
+        try {
+            PackedB pb = Packing.packB(transB, b, bOff, ldb, k, n, buf);
+            run(m, n, k, transA, a, aOff, lda, pb, c, cOff, ldc, TileOp.blas(alpha, beta));
+        } finally {
+            give(B_BUF, buf);
+        }
+    }
 
     static float[] take(ThreadLocal<SoftReference<float[]>> cache, long size) {
         if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("operand too large to pack: " + size + " floats");

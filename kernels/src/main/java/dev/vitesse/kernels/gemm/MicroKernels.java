@@ -33,8 +33,8 @@ final class MicroKernels {
         FloatVector c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z;
         FloatVector c50 = z, c51 = z;
-        int aEnd = ao + kc * 6;
-        for (int ai = ao, bi = bo; ai < aEnd; ai += 6, bi += NR) {
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * 6, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
@@ -169,8 +169,8 @@ final class MicroKernels {
         FloatVector c90 = z, c91 = z;
         FloatVector c100 = z, c101 = z;
         FloatVector c110 = z, c111 = z;
-        int aEnd = ao + kc * 12;
-        for (int ai = ao, bi = bo; ai < aEnd; ai += 12, bi += NR) {
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * 12, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
