@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p><b>Algorithm.</b> The receptive fields of a chunk of output pixels are gathered into a
  * {@code [rows][K]} matrix ({@code K = cin*kh*kw}; zero padding materialised) and multiplied by
- * the reordered weight {@code [cout][K]} with {@link Gemm#sgemm}. Chunks bound the im2col buffer to
+ * the reordered weight {@code [cout][K]}, packed once at construction into a {@link PackedMatrix};
+ * bias, GELU and residual accumulation ride on the GEMM's {@link Epilogue}. Chunks bound the im2col buffer to
  * {@value #IM2COL_CHUNK_FLOATS} floats. A 1x1, stride-1, unpadded convolution on channels-last
  * input is a plain GEMM and skips im2col. The column order inside K is {@code (ky, kx, ci)} for
  * NHWC input (contiguous channel runs are copied with {@code System.arraycopy}) and
@@ -36,9 +37,10 @@ public final class Conv2d {
 
     private final int cin, cout, kh, kw, strideH, strideW, padH, padW;
     private final InputLayout layout;
-    /** [cout][K] with K in the column order of {@link #layout}. */
-    private final float[] weight;
+    /** [cout][K] with K in the column order of {@link #layout}, packed. */
+    private final PackedMatrix weight;
     private final float[] bias; // nullable
+    private final Epilogue overwrite, accumulate;
 
     private Conv2d(int cin, int cout, int kh, int kw, int strideH, int strideW, int padH, int padW,
                    InputLayout layout, float[] weight, float[] bias) {
@@ -51,8 +53,10 @@ public final class Conv2d {
         this.padH = padH;
         this.padW = padW;
         this.layout = layout;
-        this.weight = weight;
+        this.weight = PackedMatrix.packWeight(weight, 0, cout, cin * kh * kw);
         this.bias = bias;
+        this.overwrite = bias == null ? Epilogue.NONE : Epilogue.NONE.withBias(bias);
+        this.accumulate = overwrite.accumulate();
     }
 
     /**
@@ -117,6 +121,8 @@ public final class Conv2d {
     public int padH() { return padH; }
     public int padW() { return padW; }
     public InputLayout layout() { return layout; }
+    /** The bias (copy), or null. */
+    public float[] bias() { return bias == null ? null : bias.clone(); }
 
     /** Output height for input height {@code h}: {@code floor((h + 2*padH - kh) / strideH) + 1}. */
     public int outH(int h) {
@@ -150,16 +156,23 @@ public final class Conv2d {
      * @param accumulate if true {@code y += conv(x)} (residual add), else {@code y = conv(x)}
      */
     public void apply(float[] x, int xOff, int h, int w, float[] y, int yOff, int ldy, boolean accumulate) {
+        apply(x, xOff, h, w, y, yOff, ldy, accumulate ? this.accumulate : this.overwrite);
+    }
+
+    /**
+     * Convolves one image with an explicit GEMM epilogue. The epilogue replaces the default one, so
+     * it must carry the bias itself (e.g. {@code Epilogue.NONE.withBias(conv.bias()).withGelu()}).
+     */
+    public void apply(float[] x, int xOff, int h, int w, float[] y, int yOff, int ldy, Epilogue epilogue) {
+        java.util.Objects.requireNonNull(epilogue, "epilogue");
         int oh = outH(h), ow = outW(w);
         if (ldy < cout) throw new IllegalArgumentException("ldy " + ldy + " < cout " + cout);
         checkRange(x, xOff, (long) cin * h * w, "input");
         checkRange(y, yOff, (long) (oh * ow - 1) * ldy + cout, "output");
         int k = cin * kh * kw;
         int m = oh * ow;
-        float beta = accumulate ? 1f : 0f;
         if (kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 && layout == InputLayout.NHWC) {
-            Gemm.sgemm(false, true, m, cout, k, 1f, x, xOff, cin, weight, 0, k, beta, y, yOff, ldy);
-            addBias(y, yOff, 0, m, ldy);
+            weight.multiply(m, x, xOff, cin, y, yOff, ldy, epilogue);
             return;
         }
         int rowsPerChunk = Math.max(1, Math.min(m, IM2COL_CHUNK_FLOATS / k));
@@ -168,16 +181,7 @@ public final class Conv2d {
             int rows = Math.min(rowsPerChunk, m - r0);
             if (layout == InputLayout.NHWC) im2colNhwc(x, xOff, h, w, ow, r0, rows, cols);
             else im2colNchw(x, xOff, h, w, ow, r0, rows, cols);
-            Gemm.sgemm(false, true, rows, cout, k, 1f, cols, 0, k, weight, 0, k, beta, y, yOff + r0 * ldy, ldy);
-        }
-        addBias(y, yOff, 0, m, ldy);
-    }
-
-    private void addBias(float[] y, int yOff, int r0, int rows, int ldy) {
-        if (bias == null) return;
-        for (int r = r0; r < r0 + rows; r++) {
-            int base = yOff + r * ldy;
-            for (int co = 0; co < cout; co++) y[base + co] += bias[co];
+            weight.multiply(rows, cols, 0, k, y, yOff + r0 * ldy, ldy, epilogue);
         }
     }
 

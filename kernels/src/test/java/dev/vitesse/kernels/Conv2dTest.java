@@ -83,6 +83,40 @@ class Conv2dTest {
     }
 
     @Test
+    void explicitEpilogueAppliesGeluAfterBias() {
+        Random rnd = new Random(4);
+        int cin = 5, cout = 7, h = 6, w = 5;
+        float[] x = ConvReference.random(rnd, h * w * cin), wt = ConvReference.random(rnd, cout * cin * 9), b = ConvReference.random(rnd, cout);
+        Conv2d conv = Conv2d.of(wt, b, cin, cout, 3, 1, 1, Conv2d.InputLayout.NHWC);
+        float[] y = new float[h * w * cout];
+        conv.apply(x, 0, h, w, y, 0, cout, Epilogue.NONE.withBias(conv.bias()).withGelu());
+        double[][] ref = ConvReference.conv2d(nhwcToNchwF(x, cin, h, w), cin, h, w, wt, b, cout, 3, 3, 1, 1, 1, 1);
+        for (int i = 0; i < y.length; i++) {
+            double v = ref[0][i];
+            double gelu = 0.5 * v * (1 + erf(v / Math.sqrt(2)));
+            assertThat(Math.abs(y[i] - gelu)).as("index %d y=%f ref=%f gelu=%f", i, y[i], v, gelu).isLessThan(2e-6 * (1 + ref[1][i]));
+        }
+    }
+
+    private static float[] nhwcToNchwF(float[] x, int c, int h, int w) {
+        float[] y = new float[x.length];
+        for (int ch = 0; ch < c; ch++) for (int i = 0; i < h * w; i++) y[ch * h * w + i] = x[i * c + ch];
+        return y;
+    }
+
+    /** Double-precision erf from its Taylor series (reference only). */
+    private static double erf(double z) {
+        // erf(z) = 2/sqrt(pi) * sum_{n>=0} (-1)^n z^(2n+1) / (n! (2n+1)), converges with little cancellation for |z| <= 4.5
+        if (Math.abs(z) > 4.5) return Math.signum(z); // erfc(4.5) < 2e-10
+        double sum = 0, term = z;
+        for (int n = 0; n < 200; n++) {
+            sum += term / (2 * n + 1);
+            term *= -z * z / (n + 1);
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
+    }
+
+    @Test
     void rejectsBadArguments() {
         float[] wt = new float[4 * 3 * 9];
         assertThatThrownBy(() -> Conv2d.of(new float[5], null, 3, 4, 3, 1, 1, Conv2d.InputLayout.NCHW))
