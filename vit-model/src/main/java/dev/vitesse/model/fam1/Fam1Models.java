@@ -1,5 +1,9 @@
 package dev.vitesse.model.fam1;
 
+import dev.vitesse.model.mixer.MixerConfig;
+import dev.vitesse.model.mixer.MlpMixer;
+import dev.vitesse.model.pvt.PvtConfig;
+import dev.vitesse.model.pvt.PyramidVisionTransformer;
 import dev.vitesse.model.swin.SwinConfig;
 import dev.vitesse.model.swin.SwinTransformer;
 
@@ -20,12 +24,16 @@ public final class Fam1Models {
     /** Every architecture name this family accepts. */
     public static List<String> names() {
         List<String> all = new ArrayList<>(SwinConfig.NAMES);
+        all.addAll(PvtConfig.V2_NAMES);
+        all.addAll(PvtConfig.V1_NAMES);
+        all.addAll(MixerConfig.NAMES);
         return List.copyOf(all);
     }
 
     /** True when {@code architecture} belongs to this family. */
     public static boolean handles(String architecture) {
-        return architecture != null && SwinConfig.handles(architecture);
+        return architecture != null && (SwinConfig.handles(architecture) || PvtConfig.handles(architecture)
+                || MixerConfig.handles(architecture));
     }
 
     /**
@@ -57,6 +65,8 @@ public final class Fam1Models {
     public static Fam1Model build(Fam1Config cfg, TensorStore tensors) {
         String a = cfg.architecture();
         if (SwinConfig.handles(a)) return SwinTransformer.load(cfg, tensors);
+        if (PvtConfig.handles(a)) return PyramidVisionTransformer.load(cfg, tensors);
+        if (MixerConfig.handles(a)) return MlpMixer.load(cfg, tensors);
         throw new IllegalArgumentException("unknown architecture '" + a + "'; known: " + names());
     }
 }
