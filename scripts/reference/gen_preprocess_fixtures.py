@@ -25,7 +25,8 @@ from torchvision.transforms import InterpolationMode
 SK = '/usr/lib/python3/dist-packages/skimage/data'
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'vit-model', 'src', 'test', 'resources', 'preprocess')
 IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-INTERP = {'bicubic': InterpolationMode.BICUBIC, 'bilinear': InterpolationMode.BILINEAR}
+INTERP = {'bicubic': InterpolationMode.BICUBIC, 'bilinear': InterpolationMode.BILINEAR,
+          'nearest': InterpolationMode.NEAREST}
 
 
 def prepare_inputs():
@@ -85,6 +86,8 @@ def main():
         case('palette_squash_bicubic', 'in_green_palette.png', 'squash', 96, 'bicubic'),
         case('gif_upscale_timm09_bicubic', 'in_tiny.gif', 'timm', 64, 'bicubic', crop_pct=0.9),
         case('bmp_tv_bilinear', 'in_coffee.bmp', 'torchvision', None, 'bilinear', resize=110, crop=96),
+        case('chelsea_nearest_timm09', 'in_chelsea.png', 'timm', 96, 'nearest', crop_pct=0.9),
+        case('gif_nearest_upscale', 'in_tiny.gif', 'torchvision', None, 'nearest', resize=61, crop=48),
         # crop larger than the resized image: torchvision pads with zeros
         case('coffee_pad_crop', 'in_coffee.bmp', 'torchvision', None, 'bilinear', resize=80, crop=112),
     ]

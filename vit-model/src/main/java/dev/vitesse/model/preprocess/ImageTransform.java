@@ -13,15 +13,17 @@ import java.util.Locale;
  *   <li>{@link Mode#SHORTER_SIDE}: torchvision {@code Resize(resizeSize)} (shorter side to {@code resizeSize},
  *       longer side {@code int(resizeSize * long / short)}) then {@code CenterCrop(cropHeight, cropWidth)} —
  *       torchvision's and timm's eval transforms ({@link #timm} computes {@code resizeSize = floor(size / crop_pct)});</li>
- *   <li>{@link Mode#SQUASH}: resize straight to {@code cropWidth x cropHeight} ignoring the aspect ratio, no crop —
- *       Hugging Face's {@code ViTImageProcessor}.</li>
+ *   <li>{@link Mode#SQUASH}: resize both sides to {@code resizeSize} ignoring the aspect ratio, then center crop
+ *       (timm's {@code crop_mode='squash'}); with {@code resizeSize} equal to the crop size (or 0) there is no crop —
+ *       Hugging Face's {@code ViTImageProcessor} ({@link #squash}).</li>
  * </ul>
  * Resizing is Pillow's exact 8-bit algorithm ({@link PilResize}); the uint8 result {@code v} becomes
  * {@code (v / 255f - mean[c]) / std[c]} in float32, the same operations as torchvision's {@code ToTensor} +
  * {@code Normalize}. Output layout: CHW, channels R, G, B.
  *
  * @param mode          resize mode
- * @param resizeSize    target of the shorter side ({@link Mode#SHORTER_SIDE}; ignored for SQUASH)
+ * @param resizeSize    target of the shorter side ({@link Mode#SHORTER_SIDE}) or of both sides ({@link Mode#SQUASH};
+ *                      0 = the crop size)
  * @param cropHeight    output height
  * @param cropWidth     output width
  * @param interpolation resampling filter
@@ -42,7 +44,7 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
     public enum Mode {
         /** Shorter side to {@code resizeSize} keeping the aspect ratio, then center crop. */
         SHORTER_SIDE,
-        /** Resize both sides to the crop size (aspect ratio not kept), no crop. */
+        /** Resize both sides to {@code resizeSize} (aspect ratio not kept), then center crop. */
         SQUASH
     }
 
@@ -51,7 +53,7 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
         if (cropHeight <= 0 || cropWidth <= 0) {
             throw new IllegalArgumentException("crop size must be positive, got " + cropHeight + "x" + cropWidth);
         }
-        if (mode == Mode.SHORTER_SIDE && resizeSize <= 0) {
+        if (mode == Mode.SHORTER_SIDE ? resizeSize <= 0 : resizeSize < 0) {
             throw new IllegalArgumentException("resize size must be positive, got " + resizeSize);
         }
         if (mean == null || mean.length != 3 || std == null || std.length != 3) {
@@ -89,7 +91,11 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
     }
 
     public ImageTransform withResizeSize(int size) {
-        return new ImageTransform(Mode.SHORTER_SIDE, size, cropHeight, cropWidth, interpolation, mean, std);
+        return new ImageTransform(mode, size, cropHeight, cropWidth, interpolation, mean, std);
+    }
+
+    public ImageTransform withMode(Mode m) {
+        return new ImageTransform(m, resizeSize, cropHeight, cropWidth, interpolation, mean, std);
     }
 
     public ImageTransform withCropSize(int height, int width) {
@@ -113,7 +119,8 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
     /** Resize + crop only (the 8-bit image the model will see, before normalisation). */
     public RgbImage resizeAndCrop(RgbImage img) {
         if (mode == Mode.SQUASH) {
-            return PilResize.resize(img, cropWidth, cropHeight, interpolation);
+            if (resizeSize == 0) return PilResize.resize(img, cropWidth, cropHeight, interpolation);
+            return centerCrop(PilResize.resize(img, resizeSize, resizeSize, interpolation), cropHeight, cropWidth);
         }
         int w = img.width(), h = img.height();
         int shortSide = Math.min(w, h), longSide = Math.max(w, h);
@@ -176,7 +183,9 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
     @Override
     public String toString() {
         String size = mode == Mode.SQUASH
-                ? String.format(Locale.ROOT, "squash to %dx%d", cropWidth, cropHeight)
+                ? (resizeSize == 0 || (resizeSize == cropWidth && resizeSize == cropHeight)
+                        ? String.format(Locale.ROOT, "squash-resize to %dx%d", cropWidth, cropHeight)
+                        : String.format(Locale.ROOT, "squash-resize to %dx%d, center crop %dx%d", resizeSize, resizeSize, cropWidth, cropHeight))
                 : String.format(Locale.ROOT, "resize shorter side to %d, center crop %dx%d", resizeSize, cropWidth, cropHeight);
         return String.format(Locale.ROOT, "%s, %s, mean %s, std %s", size, interpolation.configName(),
                 Arrays.toString(mean), Arrays.toString(std));

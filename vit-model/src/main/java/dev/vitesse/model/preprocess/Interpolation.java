@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
  * torchvision's {@code Resize} and timm's transforms use on PIL images.
  */
 public enum Interpolation {
+    /** Nearest neighbour: source pixel {@code floor((x + 0.5) * in / out)} (PIL's {@code Image.NEAREST}). */
+    NEAREST(0.0),
     /** Box filter (area average when downscaling). */
     BOX(0.5),
     /** Triangle filter; PIL's {@code Image.BILINEAR}, torchvision {@code InterpolationMode.BILINEAR}. */
@@ -30,6 +32,8 @@ public enum Interpolation {
     /** Kernel value at distance {@code x} (source pixels, unscaled). */
     double filter(double x) {
         switch (this) {
+            case NEAREST:
+                throw new UnsupportedOperationException("nearest is not a convolution filter");
             case BOX:
                 return x > -0.5 && x <= 0.5 ? 1.0 : 0.0;
             case BILINEAR:
@@ -72,6 +76,7 @@ public enum Interpolation {
             case "bilinear", "linear", "2" -> { return BILINEAR; }
             case "bicubic", "cubic", "3" -> { return BICUBIC; }
             case "box", "4" -> { return BOX; }
+            case "nearest", "0" -> { return NEAREST; }
             case "hamming", "5" -> { return HAMMING; }
             case "lanczos", "antialias", "1" -> { return LANCZOS; }
             default -> throw new IllegalArgumentException("unknown interpolation '" + name + "'; known: "

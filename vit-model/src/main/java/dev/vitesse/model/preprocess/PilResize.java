@@ -25,6 +25,7 @@ public final class PilResize {
             throw new IllegalArgumentException("resize target must be positive, got " + outW + "x" + outH);
         }
         if (outW == in.width() && outH == in.height()) return in;
+        if (filter == Interpolation.NEAREST) return nearest(in, outW, outH);
         Taps vert = taps(in.height(), outH, filter);
         int rowFirst = vert.first[0];
         int rowEnd = vert.first[outH - 1] + vert.count[outH - 1];
@@ -39,6 +40,33 @@ public final class PilResize {
             return vertical(src, rowOffset, vert);
         }
         return src;
+    }
+
+    /**
+     * Pillow resizes with NEAREST through {@code ImagingScaleAffine}: the source coordinate starts at half a step
+     * and is advanced by repeated addition of {@code in / out} in double (so it can differ from a direct
+     * {@code floor((x + 0.5) * in / out)} at exact boundaries), then truncated.
+     */
+    private static RgbImage nearest(RgbImage in, int outW, int outH) {
+        int[] sx = nearestTable(in.width(), outW);
+        int[] sy = nearestTable(in.height(), outH);
+        byte[] src = in.rgb(), dst = new byte[outW * outH * 3];
+        for (int y = 0; y < outH; y++) {
+            int syRow = sy[y] * in.width();
+            for (int x = 0; x < outW; x++) System.arraycopy(src, (syRow + sx[x]) * 3, dst, (y * outW + x) * 3, 3);
+        }
+        return new RgbImage(outW, outH, dst);
+    }
+
+    private static int[] nearestTable(int inSize, int outSize) {
+        double step = (double) inSize / outSize;
+        double pos = step * 0.5;
+        int[] t = new int[outSize];
+        for (int i = 0; i < outSize; i++) {
+            t[i] = Math.min(inSize - 1, Math.max(0, (int) pos));
+            pos += step;
+        }
+        return t;
     }
 
     /** Pillow's {@code precompute_coeffs} + {@code normalize_coeffs_8bpc} for a full-image box. */
