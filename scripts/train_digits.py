@@ -15,7 +15,7 @@ The exported pretrained_cfg says exactly that (input 32, bilinear, crop_pct 1.0,
 Outputs
   cli/src/main/resources/dev/vitesse/cli/digits/       config.json, model.safetensors (timm layout),
                                                        pytorch_eval.json (test accuracy + predictions),
-                                                       samples/*.png (8 test images, 32x32 RGB)
+                                                       samples/*.png (8 test images, 32x32 RGB) + samples/index.txt
   cli/src/test/resources/digits/                       test_u8.npy [450,8,8] (uint8 values as float32),
                                                        test_labels.npy [450], torch_logits.npy [450,10]
 """
@@ -122,9 +122,13 @@ def main():
     for old in os.listdir(os.path.join(MODEL_DIR, 'samples')):
         os.remove(os.path.join(MODEL_DIR, 'samples', old))
     # one sample per class 0..7 (first test image of that class), named after the true label
+    names = []
     for c in range(N_SAMPLES):
         i = int(np.nonzero(y_te == c)[0][0])
-        to_rgb32(u8_te[i]).save(os.path.join(MODEL_DIR, 'samples', f'digit_{c}_test{i:03d}.png'))
+        names.append(f'digit_{c}_test{i:03d}.png')
+        to_rgb32(u8_te[i]).save(os.path.join(MODEL_DIR, 'samples', names[-1]))
+    with open(os.path.join(MODEL_DIR, 'samples', 'index.txt'), 'w') as f:   # resource listing for the CLI
+        f.write('\n'.join(names) + '\n')
 
     os.makedirs(TEST_DIR, exist_ok=True)
     np.save(os.path.join(TEST_DIR, 'test_u8.npy'), u8_te.astype(np.float32))

@@ -86,6 +86,22 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
         return new ImageTransform(Mode.SQUASH, 0, height, width, interpolation, mean, std);
     }
 
+    /**
+     * The pipeline a checkpoint asks for ({@code VisionModel.preprocessing()}): timm/torchvision resize of the
+     * shorter side to {@code floor(inputSize / cropPct)} + center crop, or, when {@code squash} is set, both sides
+     * to that size + center crop (with crop_pct 1: Hugging Face's squash, no crop).
+     */
+    public static ImageTransform of(dev.vitesse.model.config.PreprocessConfig c) {
+        if (c.channels() != 3) {
+            throw new IllegalArgumentException("image preprocessing needs 3 channels, the model expects " + c.channels());
+        }
+        Interpolation interp = Interpolation.parse(c.interpolation());
+        int size = c.inputSize(), scale = c.scaleSize();
+        return c.squash()
+                ? new ImageTransform(Mode.SQUASH, scale == size ? 0 : scale, size, size, interp, c.mean(), c.std())
+                : new ImageTransform(Mode.SHORTER_SIDE, scale, size, size, interp, c.mean(), c.std());
+    }
+
     public ImageTransform withInterpolation(Interpolation i) {
         return new ImageTransform(mode, resizeSize, cropHeight, cropWidth, i, mean, std);
     }
