@@ -1,0 +1,139 @@
+package dev.vitesse.kernels;
+
+import dev.vitesse.kernels.gemm.Checks;
+import dev.vitesse.kernels.gemm.GemmConfig;
+import dev.vitesse.kernels.gemm.GemmDriver;
+import dev.vitesse.kernels.gemm.PackedB;
+import dev.vitesse.kernels.gemm.Packing;
+import dev.vitesse.kernels.gemm.TileOp;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A weight matrix packed once into the GEMM's panel layout, for the "linear layer" product
+ * {@code C[m][n] (= or +=) epilogue(X[m][k] * W^T)} with W of shape {@code [n][k]} (PyTorch {@code nn.Linear.weight}).
+ * Only the activation side is packed per {@link #multiply} call; bias, GELU, LayerScale and residual add are fused
+ * into the tile store (see {@link Epilogue}).
+ *
+ * <p>Immutable and thread-safe: one instance can serve many concurrent {@code multiply} calls.
+ *
+ * <pre>{@code
+ * PackedMatrix w1 = PackedMatrix.packWeight(fc1Weight, 0, hidden, dim);          // once, at load time
+ * w1.multiply(tokens, x, 0, dim, h, 0, hidden, Epilogue.NONE.withBias(fc1Bias).withGelu());
+ * }</pre>
+ */
+public final class PackedMatrix {
+    private final PackedB b;
+
+    private PackedMatrix(PackedB b) {
+        this.b = b;
+    }
+
+    /**
+     * Packs {@code W = w[off ..]} of shape {@code [n][k]} row-major (output features x input features), so that
+     * {@link #multiply} computes {@code X * W^T}.
+     *
+     * @throws IllegalArgumentException if w is null, n/k/off negative, or w too short for {@code off + n*k}
+     */
+    public static PackedMatrix packWeight(float[] w, int off, int n, int k) {
+        Checks.nonNegative("n", n);
+        Checks.nonNegative("k", k);
+        Checks.matrix("w", w, off, Math.max(1, k), n, k, "k");
+        return new PackedMatrix(Packing.packB(true, w, off, Math.max(1, k), k, n));
+    }
+
+    /**
+     * Packs W of shape {@code [n][k]} stored as little-endian f32 in {@code seg} from {@code byteOffset} (e.g. a
+     * memory-mapped safetensors file; any alignment). The data are copied into the packed layout; the segment is
+     * not retained.
+     *
+     * @throws IllegalArgumentException if seg is null, n/k/byteOffset negative or the segment is shorter than
+     *         {@code byteOffset + n*k*4} bytes
+     */
+    public static PackedMatrix packWeight(MemorySegment seg, long byteOffset, int n, int k) {
+        Checks.notNull("seg", seg);
+        Checks.nonNegative("n", n);
+        Checks.nonNegative("k", k);
+        Checks.nonNegative("byteOffset", byteOffset);
+        long need = (long) n * k * Float.BYTES;
+        if (byteOffset > seg.byteSize() || seg.byteSize() - byteOffset < need)
+            throw new IllegalArgumentException("seg too short: weight [" + n + "][" + k + "] at byteOffset " + byteOffset
+                    + " needs " + (byteOffset + need) + " bytes, segment has " + seg.byteSize());
+        return new PackedMatrix(Packing.packWeight(seg, byteOffset, n, k));
+    }
+
+    /**
+     * Packs a plain GEMM B operand {@code b[off ..]} of shape {@code [k][n]} row-major with leading dimension ldb,
+     * so that {@link #multiply} computes {@code X * B}.
+     *
+     * @throws IllegalArgumentException for null/short arrays, negative sizes or ldb &lt; max(1, n)
+     */
+    public static PackedMatrix pack(float[] b, int off, int k, int n, int ldb) {
+        Checks.nonNegative("k", k);
+        Checks.nonNegative("n", n);
+        Checks.matrix("b", b, off, ldb, k, n, "ldb");
+        return new PackedMatrix(Packing.packB(false, b, off, ldb, k, n));
+    }
+
+    /** Output features (columns of the product). */
+    public int n() {
+        return b.n;
+    }
+
+    /** Input features (shared dimension). */
+    public int k() {
+        return b.k;
+    }
+
+    /**
+     * {@code C[m][n] (= or +=) epilogue(X[m][k] * W^T)}; element (i, p) of X is {@code x[xOff + i*ldx + p]}, element
+     * (i, j) of C is {@code c[cOff + i*ldc + j]}. Runs on {@link Parallel#pool()}.
+     *
+     * @throws IllegalArgumentException for negative m, null/short arrays, ldx &lt; max(1, k), ldc &lt; max(1, n),
+     *         epilogue arrays whose length is not n, a null epilogue, or C overlapping X
+     */
+    public void multiply(int m, float[] x, int xOff, int ldx, float[] c, int cOff, int ldc, Epilogue e) {
+        int n = b.n, k = b.k;
+        Checks.nonNegative("m", m);
+        Checks.matrix("x", x, xOff, ldx, m, k, "ldx");
+        Checks.matrix("c", c, cOff, ldc, m, n, "ldc");
+        Epilogue.requireNonNull(e);
+        e.checkColumns(n);
+        Checks.noOverlap("x", x, xOff, Checks.end(xOff, ldx, m, k), "c", c, cOff, Checks.end(cOff, ldc, m, n));
+        if (m == 0 || n == 0) return;
+
+        if (e.gelu() && e.accumulates()) {
+            // GELU is not linear, so K-blocked partial sums cannot live in C on top of the residual:
+            // compute the activation into a scratch block, then add it.
+            float[] tmp = new float[Math.multiplyExact(m, n)];
+            GemmDriver.run(m, n, k, false, x, xOff, ldx, b, tmp, 0, n, tileOp(e, n, false));
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[row + j] += tmp[i * n + j];
+            }
+            return;
+        }
+        GemmDriver.run(m, n, k, false, x, xOff, ldx, b, c, cOff, ldc, tileOp(e, n, e.accumulates()));
+    }
+
+    /** Maps an Epilogue to the driver's per-K-block tile update (see {@link TileOp}). */
+    private static TileOp tileOp(Epilogue e, int n, boolean accumulate) {
+        float beta = accumulate ? 1f : 0f;
+        float[] gamma = e.columnScale();
+        if (!e.gelu()) {
+            // Linear: C = C0 + gamma*(alpha*acc + bias) = C0 + (alpha*gamma)*acc + gamma*bias, folded into per-column
+            // scale/add so every K block can accumulate straight into C.
+            float[] scale = gamma == null ? null : TileOp.padded(gamma, null, e.alpha(), n);
+            float[] add = e.bias() == null ? null : TileOp.padded(e.bias(), gamma, 1f, n);
+            return new TileOp(e.alpha(), beta, scale, add, false, null);
+        }
+        float[] add = e.bias() == null ? null : TileOp.padded(e.bias(), null, 1f, n);
+        float[] post = gamma == null ? null : TileOp.padded(gamma, null, 1f, n);
+        return new TileOp(e.alpha(), beta, null, add, true, post);
+    }
+
+    @Override
+    public String toString() {
+        return "PackedMatrix[n=" + b.n + ", k=" + b.k + ", panel=" + GemmConfig.NR + "]";
+    }
+}

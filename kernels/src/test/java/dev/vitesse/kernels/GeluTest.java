@@ -1,0 +1,53 @@
+package dev.vitesse.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class GeluTest {
+
+    @Test
+    void maxAbsoluteErrorOverMinus10To10() {
+        int n = 2_000_001;
+        float[] x = new float[n + 3];
+        for (int i = 0; i < n; i++) x[i + 3] = (float) (-10.0 + 20.0 * i / (n - 1));
+        float[] y = x.clone();
+        Gelu.apply(y, 3, n); // odd offset/length: vector body + scalar tail; large: parallel path
+        double maxAbs = 0;
+        for (int i = 3; i < n + 3; i++) {
+            double ref = Ref.gelu(x[i]);
+            maxAbs = Math.max(maxAbs, Math.abs(y[i] - ref));
+            maxAbs = Math.max(maxAbs, Math.abs(Gelu.gelu(x[i]) - ref));
+        }
+        System.out.println("GELU max absolute error on [-10, 10]: " + maxAbs);
+        assertThat(maxAbs).isLessThanOrEqualTo(Gelu.MAX_ABS_ERROR).isGreaterThan(0);
+        assertThat(y[0]).isEqualTo(0f); // untouched before the offset
+    }
+
+    @Test
+    void smallLengthsAndSpecialValues() {
+        for (int len = 0; len < 20; len++) {
+            float[] x = new float[len + 2];
+            for (int i = 0; i < x.length; i++) x[i] = i - 5.5f;
+            float[] y = x.clone();
+            Gelu.apply(y, 1, len);
+            assertThat(y[0]).isEqualTo(x[0]);
+            assertThat(y[len + 1]).isEqualTo(x[len + 1]);
+            for (int i = 1; i <= len; i++) assertThat((double) y[i]).isCloseTo(Ref.gelu(x[i]), org.assertj.core.data.Offset.offset(2e-6));
+        }
+        assertThat(Gelu.gelu(Float.NaN)).isNaN();
+        assertThat(Gelu.gelu(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(Gelu.gelu(0f)).isEqualTo(0f);
+        assertThat(Gelu.gelu(100f)).isEqualTo(100f);
+        assertThat(Math.abs(Gelu.gelu(-100f))).isLessThan(1e-6f);
+    }
+
+    @Test
+    void badArguments() {
+        float[] x = new float[8];
+        assertThatThrownBy(() -> Gelu.apply(null, 0, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x");
+        assertThatThrownBy(() -> Gelu.apply(x, 4, 5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too short");
+        assertThatThrownBy(() -> Gelu.apply(x, -1, 2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset");
+    }
+}

@@ -1,0 +1,258 @@
+package dev.vitesse.model.alternet;
+
+import dev.vitesse.kernels.Attention;
+import dev.vitesse.kernels.AttentionBias;
+import dev.vitesse.kernels.AttentionView;
+import dev.vitesse.kernels.BatchNorm;
+import dev.vitesse.kernels.Conv2d;
+import dev.vitesse.kernels.Gelu;
+import dev.vitesse.kernels.Pooling;
+import dev.vitesse.model.analysis.BlockKind;
+import dev.vitesse.model.analysis.FeatureMap;
+import dev.vitesse.model.analysis.FeatureTap;
+import dev.vitesse.model.family2.Convs;
+import dev.vitesse.model.family2.Family2Model;
+import dev.vitesse.model.family2.Linear;
+import dev.vitesse.model.family2.Tensors;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * AlterNet ("How Do Vision Transformers Work?", Park and Kim 2022) from the original repository's state_dict names:
+ * a pre-activation ResNet whose late blocks alternate with local-window MSA blocks.
+ *
+ * <p>Activations are channels-last {@code [H*W][C]} throughout. Pre-activation BatchNorms ({@code bn1},
+ * {@code norm1}, the classifier's {@code bn}) act on the block input, which the skip path needs unchanged, so
+ * they are applied (not folded); BatchNorms that follow a convolution ({@code bn2}, {@code bn3}, {@code norm2})
+ * are folded into it. Attention block: {@code skip = x; t = norm2(conv(GELU(norm1(x))))}, then per 7x7 window
+ * {@code softmax(q k^T / sqrt(dim_head) + B) v} with {@code B[i][j] = pos_embedding[xj - xi + 6][yj - yi + 6]}
+ * (x = row, y = column inside the window), {@code to_out} 1x1 conv with bias, plus skip.
+ */
+public final class AlterNet extends Family2Model {
+    private final AlterNetConfig cfg;
+    private final Conv2d stem;
+    private final List<Block> blocks = new ArrayList<>();
+    private final BatchNorm headBn;
+    private final Linear dense;
+
+    private sealed interface Block permits ConvBlock, AttnBlock {
+        String name();
+    }
+
+    /** Pre-activation basic block (conv1 3x3 + bn2 folded, conv2 3x3) or bottleneck (1x1, 3x3, 1x1). */
+    private record ConvBlock(String name, BatchNorm bn1, Conv2d shortcut, Conv2d[] convs, int stride,
+                             int cin, int cout) implements Block {}
+
+    private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Linear toQkv, Linear toOut, float[] bias,
+                             int heads, int dimHead, int cin) implements Block {}
+
+    private AlterNet(AlterNetConfig cfg, Tensors t) {
+        super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
+        this.cfg = cfg;
+        stem = Convs.conv(t, "layer0.layer0.0", 3, cfg.stemWidth(), 7, 2, 3, false, Conv2d.InputLayout.NCHW);
+        int chans = cfg.stemWidth();
+        int e = cfg.expansion();
+        for (int s = 0; s < 4; s++) {
+            int out = cfg.widths()[s];
+            for (int i = 0; i < cfg.numBlocks()[s]; i++) {
+                String name = "layer" + (s + 1) + "." + i;
+                int stride = (i == 0 && s > 0) ? 2 : 1;
+                if (cfg.isAttention(s, i)) {
+                    blocks.add(loadAttn(t, name, chans, out * e, cfg.heads()[s], e, stride));
+                } else {
+                    blocks.add(loadConv(t, name, chans, out, stride));
+                }
+                chans = out * e;
+            }
+        }
+        headBn = Convs.batchNorm(t, "classifier.0.bn", chans);
+        dense = Linear.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
+        t.requireAllUsed();
+    }
+
+    private ConvBlock loadConv(Tensors t, String p, int cin, int width, int stride) {
+        int cout = width * cfg.expansion();
+        BatchNorm bn1 = Convs.batchNorm(t, p + ".bn1", cin);
+        Conv2d sc = null;
+        if (stride != 1 || cin != cout) {
+            sc = Convs.conv(t, p + ".shortcut.0", cin, cout, 1, stride, 0, false, Conv2d.InputLayout.NHWC);
+        }
+        Conv2d[] convs;
+        if (cfg.bottleneck()) {
+            convs = new Conv2d[] {
+                    Convs.convBn(t, p + ".conv1", p + ".bn2", cin, width, 1, 1, 0, Conv2d.InputLayout.NHWC),
+                    Convs.convBn(t, p + ".conv2", p + ".bn3", width, width, 3, stride, 1, Conv2d.InputLayout.NHWC),
+                    Convs.conv(t, p + ".conv3", width, cout, 1, 1, 0, false, Conv2d.InputLayout.NHWC)};
+        } else {
+            convs = new Conv2d[] {
+                    Convs.convBn(t, p + ".conv1", p + ".bn2", cin, width, 3, stride, 1, Conv2d.InputLayout.NHWC),
+                    Convs.conv(t, p + ".conv2", width, cout, 3, 1, 1, false, Conv2d.InputLayout.NHWC)};
+        }
+        return new ConvBlock(p, bn1, sc, convs, stride, cin, cout);
+    }
+
+    private AttnBlock loadAttn(Tensors t, String p, int cin, int cout, int heads, int expansion, int stride) {
+        if (stride != 1 || cin != cout) {
+            // never produced by the repo's alt_seq (an attention block is never first in a stage)
+            throw new IllegalArgumentException("AlterNet attention block " + p + " with a projection shortcut is not supported");
+        }
+        int width = cin / expansion;
+        int dh = cfg.dimHead(), inner = heads * dh, w = cfg.windowSize();
+        BatchNorm norm1 = Convs.batchNorm(t, p + ".norm1", cin);
+        Conv2d conv = Convs.convBn(t, p + ".conv", p + ".norm2", cin, width, 1, 1, 0, Conv2d.InputLayout.NHWC);
+        float[] q = t.take(p + ".attn.attn.to_q.weight", inner, width, 1, 1);
+        float[] kv = t.take(p + ".attn.attn.to_kv.weight", 2 * inner, width, 1, 1);
+        float[] qkv = new float[3 * inner * width];
+        System.arraycopy(q, 0, qkv, 0, q.length);
+        System.arraycopy(kv, 0, qkv, q.length, kv.length); // rows [q | k | v], each head-major (h d)
+        Linear toQkv = new Linear(qkv, null, 3 * inner, width);
+        Linear toOut = new Linear(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
+                t.take(p + ".attn.attn.to_out.0.bias", cout), cout, inner);
+        float[] table = t.take(p + ".attn.pos_embedding", 2 * w - 1, 2 * w - 1);
+        return new AttnBlock(p, norm1, conv, toQkv, toOut, relativeBias(table, w), heads, dh, cin);
+    }
+
+    /**
+     * The [w*w][w*w] additive bias of LocalAttention: query i = (xi, yi), key j = (xj, yj) inside the window
+     * (token index x*w + y, x the row), {@code B[i][j] = table[xj - xi + w - 1][yj - yi + w - 1]}
+     * (rel_distance gives d[i][j] = pos[j] - pos[i]).
+     */
+    static float[] relativeBias(float[] table, int w) {
+        int n = w * w, side = 2 * w - 1;
+        float[] b = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            int xi = i / w, yi = i % w;
+            for (int j = 0; j < n; j++) {
+                int xj = j / w, yj = j % w;
+                b[i * n + j] = table[(xj - xi + w - 1) * side + (yj - yi + w - 1)];
+            }
+        }
+        return b;
+    }
+
+    public static AlterNet load(AlterNetConfig cfg, Tensors t) {
+        return new AlterNet(cfg, t);
+    }
+
+    @Override
+    protected float[] run(float[] image, FeatureTap tap) {
+        int img = cfg.imgSize();
+        int sh = stem.outH(img), sw = stem.outW(img);
+        int c = cfg.stemWidth();
+        float[] s0 = new float[sh * sw * c];
+        stem.apply(image, 0, img, img, s0, 0);
+        int h = Pooling.outSize(sh, 3, 2, 1), w = Pooling.outSize(sw, 3, 2, 1);
+        float[] x = new float[h * w * c];
+        Pooling.maxPool(s0, 0, sh, sw, c, 3, 2, 1, x, 0);
+        int idx = 0;
+        if (tap != null) tap.accept(FeatureMap.fromChannelsLast(idx++, "layer0", BlockKind.CONV, x, 0, c, c, h, w));
+        for (Block b : blocks) {
+            if (b instanceof ConvBlock cb) {
+                int oh = cb.convs()[cfg.bottleneck() ? 1 : 0].outH(h), ow = cb.convs()[cfg.bottleneck() ? 1 : 0].outW(w);
+                x = convBlock(cb, x, h, w);
+                h = oh;
+                w = ow;
+                c = cb.cout();
+            } else {
+                attnBlock((AttnBlock) b, x, h, w);
+            }
+            if (tap != null) {
+                tap.accept(FeatureMap.fromChannelsLast(idx++, b.name(),
+                        b instanceof AttnBlock ? BlockKind.ATTENTION : BlockKind.CONV, x, 0, c, c, h, w));
+            }
+        }
+        // classifier: BN -> ReLU -> global average pool -> dense
+        headBn.applyNhwc(x, 0, h * w, c, true);
+        float[] pooled = new float[c];
+        Pooling.meanTokens(x, 0, h * w, c, c, pooled, 0);
+        float[] out = new float[cfg.numClasses()];
+        dense.apply(1, pooled, out);
+        return out;
+    }
+
+    private float[] convBlock(ConvBlock b, float[] x, int h, int w) {
+        float[] a = x.clone();                       // pre-activation: relu(bn1(x))
+        b.bn1().applyNhwc(a, 0, h * w, b.cin(), true);
+        Conv2d first = b.convs()[0];
+        Conv2d strided = b.convs()[cfg.bottleneck() ? 1 : 0];
+        int oh = strided.outH(h), ow = strided.outW(w);
+        float[] y;
+        if (b.shortcut() != null) {
+            y = new float[oh * ow * b.cout()];
+            b.shortcut().apply(a, 0, h, w, y, 0);    // the projection takes the pre-activated input
+        } else {
+            y = x;                                  // identity skip: the raw input
+        }
+        float[] t1 = new float[first.outH(h) * first.outW(w) * first.outChannels()];
+        first.apply(a, 0, h, w, t1, 0);
+        Convs.relu(t1, 0, t1.length);
+        int th = first.outH(h), tw = first.outW(w);
+        float[] cur = t1;
+        for (int i = 1; i < b.convs().length; i++) {
+            Conv2d cv = b.convs()[i];
+            boolean last = i == b.convs().length - 1;
+            if (last) {
+                cv.apply(cur, 0, th, tw, y, 0, b.cout(), true);  // residual add in the GEMM
+            } else {
+                float[] nxt = new float[cv.outH(th) * cv.outW(tw) * cv.outChannels()];
+                cv.apply(cur, 0, th, tw, nxt, 0);
+                Convs.relu(nxt, 0, nxt.length);
+                int nh = cv.outH(th), nw = cv.outW(tw);
+                cur = nxt;
+                th = nh;
+                tw = nw;
+            }
+        }
+        return y;
+    }
+
+    /** In place: x += to_out(window_attention(norm2(conv(gelu(norm1(x)))))). */
+    private void attnBlock(AttnBlock b, float[] x, int h, int w) {
+        int win = cfg.windowSize();
+        if (h % win != 0 || w % win != 0) {
+            throw new IllegalArgumentException(b.name() + ": feature map " + h + "x" + w + " is not a multiple of the "
+                    + win + "x" + win + " window (input must be " + win * 32 + "k pixels)");
+        }
+        int c = b.cin(), hw = h * w;
+        float[] a = x.clone();
+        b.norm1().applyNhwc(a, 0, hw, c, false);
+        Gelu.apply(a, 0, a.length);
+        int width = b.conv().outChannels();
+        float[] t = new float[hw * width];
+        b.conv().apply(a, 0, h, w, t, 0);
+        // gather windows: row r of the window-ordered matrix = window (n1, n2), token (p1, p2)
+        int n1 = h / win, n2 = w / win, nwin = n1 * n2, wt = win * win;
+        int[] order = new int[hw];
+        for (int i1 = 0; i1 < n1; i1++) {
+            for (int i2 = 0; i2 < n2; i2++) {
+                for (int p1 = 0; p1 < win; p1++) {
+                    for (int p2 = 0; p2 < win; p2++) {
+                        order[((i1 * n2 + i2) * win + p1) * win + p2] = (i1 * win + p1) * w + i2 * win + p2;
+                    }
+                }
+            }
+        }
+        float[] tw = new float[hw * width];
+        for (int r = 0; r < hw; r++) System.arraycopy(t, order[r] * width, tw, r * width, width);
+        int heads = b.heads(), dh = b.dimHead(), inner = heads * dh;
+        float[] qkv = new float[hw * 3 * inner];
+        b.toQkv().apply(hw, tw, qkv);
+        float[] o = new float[hw * inner];
+        float[] bias = b.bias();
+        AttentionBias ab = new AttentionBias() {
+            @Override public float[] data() { return bias; }
+            @Override public int offset(int batch, int head) { return 0; }
+            @Override public int ld() { return wt; }
+        };
+        Attention.flash(nwin, heads, wt, wt, dh, (float) Math.pow(dh, -0.5),
+                AttentionView.qkv(qkv, 0, wt, heads, dh, 0), AttentionView.qkv(qkv, 0, wt, heads, dh, 1),
+                AttentionView.qkv(qkv, 0, wt, heads, dh, 2), AttentionView.tokenMajor(o, 0, wt, heads, dh), ab);
+        float[] y = new float[hw * c];
+        b.toOut().apply(hw, o, y);
+        for (int r = 0; r < hw; r++) {
+            int dst = order[r] * c, src = r * c;
+            for (int ch = 0; ch < c; ch++) x[dst + ch] += y[src + ch];
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.vitesse.model.family2;
+
+import dev.vitesse.model.analysis.FeatureTap;
+import dev.vitesse.model.analysis.Tappable;
+
+/**
+ * Common base of the feed-forward-only ViT, Refiner-ViT and AlterNet: fixed square input, planar normalised
+ * image in, logits out, per-block feature taps. Instances are immutable after loading and thread-safe
+ * (every forward pass allocates its own activations).
+ */
+public abstract class Family2Model implements Tappable {
+    private final String architecture;
+    private final int numClasses;
+    private final int inputSize;
+
+    protected Family2Model(String architecture, int numClasses, int inputSize) {
+        this.architecture = architecture;
+        this.numClasses = numClasses;
+        this.inputSize = inputSize;
+    }
+
+    /** The architecture name, e.g. {@code ffvit:linear_tiny}. */
+    public String architecture() {
+        return architecture;
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** ImageNet mean used by the repository's preprocessing (override where the repo differs). */
+    public float[] mean() {
+        return new float[] {0.485f, 0.456f, 0.406f};
+    }
+
+    /** ImageNet std used by the repository's preprocessing. */
+    public float[] std() {
+        return new float[] {0.229f, 0.224f, 0.225f};
+    }
+
+    /** Center-crop fraction of the repository's eval transform. */
+    public double cropPct() {
+        return 0.875;
+    }
+
+    /** Logits for one normalised planar image {@code [3][inputSize][inputSize]}. */
+    public float[] logits(float[] image) {
+        return forward(image, null);
+    }
+
+    @Override
+    public final float[] forward(float[] image, FeatureTap tap) {
+        int expected = 3 * inputSize * inputSize;
+        if (image == null || image.length != expected) {
+            throw new IllegalArgumentException(architecture + " expects a 3x" + inputSize + "x" + inputSize + " image ("
+                    + expected + " floats), found " + (image == null ? "null" : image.length + " floats")
+                    + "; this model only runs at " + inputSize + "x" + inputSize);
+        }
+        return run(image, tap);
+    }
+
+    /** Checks a requested input size against the model's only supported one. */
+    public void requireInputSize(int h, int w) {
+        if (h != inputSize || w != inputSize) {
+            throw new IllegalArgumentException(architecture + " only runs at its training resolution " + inputSize + "x"
+                    + inputSize + ", asked for " + h + "x" + w);
+        }
+    }
+
+    protected abstract float[] run(float[] image, FeatureTap tap);
+}
