@@ -54,6 +54,10 @@ final class ClassifyCommand implements Callable<Integer> {
         ImageTransform tf = prep.transform(m);
         int k = Math.min(top, m.numClasses());
         PrintWriter out = spec.commandLine().getOut();
+        if (samples && !json) {
+            out.println("# built-in model: tiny ViT trained on scikit-learn's 8x8 digits (scripts/train_digits.py), "
+                    + "on its " + files.size() + " bundled test images; file names carry the true digit");
+        }
         List<Map<String, Object>> results = new ArrayList<>();
         try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), files.size(), ProgressBar.wanted(files.size()))) {
             for (int start = 0; start < files.size(); start += batch) {

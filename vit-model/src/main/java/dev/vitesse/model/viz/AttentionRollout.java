@@ -17,7 +17,8 @@ public final class AttentionRollout {
      * @param heads        heads per layer
      * @param tokens       tokens per sequence (prefix + patches)
      * @param prefixTokens class/distillation tokens before the patches (0 if none)
-     * @return patch relevances, length {@code tokens - prefixTokens}, in patch order (row by row), scaled to max 1
+     * @return patch relevances (the rollout matrix entries, not rescaled), length {@code tokens - prefixTokens},
+     *         in patch order (row by row)
      */
     public static float[] rollout(float[][] probs, int heads, int tokens, int prefixTokens) {
         if (probs.length == 0) throw new IllegalArgumentException("attention rollout needs at least one layer");
@@ -69,11 +70,6 @@ public final class AttentionRollout {
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < patches; j++) out[j] += (float) (r[i * n + j] / n);
             }
-        }
-        float max = 0;
-        for (float v : out) max = Math.max(max, v);
-        if (max > 0) {
-            for (int j = 0; j < patches; j++) out[j] /= max;
         }
         return out;
     }

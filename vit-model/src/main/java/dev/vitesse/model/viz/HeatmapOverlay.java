@@ -11,13 +11,21 @@ public final class HeatmapOverlay {
     private HeatmapOverlay() {}
 
     /**
-     * Upsamples {@code grid} (gridH x gridW, row-major, values in 0..1) bilinearly to the image size, maps it
-     * through a jet-like colour map and blends it over {@code image}: {@code out = (1 - alpha) * image + alpha * colour}.
+     * Rescales {@code values} (gridH x gridW, row-major) to 0..1 (min to max), upsamples bilinearly to the image
+     * size, maps through a jet-like colour map and blends over {@code image}:
+     * {@code out = (1 - alpha) * image + alpha * colour}.
      */
-    public static RgbImage overlay(RgbImage image, float[] grid, int gridH, int gridW, float alpha) {
-        if (grid.length != gridH * gridW) {
-            throw new IllegalArgumentException("heatmap has " + grid.length + " values, expected " + gridH + "x" + gridW);
+    public static RgbImage overlay(RgbImage image, float[] values, int gridH, int gridW, float alpha) {
+        if (values.length != gridH * gridW) {
+            throw new IllegalArgumentException("heatmap has " + values.length + " values, expected " + gridH + "x" + gridW);
         }
+        float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
+        for (float v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float[] grid = new float[values.length];
+        for (int i = 0; i < grid.length; i++) grid[i] = max > min ? (values[i] - min) / (max - min) : 0.5f;
         int w = image.width(), h = image.height();
         byte[] out = new byte[w * h * 3];
         byte[] src = image.rgb();

@@ -12,12 +12,12 @@ class AttentionRolloutTest {
     @Test
     void oneLayerByHand() {
         // 2 heads, 3 tokens (class + 2 patches). Class-token rows: [0.2, 0.8, 0] and [0.2, 0.4, 0.4].
-        // mean = [0.2, 0.6, 0.2]; + identity = [1.2, 0.6, 0.2]; / 2 = [0.6, 0.3, 0.1] -> patches [0.3, 0.1] -> [1, 1/3].
+        // mean = [0.2, 0.6, 0.2]; + identity = [1.2, 0.6, 0.2]; / 2 = [0.6, 0.3, 0.1] -> patches [0.3, 0.1].
         float[] layer = {
                 0.2f, 0.8f, 0f, /**/ 0f, 1f, 0f, /**/ 0f, 0f, 1f,
                 0.2f, 0.4f, 0.4f, /**/ 0f, 1f, 0f, /**/ 0f, 0f, 1f};
         float[] r = AttentionRollout.rollout(new float[][] {layer}, 2, 3, 1);
-        assertThat(r).containsExactly(new float[] {1f, 1f / 3}, within(1e-6f));
+        assertThat(r).containsExactly(new float[] {0.3f, 0.1f}, within(1e-6f));
     }
 
     @Test
@@ -26,13 +26,13 @@ class AttentionRolloutTest {
         float[] l1 = {0f, 1f, 0f, /**/ 0f, 1f, 0f, /**/ 0f, 0f, 1f};
         // Layer 2: class token looks at itself; patch 1 row irrelevant for the class row except via class column.
         float[] l2 = {1f, 0f, 0f, /**/ 0f, 0f, 1f, /**/ 0f, 0f, 1f};
-        // A1' row0 = [0.5, 0.5, 0], A2' row0 = [1, 0, 0] -> R row0 = A2' row0 * A1' = [0.5, 0.5, 0] -> patches [0.5, 0] -> [1, 0]
+        // A1' row0 = [0.5, 0.5, 0], A2' row0 = [1, 0, 0] -> R row0 = A2' row0 * A1' = [0.5, 0.5, 0] -> patches [0.5, 0]
         float[] r = AttentionRollout.rollout(new float[][] {l1, l2}, 1, 3, 1);
-        assertThat(r).containsExactly(new float[] {1f, 0f}, within(1e-6f));
+        assertThat(r).containsExactly(new float[] {0.5f, 0f}, within(1e-6f));
         // Reversed order: A1' = [[1,0,0],...] first, then class row [0.5,0.5,0] of the second times it:
-        // row0 = 0.5*[1,0,0] + 0.5*[0,1,0] (patch 1 row of l2' = [0, .5, .5]) -> [0.5, 0.25, 0.25] -> [1, 1]
+        // row0 = 0.5*[1,0,0] + 0.5*[0, .5, .5] (patch 1 row of l2') -> [0.5, 0.25, 0.25]
         float[] rev = AttentionRollout.rollout(new float[][] {l2, l1}, 1, 3, 1);
-        assertThat(rev).containsExactly(new float[] {1f, 1f}, within(1e-6f));
+        assertThat(rev).containsExactly(new float[] {0.25f, 0.25f}, within(1e-6f));
     }
 
     @Test
@@ -54,5 +54,7 @@ class AttentionRolloutTest {
         assertThat(o.get(3, 3, 0)).isEqualTo(128);
         RgbImage half = HeatmapOverlay.overlay(grey, new float[] {0, 1, 0, 1}, 2, 2, 0f);
         assertThat(half.rgb()).isEqualTo(grey.rgb());
+        // values are min-max rescaled: {5, 7} looks like {0, 1}
+        assertThat(HeatmapOverlay.overlay(grey, new float[] {5, 7, 5, 7}, 2, 2, 1f).rgb()).isEqualTo(o.rgb());
     }
 }
