@@ -33,6 +33,9 @@ public abstract class Fam1Model {
 
     public abstract long parameterCount();
 
+    /** One-line architecture summary (layout, widths, depths, heads, windows...). */
+    public abstract String describe();
+
     /**
      * Pooled pre-logit features of one image {@code [3][h][w]} at {@code off}, reporting block outputs.
      *

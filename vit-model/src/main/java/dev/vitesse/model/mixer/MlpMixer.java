@@ -77,6 +77,13 @@ public final class MlpMixer extends Fam1Model {
     @Override public long parameterCount() { return params; }
 
     @Override
+    public String describe() {
+        return "MLP-Mixer: img " + cfg.imgSize() + ", patch " + cfg.patchSize() + ", " + cfg.numBlocks() + " blocks, dim "
+                + cfg.embedDim() + ", token/channel mlp ratio " + cfg.tokenRatio() + "/" + cfg.channelRatio() + ", "
+                + cfg.numClasses() + " classes";
+    }
+
+    @Override
     protected float[] head(float[] features) {
         if (head == null) return features;
         float[] out = new float[cfg.numClasses()];

@@ -152,6 +152,14 @@ public final class PyramidVisionTransformer extends Fam1Model {
     @Override public long parameterCount() { return params; }
 
     @Override
+    public String describe() {
+        return (cfg.v2() ? "PVT v2" + (cfg.linear() ? "-li" : "") : "PVT v1") + ": dims " + java.util.Arrays.toString(cfg.embedDims())
+                + ", depths " + java.util.Arrays.toString(cfg.depths()) + ", heads " + java.util.Arrays.toString(cfg.numHeads())
+                + ", sr " + java.util.Arrays.toString(cfg.srRatios()) + ", mlp " + java.util.Arrays.toString(cfg.mlpRatios())
+                + (cfg.v2() ? "" : ", img " + cfg.imgSize()) + ", " + cfg.numClasses() + " classes";
+    }
+
+    @Override
     protected float[] head(float[] features) {
         if (head == null) return features;
         float[] out = new float[cfg.numClasses()];

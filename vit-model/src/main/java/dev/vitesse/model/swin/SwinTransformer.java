@@ -130,6 +130,14 @@ public final class SwinTransformer extends Fam1Model {
     @Override public long parameterCount() { return params; }
 
     @Override
+    public String describe() {
+        return "Swin (" + (cfg.torchvision() ? "torchvision" : "timm") + " layout): img " + cfg.imgSize() + ", patch " + cfg.patchSize()
+                + ", embed " + cfg.embedDim() + ", depths " + java.util.Arrays.toString(cfg.depths()) + ", heads "
+                + java.util.Arrays.toString(cfg.numHeads()) + ", window " + cfg.window() + ", mlp ratio " + cfg.mlpRatio()
+                + ", " + cfg.numClasses() + " classes";
+    }
+
+    @Override
     protected float[] head(float[] features) {
         if (head == null) return features;
         float[] out = new float[cfg.numClasses()];
