@@ -62,8 +62,10 @@ def inputs(seed, size, batch=BATCH, chans=3):
     return torch.randn(batch, chans, size, size, generator=g).half().float()
 
 
-def save_expected(path, tensors):
-    write_safetensors(path, tensors, dtype={k: ('F16' if k.startswith('input') else 'F32') for k in tensors})
+def save_expected(path, tensors, model):
+    meta = {'num_params': sum(p.numel() for p in model.parameters())}
+    write_safetensors(path, tensors, dtype={k: ('F16' if k.startswith('input') else 'F32') for k in tensors},
+                      metadata=meta)
 
 
 def expected(model, x, extra=None, attn=True, pos_interp=None):
@@ -100,7 +102,7 @@ def timm_case(case, arch, seed, dtype='F32', extra=None, pretrained_cfg=None, gl
                           pretrained_cfg=pretrained_cfg, label_names=['class_%d' % i for i in range(10)], dtype=dtype)
     else:
         write_safetensors(os.path.join(d, 'model.safetensors'), m.state_dict(), dtype=dtype)
-    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, args['img_size']), extra))
+    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, args['img_size']), extra), m)
     return m
 
 
@@ -110,7 +112,7 @@ def hf_case(case, model_type, seed, distilled=False, extra=None):
     write_safetensors(os.path.join(d, 'model.safetensors'), timm_to_hf(m.state_dict(), model_type, distilled))
     with open(os.path.join(d, 'config.json'), 'w') as f:
         json.dump(hf_config(m, model_type, id2label=['hf_label_%d' % i for i in range(5)]), f, indent=2)
-    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), extra))
+    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), extra), m)
 
 
 def torchvision_case(case, seed):
@@ -131,7 +133,7 @@ def torchvision_case(case, seed):
         logits = m(x)
         # torchvision has no pre-logits API: features = encoder output, class token
         feats = m.encoder(torch.cat([m.class_token.expand(BATCH, -1, -1), m._process_input(x)], dim=1))[:, 0]
-    save_expected(os.path.join(d, 'expected.safetensors'), {'input': x, 'logits': logits, 'features': feats})
+    save_expected(os.path.join(d, 'expected.safetensors'), {'input': x, 'logits': logits, 'features': feats}, m)
 
 
 def main():

@@ -37,6 +37,15 @@ final class Fixtures {
         }
     }
 
+    /** PyTorch's parameter count of the case's model (expected.safetensors metadata). */
+    static long numParams(String testCase) {
+        try (SafeTensors st = SafeTensors.open(dir(testCase).resolve("expected.safetensors"))) {
+            return Long.parseLong(st.metadata().get("num_params"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** max |a - b| / max |b|: the relative error of a whole tensor. */
     static double relErr(float[] actual, float[] expected) {
         assertThat(actual).hasSameSizeAs(expected);

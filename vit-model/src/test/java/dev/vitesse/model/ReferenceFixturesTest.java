@@ -30,6 +30,7 @@ class ReferenceFixturesTest {
     static void checkAll(VisionModel m, String testCase, boolean attn) {
         Map<String, float[]> exp = Fixtures.expected(testCase);
         float[] x = exp.get("input");
+        assertThat(m.info().parameters()).as("parameter count").isEqualTo(Fixtures.numParams(testCase));
         assertClose(testCase + " logits", m.forward(x, BATCH), exp.get("logits"), TOL);
         assertClose(testCase + " features", m.embed(x, BATCH), exp.get("features"), TOL);
         if (attn) {
