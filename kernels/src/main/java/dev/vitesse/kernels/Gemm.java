@@ -2,9 +2,6 @@ package dev.vitesse.kernels;
 
 import dev.vitesse.kernels.gemm.Checks;
 import dev.vitesse.kernels.gemm.GemmDriver;
-import dev.vitesse.kernels.gemm.PackedB;
-import dev.vitesse.kernels.gemm.Packing;
-import dev.vitesse.kernels.gemm.TileOp;
 
 /**
  * Single-precision matrix multiply with BLAS semantics, row-major (as CBLAS with {@code CblasRowMajor}):
@@ -50,8 +47,7 @@ public final class Gemm {
             scale(c, cOff, ldc, m, n, beta);
             return;
         }
-        PackedB pb = Packing.packB(transB, b, bOff, ldb, k, n);
-        GemmDriver.run(m, n, k, transA, a, aOff, lda, pb, c, cOff, ldc, TileOp.blas(alpha, beta));
+        GemmDriver.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** C = beta * C, writing zeros (not reading C) when beta == 0. */

@@ -19,4 +19,32 @@ public final class GemmConfig {
     public static final int L = SPECIES.length();
     /** Register tile width in floats (2 vectors). Also the packed-B panel width. */
     public static final int NR = 2 * L;
+
+    /**
+     * Register tile height: 6 rows (12 accumulators) with 16 vector registers, 12 rows (24 accumulators) when
+     * vectors are 512-bit (AVX-512 has 32 registers). Override for experiments with -Dvitesse.gemm.mr=6|12.
+     */
+    public static final int MR = chooseMr();
+
+    /** K block: a KC x NR micro-panel of B (KC*NR*4 bytes: 16 KiB at NR=16, 32 KiB at NR=32) stays in L1. */
+    public static final int KC = 256;
+
+    /**
+     * Rows per A block: MC x KC of packed A (144 KiB) stays in L2 (>= 512 KiB per core on current x86) while the
+     * task sweeps its B panels. A multiple of both tile heights (6, 12).
+     */
+    public static final int MC = 144;
+
+    /** Max columns per task: a KC x NC block of packed B (2 MiB) is streamed from L2/L3 per A block. */
+    public static final int NC = 2048;
+
+    private static int chooseMr() {
+        String p = System.getProperty("vitesse.gemm.mr");
+        if (p != null) {
+            if (p.equals("6")) return 6;
+            if (p.equals("12")) return 12;
+            throw new IllegalArgumentException("vitesse.gemm.mr must be 6 or 12, found '" + p + "'");
+        }
+        return L >= 16 ? 12 : 6;
+    }
 }

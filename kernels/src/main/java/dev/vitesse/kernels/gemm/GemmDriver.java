@@ -1,30 +1,152 @@
 package dev.vitesse.kernels.gemm;
 
-/** Blocked multiply C = tileOp(op(A) * B) over a packed B. (Placeholder: simple loop, replaced by the five-loop driver.) */
+import dev.vitesse.kernels.Parallel;
+
+import java.lang.ref.SoftReference;
+
+/**
+ * The Goto/BLIS loop nest over a packed B ({@link PackedB}): C = tileOp(op(A) * B).
+ *
+ * <pre>
+ * phase 1 (parallel): pack op(A) into MR-row micro-panels, per K block          (A~ = whole A, shared by all tasks)
+ * phase 2 (parallel over a 2D grid of C tasks: row blocks <= MC x column chunks <= NC):
+ *   loop 3  for pc in K blocks of KC                  A block (rows x KC) in L2
+ *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (KC x NR) in L1
+ *   loop 1      for ir in MR-high panels of the block
+ *                 micro-kernel: MR x NR register tile over kc, combined into C (TileOp)
+ *                 after the last K block: GELU on the tile while it is in L1
+ * </pre>
+ * Every C element is accumulated in the same order whatever the partition, so results do not depend on the
+ * thread count. Packing A once per call (not once per task) lets the C grid be as fine as load balance needs.
+ */
 public final class GemmDriver {
     private GemmDriver() {}
 
+    private static final int NR = GemmConfig.NR;
+
+    /** Per-calling-thread packed-A buffer, taken out while in use so a re-entrant call can never share it. */
+    private static final ThreadLocal<SoftReference<float[]>> A_BUF = new ThreadLocal<>();
+    /** Per-calling-thread packed-B buffer for {@link #sgemm} (same discipline). */
+    private static final ThreadLocal<SoftReference<float[]>> B_BUF = new ThreadLocal<>();
+
+    /** Plain sgemm: packs op(B) into a reused per-thread buffer, then runs the loop nest. Validated by the caller. */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                             int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] buf = take(B_BUF, PackedB.size(k, n));
+        try {
+            PackedB pb = Packing.packB(transB, b, bOff, ldb, k, n, buf);
+            run(m, n, k, transA, a, aOff, lda, pb, c, cOff, ldc, TileOp.blas(alpha, beta));
+        } finally {
+            give(B_BUF, buf);
+        }
+    }
+
+    static float[] take(ThreadLocal<SoftReference<float[]>> cache, long size) {
+        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("operand too large to pack: " + size + " floats");
+        SoftReference<float[]> ref = cache.get();
+        float[] buf = ref == null ? null : ref.get();
+        cache.set(null);
+        return buf != null && buf.length >= size ? buf : new float[(int) size];
+    }
+
+    static void give(ThreadLocal<SoftReference<float[]>> cache, float[] buf) {
+        cache.set(new SoftReference<>(buf));
+    }
+
+    /** Runs with the default tile height {@link GemmConfig#MR}. */
     public static void run(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
                            PackedB b, float[] c, int cOff, int ldc, TileOp op) {
-        int nr = GemmConfig.NR;
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float acc = 0;
-                int bi = b.index(j / nr, 0) + j % nr;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    acc += av * b.data[bi + p * nr];
+        run(m, n, k, transA, a, aOff, lda, b, c, cOff, ldc, op, GemmConfig.MR);
+    }
+
+    /** Arguments are validated by the public entry points; m, n, k > 0. {@code mr} is 6 or 12 (tests use both). */
+    public static void run(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
+                           PackedB b, float[] c, int cOff, int ldc, TileOp op, int mr) {
+        if (mr != 6 && mr != 12) throw new IllegalArgumentException("mr must be 6 or 12, found " + mr);
+        final int kcMax = GemmConfig.KC;
+        final int mPanels = (m + mr - 1) / mr, mPad = mPanels * mr;
+        final int kBlocks = (k + kcMax - 1) / kcMax;
+        float[] ap = take(A_BUF, (long) mPad * k);
+        try {
+            // ---- phase 1: pack A. Unit of work = (K block, group of row panels).
+            final int panelsPerGroup = Math.max(1, GemmConfig.MC / mr);
+            final int groups = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
+            final int packTasks = (long) m * k < (1 << 15) ? 1 : kBlocks * groups;
+            if (packTasks == 1) {
+                for (int pc = 0; pc < k; pc += kcMax)
+                    Packing.packA(transA, a, aOff, lda, 0, m, pc, Math.min(kcMax, k - pc), mr, ap, pc * mPad);
+            } else {
+                Parallel.forEach(packTasks, t -> {
+                    int pc = (t / groups) * kcMax, kc = Math.min(kcMax, k - pc);
+                    int i0 = (t % groups) * panelsPerGroup * mr, rows = Math.min(panelsPerGroup * mr, m - i0);
+                    Packing.packA(transA, a, aOff, lda, i0, rows, pc, kc, mr, ap, pc * mPad + i0 * kc);
+                });
+            }
+
+            // ---- phase 2: 2D grid of C tasks.
+            final int nPanels = b.panels;
+            int threads = Parallel.threads();
+            int rowBlocks = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
+            int colChunks = (nPanels * NR + GemmConfig.NC - 1) / GemmConfig.NC;
+            if (threads > 1) {
+                // ~8 tasks per thread for work-stealing balance, but keep >= 4 panels (64+ columns) per task so
+                // the B micro-panels' reuse across the A block still pays for reloading the A block.
+                long flops = 2L * m * n * k;
+                int want = flops < 4_000_000 ? 1 : 8 * threads;
+                int need = (want + rowBlocks - 1) / rowBlocks;
+                colChunks = Math.max(colChunks, Math.min(need, Math.max(1, nPanels / 4)));
+            }
+            final int rb = rowBlocks, cb = colChunks;
+            final int rowPanelsPerBlock = (mPanels + rb - 1) / rb;
+            Parallel.forEach(rb * cb, t -> {
+                // row index fastest: the two halves of the task range (one per thread) each get every row block
+                int r = t % rb, q = t / rb;
+                int p0 = r * rowPanelsPerBlock, p1 = Math.min(mPanels, p0 + rowPanelsPerBlock);
+                int q0 = (int) ((long) nPanels * q / cb), q1 = (int) ((long) nPanels * (q + 1) / cb);
+                if (p0 < p1 && q0 < q1) block(m, n, k, ap, mPad, p0, p1, b, q0, q1, c, cOff, ldc, op, mr);
+            });
+        } finally {
+            give(A_BUF, ap);
+        }
+    }
+
+    /** Loops 3..1 for row panels [p0, p1) x column panels [q0, q1). */
+    private static void block(int m, int n, int k, float[] ap, int mPad, int p0, int p1, PackedB b, int q0, int q1,
+                              float[] c, int cOff, int ldc, TileOp op, int mr) {
+        float[] edge = null;
+        final float[] bd = b.data;
+        for (int pc = 0; pc < k; pc += GemmConfig.KC) {
+            int kc = Math.min(GemmConfig.KC, k - pc);
+            boolean first = pc == 0, last = pc + kc == k;
+            for (int q = q0; q < q1; q++) {
+                int j0 = q * NR, nr = Math.min(NR, n - j0);
+                int bo = b.index(q, pc);
+                for (int pi = p0; pi < p1; pi++) {
+                    int i0 = pi * mr, rows = Math.min(mr, m - i0);
+                    int ao = pc * mPad + i0 * kc;
+                    int co = cOff + i0 * ldc + j0;
+                    if (rows == mr && nr == NR) {
+                        kernel(mr, kc, ap, ao, bd, bo, c, co, ldc, op, j0, first);
+                    } else {
+                        // Edge tile: run the same full-tile kernel on a scratch tile, copy the valid part.
+                        if (edge == null) edge = new float[12 * NR];
+                        boolean readsC = !first || op.beta() != 0f;
+                        if (readsC)
+                            for (int i = 0; i < rows; i++) System.arraycopy(c, co + i * ldc, edge, i * NR, nr);
+                        kernel(mr, kc, ap, ao, bd, bo, edge, 0, NR, op, j0, first);
+                        for (int i = 0; i < rows; i++) System.arraycopy(edge, i * NR, c, co + i * ldc, nr);
+                    }
+                    if (last && op.gelu()) EpilogueMath.geluTile(c, co, ldc, rows, nr, op.post(), j0);
                 }
-                int ci = cOff + i * ldc + j;
-                float v = acc * (op.scale() == null ? op.alpha() : op.scale()[j]);
-                if (op.add() != null) v += op.add()[j];
-                if (op.beta() != 0f) v += op.beta() * c[ci];
-                if (op.gelu()) {
-                    v = EpilogueMath.gelu(v);
-                    if (op.post() != null) v *= op.post()[j];
-                }
-                c[ci] = v;
             }
         }
+    }
+
+    private static void kernel(int mr, int kc, float[] ap, int ao, float[] bd, int bo, float[] c, int co, int ldc,
+                               TileOp op, int col, boolean first) {
+        if (mr == 6)
+            MicroKernels.tile6x2(kc, ap, ao, bd, bo, c, co, ldc, op.alpha(), op.beta(), op.scale(), op.add(), col, first);
+        else
+            MicroKernels.tile12x2(kc, ap, ao, bd, bo, c, co, ldc, op.alpha(), op.beta(), op.scale(), op.add(), col, first);
     }
 }

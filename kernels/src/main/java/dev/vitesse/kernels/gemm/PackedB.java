@@ -11,13 +11,23 @@ public final class PackedB {
     public final float[] data;
 
     PackedB(int k, int n) {
+        this(k, n, null);
+    }
+
+    /** Uses {@code buffer} if it is large enough (a per-call scratch), else allocates. */
+    PackedB(int k, int n, float[] buffer) {
         this.k = k;
         this.n = n;
         this.panels = (n + GemmConfig.NR - 1) / GemmConfig.NR;
-        long size = (long) panels * GemmConfig.NR * k;
+        long size = size(k, n);
         if (size > Integer.MAX_VALUE - 16)
             throw new IllegalArgumentException("matrix too large to pack: k=" + k + ", n=" + n + " needs " + size + " floats");
-        this.data = new float[(int) size];
+        this.data = buffer != null && buffer.length >= size ? buffer : new float[(int) size];
+    }
+
+    /** Floats needed for a packed k x n operand. */
+    public static long size(int k, int n) {
+        return (long) ((n + GemmConfig.NR - 1) / GemmConfig.NR) * GemmConfig.NR * k;
     }
 
     /** Start of panel q, row p. */

@@ -1,6 +1,8 @@
 package dev.vitesse.kernels.gemm;
 
 import dev.vitesse.kernels.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -11,6 +13,8 @@ public final class Packing {
     private Packing() {}
 
     private static final int NR = GemmConfig.NR;
+    private static final int L = GemmConfig.L;
+    private static final VectorSpecies<Float> S = GemmConfig.SPECIES;
     private static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -19,7 +23,12 @@ public final class Packing {
      * validated by the caller. Panels are packed in parallel on {@link Parallel#pool()} when large.
      */
     public static PackedB packB(boolean transB, float[] b, int off, int ldb, int k, int n) {
-        PackedB pb = new PackedB(k, n);
+        return packB(transB, b, off, ldb, k, n, null);
+    }
+
+    /** As {@link #packB(boolean, float[], int, int, int, int)}, into {@code buffer} when it is large enough. */
+    public static PackedB packB(boolean transB, float[] b, int off, int ldb, int k, int n, float[] buffer) {
+        PackedB pb = new PackedB(k, n, buffer);
         int panels = pb.panels;
         long work = (long) k * n;
         int tasks = work < (1 << 16) ? 1 : Math.min(panels, Parallel.threads() * 4);
@@ -35,14 +44,31 @@ public final class Packing {
         float[] d = pb.data;
         int base = pb.index(q, 0);
         if (!transB) {
-            for (int p = 0; p < k; p++) System.arraycopy(b, off + p * ldb + j0, d, base + p * NR, w);
+            if (w == NR) {
+                for (int p = 0, src = off + j0, dst = base; p < k; p++, src += ldb, dst += NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(d, dst);
+                    FloatVector.fromArray(S, b, src + L).intoArray(d, dst + L);
+                }
+            } else {
+                for (int p = 0; p < k; p++) System.arraycopy(b, off + p * ldb + j0, d, base + p * NR, w);
+            }
         } else {
-            for (int jj = 0; jj < w; jj++) {
-                int src = off + (j0 + jj) * ldb;
-                for (int p = 0; p < k; p++) d[base + p * NR + jj] = b[src + p];
+            // Transpose NR rows of W into the panel in blocks of TB k-steps: the TB x NR destination block and the
+            // NR source row segments stay in L1, so neither side is walked with a cache-line-sized stride.
+            for (int p0 = 0; p0 < k; p0 += TB) {
+                int p1 = Math.min(k, p0 + TB);
+                for (int jj = 0; jj < w; jj++) {
+                    int src = off + (j0 + jj) * ldb;
+                    for (int p = p0; p < p1; p++) d[base + p * NR + jj] = b[src + p];
+                }
             }
         }
+        if (w < NR) // the buffer may be reused scratch: padding columns must be zero
+            for (int p = 0; p < k; p++) java.util.Arrays.fill(d, base + p * NR + w, base + (p + 1) * NR, 0f);
     }
+
+    /** k-steps per block of the B transposition. */
+    private static final int TB = 64;
 
     /** Packs W ({@code n x k}, f32 little-endian at byteOffset) as B = W^T. Bounds validated by the caller. */
     public static PackedB packWeight(MemorySegment seg, long byteOffset, int n, int k) {
@@ -62,18 +88,19 @@ public final class Packing {
     }
 
     /**
-     * Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into {@code dst} as micro-panels of mr rows:
-     * element (i, p) of the block goes to {@code dst[(i / mr) * mr * kc + p * mr + i % mr]}; rows past mc are zero.
+     * Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into {@code dst} from {@code dstOff} as micro-panels of mr
+     * rows: element (i, p) of the block goes to {@code dst[dstOff + (i / mr) * mr * kc + p * mr + i % mr]}; rows of
+     * the last panel past mc are zero (so the micro-kernel never needs a row-edge case).
      */
     public static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
-                             int mr, float[] dst) {
+                             int mr, float[] dst, int dstOff) {
         for (int ir = 0; ir < mc; ir += mr) {
             int h = Math.min(mr, mc - ir);
-            int base = ir * kc;
+            int base = dstOff + ir * kc;
             if (!transA) {
                 for (int ii = 0; ii < h; ii++) {
                     int src = aOff + (i0 + ir + ii) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[base + p * mr + ii] = a[src + p];
+                    for (int p = 0, d = base + ii; p < kc; p++, d += mr) dst[d] = a[src + p];
                 }
             } else {
                 for (int p = 0; p < kc; p++)

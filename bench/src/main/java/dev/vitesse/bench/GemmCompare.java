@@ -1,0 +1,257 @@
+package dev.vitesse.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vitesse.kernels.Epilogue;
+import dev.vitesse.kernels.Gemm;
+import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.gemm.GemmConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * Side-by-side SGEMM benchmark in one JVM: Vitesse {@code Gemm.sgemm}, Vitesse {@code PackedMatrix.multiply}
+ * (weight packed once, outside the timing) and OpenBLAS {@code cblas_sgemm} through FFM, alternating the order every
+ * round so that drift in machine load hits all three alike. Reports the median GFLOP/s of the rounds and the ratio
+ * to OpenBLAS, checks that the results agree (max normwise relative difference), prints a table and writes JSON.
+ *
+ * <p>Square shapes are C = A B (NN); ViT shapes are the linear layer C = X W^T (NT), W = [n][k] as in PyTorch.
+ *
+ * <pre>
+ * usage: GemmCompare [--quick] [--threads 1,2] [--rounds 7] [--warmup-ms 1500] [--sample-ms 200]
+ *                    [--shapes 197x2304x768,512] [--json bench-results/gemm.json]
+ * </pre>
+ * {@code --quick}: tiny shapes, one round, correctness only (exit code 1 if the results disagree); it exits 0 with a
+ * SKIP line when libopenblas is not installed.
+ */
+public final class GemmCompare {
+    private GemmCompare() {}
+
+    record Shape(String name, int m, int n, int k, boolean transB) {}
+
+    public record Row(String shape, int m, int n, int k, String layout, int threads,
+                      double vitesseSgemmGflops, double vitessePackedGflops, double openblasGflops,
+                      double ratioSgemm, double ratioPacked, double maxRelDiffSgemm, double maxRelDiffPacked,
+                      double[] vitesseSgemmSamples, double[] vitessePackedSamples, double[] openblasSamples) {}
+
+    /** Agreement threshold (normwise relative): float rounding here is ~1e-6; a kernel bug is O(1). */
+    static final double AGREEMENT = 1e-4;
+
+    public static void main(String[] args) throws IOException {
+        System.exit(run(args, System.out));
+    }
+
+    static List<Shape> defaultShapes() {
+        List<Shape> s = new ArrayList<>();
+        for (int d : new int[] {256, 512, 1024, 2048}) s.add(new Shape("square " + d, d, d, d, false));
+        int[][] nk = {{2304, 768}, {768, 768}, {3072, 768}, {768, 3072}};
+        String[] what = {"qkv", "proj", "fc1", "fc2"};
+        for (int m : new int[] {197, 1576})
+            for (int i = 0; i < nk.length; i++)
+                s.add(new Shape("ViT-B " + what[i] + " M=" + m, m, nk[i][0], nk[i][1], true));
+        return s;
+    }
+
+    static List<Shape> quickShapes() {
+        return List.of(new Shape("quick 1", 1, 7, 5, true), new Shape("quick 33x50x70", 33, 50, 70, true),
+                new Shape("quick 64", 64, 64, 64, false), new Shape("quick 197x96x300", 197, 96, 300, true));
+    }
+
+    /** Parses "MxNxK" (NT, linear layer) or "D" (square NN). */
+    static Shape parseShape(String s) {
+        String[] p = s.trim().split("x");
+        try {
+            if (p.length == 1) {
+                int d = Integer.parseInt(p[0]);
+                return new Shape("square " + d, d, d, d, false);
+            }
+            if (p.length == 3)
+                return new Shape(s.trim(), Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), true);
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw new IllegalArgumentException("bad shape '" + s + "': expected MxNxK or D");
+    }
+
+    public static int run(String[] args, PrintStream out) throws IOException {
+        boolean quick = false;
+        int[] threadCounts = {1, 2};
+        int rounds = 7;
+        long warmupMs = 1500, sampleMs = 200;
+        List<Shape> shapes = null;
+        Path json = Path.of("bench-results", "gemm-compare.json");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> quick = true;
+                case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--warmup-ms" -> warmupMs = Long.parseLong(args[++i]);
+                case "--sample-ms" -> sampleMs = Long.parseLong(args[++i]);
+                case "--shapes" -> shapes = Arrays.stream(args[++i].split(",")).map(GemmCompare::parseShape).toList();
+                case "--json" -> json = Path.of(args[++i]);
+                case "--no-json" -> json = null;
+                default -> {
+                    out.println("unknown argument: " + a);
+                    return 2;
+                }
+            }
+        }
+        if (quick) {
+            if (shapes == null) shapes = quickShapes();
+            rounds = 1;
+            warmupMs = 0;
+            sampleMs = 0;
+            json = null;
+        }
+        if (shapes == null) shapes = defaultShapes();
+
+        StringBuilder why = new StringBuilder();
+        Optional<OpenBlas> maybe = OpenBlas.load(why);
+        if (maybe.isEmpty()) {
+            out.println("SKIP: OpenBLAS not available: " + why);
+            return quick ? 0 : 3;
+        }
+        OpenBlas ob = maybe.get();
+        out.printf("Vitesse GEMM vs OpenBLAS  (%s)%n", Instant.now());
+        out.printf("JVM %s, vector species %s (%d floats), tile %dx%d, MC=%d KC=%d NC=%d%n",
+                Runtime.version(), GemmConfig.SPECIES, GemmConfig.L, GemmConfig.MR, GemmConfig.NR,
+                GemmConfig.MC, GemmConfig.KC, GemmConfig.NC);
+        out.printf("OpenBLAS %s [%s]%n", ob.path(), ob.config());
+        out.printf("rounds=%d warmup=%dms sample>=%dms; median GFLOP/s; ratio = Vitesse / OpenBLAS%n%n", rounds, warmupMs, sampleMs);
+        out.printf("%-22s %5s %3s | %9s %9s %9s | %6s %6s | %9s%n", "shape", "", "thr", "vit.sgemm", "vit.packd",
+                "openblas", "r.sgem", "r.pack", "maxRelDif");
+
+        int savedThreads = Parallel.threads();
+        List<Row> rows = new ArrayList<>();
+        boolean agree = true;
+        try (Arena arena = Arena.ofConfined()) {
+            for (Shape s : shapes) {
+                Row[] r = measureShape(s, threadCounts, rounds, warmupMs, sampleMs, ob, arena);
+                for (Row row : r) {
+                    rows.add(row);
+                    boolean ok = row.maxRelDiffSgemm <= AGREEMENT && row.maxRelDiffPacked <= AGREEMENT;
+                    agree &= ok;
+                    out.printf("%-22s %5s %3d | %9.1f %9.1f %9.1f | %6.3f %6.3f | %9.2e%s%n", row.shape,
+                            row.layout, row.threads, row.vitesseSgemmGflops, row.vitessePackedGflops, row.openblasGflops,
+                            row.ratioSgemm, row.ratioPacked, Math.max(row.maxRelDiffSgemm, row.maxRelDiffPacked),
+                            ok ? "" : "  MISMATCH");
+                }
+            }
+        } finally {
+            Parallel.setThreads(savedThreads);
+        }
+        if (json != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("date", Instant.now().toString());
+            doc.put("jvm", Runtime.version().toString());
+            doc.put("species", GemmConfig.SPECIES.toString());
+            doc.put("tile", GemmConfig.MR + "x" + GemmConfig.NR);
+            doc.put("blocks", Map.of("MC", GemmConfig.MC, "KC", GemmConfig.KC, "NC", GemmConfig.NC));
+            doc.put("openblas", ob.path() + " " + ob.config());
+            doc.put("rounds", rounds);
+            doc.put("results", rows);
+            if (json.getParent() != null) Files.createDirectories(json.getParent());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+            out.println("\nwrote " + json.toAbsolutePath());
+        }
+        if (!agree) {
+            out.println("FAIL: Vitesse and OpenBLAS results differ by more than " + AGREEMENT + " (normwise relative)");
+            return 1;
+        }
+        if (quick) out.println("OK: results agree");
+        return 0;
+    }
+
+    private static Row[] measureShape(Shape s, int[] threadCounts, int rounds, long warmupMs, long sampleMs,
+                                      OpenBlas ob, Arena arena) {
+        int m = s.m, n = s.n, k = s.k;
+        Random rnd = new Random(42);
+        float[] a = new float[m * k], b = new float[k * n], cV = new float[m * n], cP = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
+        int ldb = s.transB ? k : n;
+        PackedMatrix packed = s.transB ? PackedMatrix.packWeight(b, 0, n, k) : PackedMatrix.pack(b, 0, k, n, n);
+        MemorySegment na = arena.allocate((long) a.length * 4, 64), nb = arena.allocate((long) b.length * 4, 64),
+                nc = arena.allocate((long) m * n * 4, 64);
+        MemorySegment.copy(a, 0, na, ValueLayout.JAVA_FLOAT, 0, a.length);
+        MemorySegment.copy(b, 0, nb, ValueLayout.JAVA_FLOAT, 0, b.length);
+        double flop = 2.0 * m * n * k;
+
+        Runnable vit = () -> Gemm.sgemm(false, s.transB, m, n, k, 1f, a, 0, k, b, 0, ldb, 0f, cV, 0, n);
+        Runnable pk = () -> packed.multiply(m, a, 0, k, cP, 0, n, Epilogue.NONE);
+        Runnable obl = () -> ob.sgemm(false, s.transB, m, n, k, 1f, na, k, nb, ldb, 0f, nc, n);
+        Runnable[] impls = {vit, pk, obl};
+
+        Row[] out = new Row[threadCounts.length];
+        for (int ti = 0; ti < threadCounts.length; ti++) {
+            int t = threadCounts[ti];
+            Parallel.setThreads(t);
+            ob.setThreads(t);
+            // warmup (JIT, caches, OpenBLAS thread start-up) and calibration of calls per sample
+            int[] reps = new int[3];
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                int calls = 0;
+                do {
+                    impls[i].run();
+                    calls++;
+                } while ((System.nanoTime() - t0) / 1e6 < warmupMs);
+                double perCall = (System.nanoTime() - t0) / 1e6 / calls;
+                reps[i] = Math.max(1, (int) Math.ceil(sampleMs / Math.max(perCall, 1e-3)));
+            }
+            // agreement on the outputs of the last calls
+            float[] cO = new float[m * n];
+            MemorySegment.copy(nc, ValueLayout.JAVA_FLOAT, 0, cO, 0, cO.length);
+            double dS = maxRelDiff(cV, cO), dP = maxRelDiff(cP, cO);
+
+            double[][] samples = new double[3][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int j = 0; j < 3; j++) {
+                    int i = (r % 2 == 0) ? j : 2 - j; // alternate the order every round
+                    long t0 = System.nanoTime();
+                    for (int q = 0; q < reps[i]; q++) impls[i].run();
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    samples[i][r] = flop * reps[i] / sec / 1e9;
+                }
+            }
+            double v = median(samples[0]), p = median(samples[1]), o = median(samples[2]);
+            out[ti] = new Row(s.name, m, n, k, s.transB ? "NT" : "NN", t, v, p, o, v / o, p / o, dS, dP,
+                    samples[0], samples[1], samples[2]);
+        }
+        return out;
+    }
+
+    /** max |x - y| / max |y| (normwise relative difference). */
+    static double maxRelDiff(float[] x, float[] y) {
+        double d = 0, mx = 0;
+        for (int i = 0; i < x.length; i++) {
+            double e = Math.abs((double) x[i] - y[i]);
+            if (!(e <= d)) d = e; // NaN propagates as a failure
+            mx = Math.max(mx, Math.abs(y[i]));
+        }
+        return mx == 0 ? d : d / mx;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+}

@@ -1,0 +1,160 @@
+"""Generates the PyTorch reference fixtures for vit-model's tests (run with /usr/bin/python3 from the repo root):
+
+    /usr/bin/python3 scripts/reference/gen_vit_fixtures.py
+
+Writes vit-model/src/test/resources/fixtures/vit/<case>/ with the model (timm hub folder, HF folder or bare
+.safetensors, in that library's tensor names) and expected.safetensors holding the input batch and the
+reference outputs: logits, features (pre-logits) and attn_<i> (softmax probabilities [B, heads, T, T]);
+cases with another resolution also hold input_<S>, logits_<S>, features_<S>.
+
+Models are tiny (dim 16, 2 blocks, 2 heads, 32x32 input, patch 8) with deliberately large random weights
+so attention is far from uniform and every op matters. Weights stored as F16/BF16 are rounded to that
+precision inside the PyTorch model before computing the expected outputs, so the comparison is exact up
+to float32 arithmetic order.
+"""
+
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+import torch
+import torchvision
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vit_ref import (VisionTransformer, hf_config, timm_to_hf, write_safetensors,  # noqa: E402
+                     write_timm_folder)
+
+OUT = os.path.join('vit-model', 'src', 'test', 'resources', 'fixtures', 'vit')
+SMALL = dict(img_size=32, patch_size=8, embed_dim=16, depth=2, num_heads=2, mlp_ratio=2.0)
+BATCH = 2
+
+
+def randomize(model, seed, scale=0.35):
+    """Large random weights: peaky attention, non-trivial LayerNorm affine, LayerScale far from 0."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith('norm1.weight') or name.endswith('norm2.weight') or name.endswith('norm.weight'):
+                p.copy_(1 + 0.2 * torch.randn(p.shape, generator=g))
+            elif name.endswith('gamma'):
+                p.copy_(0.5 + 0.3 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(scale * torch.randn(p.shape, generator=g))
+    return model.eval()
+
+
+def round_to(model, dtype):
+    """Rounds every parameter to F16/BF16 precision (as stored), so PyTorch sees what Java will load."""
+    if dtype == 'F32':
+        return model
+    tdt = torch.float16 if dtype == 'F16' else torch.bfloat16
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(p.to(tdt).float())
+    return model
+
+
+def inputs(seed, size, batch=BATCH, chans=3):
+    g = torch.Generator().manual_seed(seed)
+    # rounded to float16 so the stored input (F16, half the bytes) is exactly what PyTorch saw
+    return torch.randn(batch, chans, size, size, generator=g).half().float()
+
+
+def save_expected(path, tensors, model):
+    meta = {'num_params': sum(p.numel() for p in model.parameters())}
+    write_safetensors(path, tensors, dtype={k: ('F16' if k.startswith('input') else 'F32') for k in tensors},
+                      metadata=meta)
+
+
+def expected(model, x, extra=None, attn=True, pos_interp=None):
+    with torch.no_grad():
+        out = {'input': x, 'logits': model(x, pos_interp=pos_interp),
+               'features': model.forward_head(model.forward_features(x, pos_interp), pre_logits=True)}
+        if attn:
+            for i, a in enumerate(model.attention_maps(x, pos_interp)):
+                out['attn_%d' % i] = a
+        for size, interp in (extra or []):
+            xs = inputs(1000 + size, size, batch=1)
+            out['input_%d' % size] = xs
+            out['logits_%d' % size] = model(xs, pos_interp=interp)
+            out['features_%d' % size] = model.forward_head(model.forward_features(xs, interp), pre_logits=True)
+    return out
+
+
+def fresh(case):
+    d = os.path.join(OUT, case)
+    if os.path.exists(d):
+        shutil.rmtree(d)
+    os.makedirs(d)
+    return d
+
+
+def timm_case(case, arch, seed, dtype='F32', extra=None, pretrained_cfg=None, global_pool=None, folder=True,
+              **kwargs):
+    args = dict(SMALL, **kwargs)
+    m = round_to(randomize(VisionTransformer(num_classes=10, global_pool=global_pool or 'token', **args), seed), dtype)
+    d = fresh(case)
+    if folder:
+        margs = m.model_args()
+        write_timm_folder(d, m, architecture=arch, model_args=margs, global_pool=global_pool,
+                          pretrained_cfg=pretrained_cfg, label_names=['class_%d' % i for i in range(10)], dtype=dtype)
+    else:
+        write_safetensors(os.path.join(d, 'model.safetensors'), m.state_dict(), dtype=dtype)
+    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, args['img_size']), extra), m)
+    return m
+
+
+def hf_case(case, model_type, seed, distilled=False, extra=None):
+    m = randomize(VisionTransformer(num_classes=5, distilled=distilled, eps=1e-12, **SMALL), seed)
+    d = fresh(case)
+    write_safetensors(os.path.join(d, 'model.safetensors'), timm_to_hf(m.state_dict(), model_type, distilled))
+    with open(os.path.join(d, 'config.json'), 'w') as f:
+        json.dump(hf_config(m, model_type, id2label=['hf_label_%d' % i for i in range(5)]), f, indent=2)
+    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), extra), m)
+
+
+def torchvision_case(case, seed):
+    torch.manual_seed(seed)
+    m = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16,
+                                             mlp_dim=32, num_classes=7).eval()
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if name.endswith('ln_1.weight') or name.endswith('ln_2.weight') or name.endswith('ln.weight'):
+                p.copy_(1 + 0.2 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(0.35 * torch.randn(p.shape, generator=g))
+    d = fresh(case)
+    write_safetensors(os.path.join(d, 'model.safetensors'), m.state_dict())
+    x = inputs(seed, 32)
+    with torch.no_grad():
+        logits = m(x)
+        # torchvision has no pre-logits API: features = encoder output, class token
+        feats = m.encoder(torch.cat([m.class_token.expand(BATCH, -1, -1), m._process_input(x)], dim=1))[:, 0]
+    save_expected(os.path.join(d, 'expected.safetensors'), {'input': x, 'logits': logits, 'features': feats}, m)
+
+
+def main():
+    torch.set_num_threads(1)
+    timm_case('timm_plain', 'vit_tiny_patch16_224', 1,
+              extra=[(48, 'timm'), (24, 'timm')],
+              pretrained_cfg=dict(interpolation='bilinear', crop_pct=0.875, mean=[0.1, 0.2, 0.3], std=[0.4, 0.5, 0.6]))
+    timm_case('timm_deit_distilled', 'deit_tiny_distilled_patch16_224', 2, dtype='F16', distilled=True)
+    timm_case('timm_deit3', 'deit3_small_patch16_224', 3, dtype='BF16', init_values=1e-6, no_embed_class=True,
+              extra=[(48, 'timm')])
+    timm_case('timm_avg', 'vit_tiny_patch16_224', 4, global_pool='avg')
+    timm_case('timm_no_qkv_bias', 'vit_tiny_patch16_224', 5, qkv_bias=False)
+    timm_case('timm_bare', 'vit_tiny_patch16_224', 6, folder=False)
+    hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
+    hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
+    torchvision_case('torchvision_vit', 9)
+    total = 0
+    for root, _, files in os.walk(OUT):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    print('fixtures written to', OUT, '(%d KB)' % (total // 1024))
+
+
+if __name__ == '__main__':
+    main()

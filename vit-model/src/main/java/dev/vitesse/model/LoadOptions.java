@@ -1,0 +1,141 @@
+package dev.vitesse.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How to interpret a checkpoint: architecture name (needed for a bare {@code .safetensors}) and explicit
+ * overrides applied last, after the folder's config / the architecture defaults (like timm
+ * {@code create_model(name, **kwargs)}). Immutable; each {@code withX} returns a copy.
+ *
+ * <pre>{@code
+ * var opts = LoadOptions.defaults().withArch("deit_small_patch16_224").withImageSize(384);
+ * }</pre>
+ */
+public final class LoadOptions {
+    private final String arch;
+    private final Integer imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans;
+    private final Double mlpRatio;
+    private final Boolean qkvBias;
+    private final String globalPool;
+
+    private LoadOptions(String arch, Integer imageSize, Integer embedDim, Integer depth, Integer numHeads,
+                        Integer patchSize, Integer numClasses, Integer inChans, Double mlpRatio, Boolean qkvBias,
+                        String globalPool) {
+        this.arch = arch;
+        this.imageSize = imageSize;
+        this.embedDim = embedDim;
+        this.depth = depth;
+        this.numHeads = numHeads;
+        this.patchSize = patchSize;
+        this.numClasses = numClasses;
+        this.inChans = inChans;
+        this.mlpRatio = mlpRatio;
+        this.qkvBias = qkvBias;
+        this.globalPool = globalPool;
+    }
+
+    /** No architecture name, no overrides. */
+    public static LoadOptions defaults() {
+        return new LoadOptions(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Shortcut for {@code defaults().withArch(name)}. */
+    public static LoadOptions arch(String name) {
+        return defaults().withArch(name);
+    }
+
+    /**
+     * Architecture name: a timm name ({@code vit_base_patch16_224}, {@code timm:deit_small_patch16_224},
+     * a {@code .tag} suffix is ignored) or {@code torchvision:vit_b_16}. For a folder it replaces the config's.
+     */
+    public LoadOptions withArch(String name) {
+        return new LoadOptions(name, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** Input resolution to run at; position embeddings are resampled (timm/HF rule) when it differs from the checkpoint's. */
+    public LoadOptions withImageSize(int v) {
+        return new LoadOptions(arch, v, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** Token width override. */
+    public LoadOptions withEmbedDim(int v) {
+        return new LoadOptions(arch, imageSize, v, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** Number of blocks override. */
+    public LoadOptions withDepth(int v) {
+        return new LoadOptions(arch, imageSize, embedDim, v, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** Number of heads override. */
+    public LoadOptions withNumHeads(int v) {
+        return new LoadOptions(arch, imageSize, embedDim, depth, v, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** Patch size override. */
+    public LoadOptions withPatchSize(int v) {
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, v, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** Number of classes override (0 = no head). */
+    public LoadOptions withNumClasses(int v) {
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, v, inChans, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** Input channels override. */
+    public LoadOptions withInChans(int v) {
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, v, mlpRatio, qkvBias, globalPool);
+    }
+
+    /** MLP hidden width = round-down(dim * ratio). */
+    public LoadOptions withMlpRatio(double v) {
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, v, qkvBias, globalPool);
+    }
+
+    /** Whether the qkv projection has a bias. */
+    public LoadOptions withQkvBias(boolean v) {
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, v, globalPool);
+    }
+
+    /** timm global_pool: "token" or "avg" (avg implies fc_norm, as in timm). */
+    public LoadOptions withGlobalPool(String v) {
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, v);
+    }
+
+    public Optional<String> arch() { return Optional.ofNullable(arch); }
+    public Optional<Integer> imageSize() { return Optional.ofNullable(imageSize); }
+    public Optional<Integer> embedDim() { return Optional.ofNullable(embedDim); }
+    public Optional<Integer> depth() { return Optional.ofNullable(depth); }
+    public Optional<Integer> numHeads() { return Optional.ofNullable(numHeads); }
+    public Optional<Integer> patchSize() { return Optional.ofNullable(patchSize); }
+    public Optional<Integer> numClasses() { return Optional.ofNullable(numClasses); }
+    public Optional<Integer> inChans() { return Optional.ofNullable(inChans); }
+    public Optional<Double> mlpRatio() { return Optional.ofNullable(mlpRatio); }
+    public Optional<Boolean> qkvBias() { return Optional.ofNullable(qkvBias); }
+    public Optional<String> globalPool() { return Optional.ofNullable(globalPool); }
+
+    /** True when any shape override is set. */
+    public boolean hasShapeOverrides() {
+        return embedDim != null || depth != null || numHeads != null || patchSize != null || mlpRatio != null
+                || qkvBias != null || globalPool != null || inChans != null;
+    }
+
+    @Override
+    public String toString() {
+        List<String> s = new ArrayList<>();
+        if (arch != null) s.add("arch=" + arch);
+        if (imageSize != null) s.add("imageSize=" + imageSize);
+        if (embedDim != null) s.add("embedDim=" + embedDim);
+        if (depth != null) s.add("depth=" + depth);
+        if (numHeads != null) s.add("numHeads=" + numHeads);
+        if (patchSize != null) s.add("patchSize=" + patchSize);
+        if (numClasses != null) s.add("numClasses=" + numClasses);
+        if (inChans != null) s.add("inChans=" + inChans);
+        if (mlpRatio != null) s.add("mlpRatio=" + mlpRatio);
+        if (qkvBias != null) s.add("qkvBias=" + qkvBias);
+        if (globalPool != null) s.add("globalPool=" + globalPool);
+        return "LoadOptions" + s;
+    }
+}

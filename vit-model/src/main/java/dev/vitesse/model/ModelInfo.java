@@ -1,0 +1,32 @@
+package dev.vitesse.model;
+
+import dev.vitesse.model.config.PreprocessConfig;
+import dev.vitesse.model.config.VitConfig;
+
+/**
+ * What {@code vitesse info} prints.
+ *
+ * @param source     where the model came from (path, format)
+ * @param config     full architecture description
+ * @param parameters number of parameters (as PyTorch counts them)
+ * @param preprocess preprocessing the model expects
+ */
+public record ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess) {
+
+    @Override
+    public String toString() {
+        VitConfig c = config;
+        return "architecture: " + c.architecture() + " (" + c.layout().name().toLowerCase() + " layout)\n"
+                + "source: " + source + "\n"
+                + String.format("parameters: %,d%n", parameters)
+                + "input: " + c.inChans() + "x" + c.imageSize() + "x" + c.imageSize() + ", patch " + c.patchSize()
+                + " (" + c.numPatches() + " patches + " + c.numPrefixTokens() + " prefix tokens)\n"
+                + "dim " + c.embedDim() + ", depth " + c.depth() + ", heads " + c.numHeads() + ", mlp " + c.mlpHidden()
+                + ", qkv bias " + c.qkvBias() + ", layer scale " + c.layerScale() + ", no_embed_class " + c.noEmbedClass()
+                + ", eps " + c.eps() + "\n"
+                + "head: " + (c.numClasses() == 0 ? "none (features)" : c.numClasses() + " classes")
+                + (c.headDist() ? ", distilled (mean of head and head_dist)" : ", pooling " + c.pooling().timmName()
+                + (c.fcNorm() ? " + fc_norm" : "")) + "\n"
+                + "preprocessing: " + preprocess;
+    }
+}

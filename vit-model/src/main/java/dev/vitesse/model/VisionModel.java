@@ -1,0 +1,192 @@
+package dev.vitesse.model;
+
+import dev.vitesse.model.config.ModelResolver;
+import dev.vitesse.model.config.ModelSpec;
+import dev.vitesse.model.config.PreprocessConfig;
+import dev.vitesse.model.config.VitConfig;
+import dev.vitesse.model.io.SafeTensors;
+import dev.vitesse.model.vit.VisionTransformer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A loaded Vision Transformer (ViT / DeiT / DeiT-3) ready for inference.
+ *
+ * <pre>{@code
+ * VisionModel model = VisionModel.load(Path.of("vit_base_patch16_224"));          // timm or HF folder
+ * VisionModel tv = VisionModel.load(Path.of("vit_b_16.safetensors"), LoadOptions.arch("torchvision:vit_b_16"));
+ * float[] x = ...;                          // preprocessed NCHW batch, see preprocessing()
+ * float[] logits = model.forward(x, batch); // [batch][numClasses()]
+ * List<Prediction> top5 = model.classify(oneImageChw, 5);
+ * }</pre>
+ *
+ * <p>Weights are packed once at load; a model is immutable and can be shared by any number of threads
+ * (each call allocates its own activations; the kernels use the shared {@code Parallel} pool).
+ * Inputs are float32 NCHW in the model's input size ({@link #inputSize()}), already normalised.
+ */
+public final class VisionModel {
+    private static final String IMAGENET_LABELS = "imagenet_labels.txt";
+
+    private final VisionTransformer net;
+    private final ModelSpec spec;
+    private final List<String> labels;
+
+    private VisionModel(VisionTransformer net, ModelSpec spec) {
+        this.net = net;
+        this.spec = spec;
+        this.labels = chooseLabels(spec.labels(), net.config().numClasses());
+    }
+
+    /** Loads a timm hub folder, a Hugging Face folder, or a .safetensors next to a config.json. */
+    public static VisionModel load(Path path) throws IOException {
+        return load(path, LoadOptions.defaults());
+    }
+
+    /**
+     * Loads a model with options (architecture name for a bare .safetensors, overrides).
+     *
+     * @throws IOException                                if a file cannot be read
+     * @throws IllegalArgumentException                   for an unknown architecture or bad options
+     * @throws dev.vitesse.model.io.ModelFormatException  for a corrupt file or tensors not matching the architecture
+     */
+    public static VisionModel load(Path path, LoadOptions options) throws IOException {
+        Path weights = ModelResolver.weightsFile(path);
+        try (SafeTensors st = SafeTensors.open(weights)) {
+            ModelSpec spec = ModelResolver.resolve(path, options, st);
+            return new VisionModel(VisionTransformer.load(spec.config(), st), spec);
+        }
+    }
+
+    /** A model with random weights for an architecture name (+ overrides), e.g. for benchmarks. */
+    public static VisionModel random(LoadOptions options, long seed) {
+        ModelSpec spec = ModelResolver.forArchitecture(options);
+        return new VisionModel(VisionTransformer.random(spec.config(), seed), spec);
+    }
+
+    /** Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). */
+    public float[] forward(float[] batchNchw, int batch) {
+        return net.logits(batchNchw, batch);
+    }
+
+    /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
+    public float[] embed(float[] batchNchw, int batch) {
+        return net.features(batchNchw, batch);
+    }
+
+    /** Attention probabilities of every block and head (explicit attention path). */
+    public AttentionMaps attentionMaps(float[] batchNchw, int batch) {
+        VitConfig c = net.config();
+        return new AttentionMaps(c.depth(), batch, c.numHeads(), c.numTokens(), c.numPrefixTokens(), c.gridSize(),
+                net.attentionProbabilities(batchNchw, batch));
+    }
+
+    /** Top-k classes with softmax probabilities for one preprocessed CHW image. */
+    public List<Prediction> classify(float[] imageChw, int k) {
+        if (numClasses() == 0) throw new IllegalStateException("model has no classifier head (num_classes = 0)");
+        return topK(forward(imageChw, 1), 0, k);
+    }
+
+    /** Top-k of row {@code row} of a logits array [rows][numClasses()], probabilities by a stable softmax. */
+    public List<Prediction> topK(float[] logits, int row, int k) {
+        int n = numClasses();
+        if (n == 0) throw new IllegalStateException("model has no classifier head (num_classes = 0)");
+        if (k < 1) throw new IllegalArgumentException("k must be >= 1, found " + k);
+        if (row < 0 || (long) (row + 1) * n > logits.length) {
+            throw new IllegalArgumentException("row " + row + " outside logits of length " + logits.length);
+        }
+        int off = row * n;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, logits[off + i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += Math.exp(logits[off + i] - max);
+        Integer[] idx = new Integer[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        java.util.Arrays.sort(idx, (a, b) -> Float.compare(logits[off + b], logits[off + a]));
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(k, n); i++) {
+            int c = idx[i];
+            out.add(new Prediction(c, labels.get(c), (float) (Math.exp(logits[off + c] - max) / sum)));
+        }
+        return out;
+    }
+
+    /** Architecture, parameter count, dims, preprocessing. */
+    public ModelInfo info() {
+        return new ModelInfo(spec.source(), net.config(), net.parameterCount(), spec.preprocess());
+    }
+
+    /** Full architecture description. */
+    public VitConfig config() {
+        return net.config();
+    }
+
+    /** Preprocessing the checkpoint expects (from its config, else the architecture's defaults). */
+    public PreprocessConfig preprocessing() {
+        return spec.preprocess();
+    }
+
+    /** Class names, one per class (id2label / label_names / ImageNet-1k / index). */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** Number of classes (0 when the checkpoint has no head). */
+    public int numClasses() {
+        return net.config().numClasses();
+    }
+
+    /** Width of {@link #embed}. */
+    public int numFeatures() {
+        return net.numFeatures();
+    }
+
+    /** Square input resolution. */
+    public int inputSize() {
+        return net.config().imageSize();
+    }
+
+    /** Input channels. */
+    public int inChans() {
+        return net.config().inChans();
+    }
+
+    private static List<String> chooseLabels(List<String> fromConfig, int numClasses) {
+        if (fromConfig != null && fromConfig.size() == numClasses) return List.copyOf(fromConfig);
+        if (numClasses == 1000) {
+            List<String> imagenet = bundledImageNetLabels();
+            if (imagenet != null && imagenet.size() == 1000) return imagenet;
+        }
+        List<String> idx = new ArrayList<>(numClasses);
+        for (int i = 0; i < numClasses; i++) idx.add(Integer.toString(i));
+        return Collections.unmodifiableList(idx);
+    }
+
+    /** The bundled ImageNet-1k class names (resource {@code imagenet_labels.txt}), or null when absent. */
+    static List<String> bundledImageNetLabels() {
+        try (InputStream in = VisionModel.class.getResourceAsStream(IMAGENET_LABELS)) {
+            if (in == null) return null;
+            List<String> out = new ArrayList<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (!line.isBlank()) out.add(line.strip());
+                }
+            }
+            return List.copyOf(out);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VisionModel[" + net.config().architecture() + ", " + spec.source() + "]";
+    }
+}

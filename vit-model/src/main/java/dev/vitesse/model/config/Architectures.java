@@ -1,0 +1,134 @@
+package dev.vitesse.model.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Registry of known architecture names, with timm's / torchvision's defaults for shape and preprocessing.
+ *
+ * <p>Names: timm ViT ({@code vit_{tiny,small,base,large,huge}_patch{8,14,16,32}_{224,384}} as registered in
+ * timm), DeiT ({@code deit_{tiny,small,base}[_distilled]_patch16_224}, {@code deit_base[_distilled]_patch16_384}),
+ * DeiT-3 ({@code deit3_*}: LayerScale + no_embed_class), optionally prefixed {@code timm:} and suffixed with a
+ * pretrained tag ({@code .augreg2_in21k_ft_in1k}, ignored); torchvision {@code torchvision:vit_b_16},
+ * {@code vit_b_32}, {@code vit_l_16}, {@code vit_l_32}, {@code vit_h_14}.
+ */
+public final class Architectures {
+    private Architectures() {}
+
+    /** Defaults for one name; numClasses is the family default (1000) until the checkpoint says otherwise. */
+    public record ArchSpec(VitConfig config, PreprocessConfig preprocess) {}
+
+    private static final Map<String, ArchSpec> REGISTRY = new LinkedHashMap<>();
+
+    private record Size(String name, int dim, int depth, int heads) {}
+
+    private static final Size TINY = new Size("tiny", 192, 12, 3);
+    private static final Size SMALL = new Size("small", 384, 12, 6);
+    private static final Size MEDIUM = new Size("medium", 512, 12, 8);
+    private static final Size BASE = new Size("base", 768, 12, 12);
+    private static final Size LARGE = new Size("large", 1024, 24, 16);
+    private static final Size HUGE = new Size("huge", 1280, 32, 16);
+
+    static {
+        // timm vision_transformer.py registrations (augreg defaults: mean=std=0.5, crop 0.9 at 224, 1.0 at 384)
+        vit(TINY, 16, 224); vit(TINY, 16, 384);
+        vit(SMALL, 32, 224); vit(SMALL, 32, 384); vit(SMALL, 16, 224); vit(SMALL, 16, 384); vit(SMALL, 8, 224);
+        vit(BASE, 32, 224); vit(BASE, 32, 384); vit(BASE, 16, 224); vit(BASE, 16, 384); vit(BASE, 8, 224);
+        vit(LARGE, 32, 224); vit(LARGE, 32, 384); vit(LARGE, 16, 224); vit(LARGE, 16, 384); vit(LARGE, 14, 224);
+        vit(HUGE, 14, 224);
+        // timm deit.py (ImageNet mean/std, crop 0.9 at 224, 1.0 at 384)
+        for (Size s : List.of(TINY, SMALL, BASE)) {
+            deit("deit_" + s.name + "_patch16_224", s, 16, 224, false, false);
+            deit("deit_" + s.name + "_distilled_patch16_224", s, 16, 224, true, false);
+        }
+        deit("deit_base_patch16_384", BASE, 16, 384, false, false);
+        deit("deit_base_distilled_patch16_384", BASE, 16, 384, true, false);
+        deit("deit3_small_patch16_224", SMALL, 16, 224, false, true);
+        deit("deit3_small_patch16_384", SMALL, 16, 384, false, true);
+        deit("deit3_medium_patch16_224", MEDIUM, 16, 224, false, true);
+        deit("deit3_base_patch16_224", BASE, 16, 224, false, true);
+        deit("deit3_base_patch16_384", BASE, 16, 384, false, true);
+        deit("deit3_large_patch16_224", LARGE, 16, 224, false, true);
+        deit("deit3_large_patch16_384", LARGE, 16, 384, false, true);
+        deit("deit3_huge_patch14_224", HUGE, 14, 224, false, true);
+        // torchvision (IMAGENET1K_V1 weights: resize 256 bilinear, crop 224, ImageNet mean/std)
+        torchvision("vit_b_16", BASE, 16, 3072);
+        torchvision("vit_b_32", BASE, 32, 3072);
+        torchvision("vit_l_16", LARGE, 16, 4096);
+        torchvision("vit_l_32", LARGE, 32, 4096);
+        torchvision("vit_h_14", HUGE, 14, 5120);
+    }
+
+    private static void vit(Size s, int patch, int res) {
+        String name = "vit_" + s.name + "_patch" + patch + "_" + res;
+        VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
+                true, false, true, false, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
+        REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
+                PreprocessConfig.HALF, PreprocessConfig.HALF, false)));
+    }
+
+    private static void deit(String name, Size s, int patch, int res, boolean distilled, boolean deit3) {
+        VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
+                true, deit3, true, distilled, distilled, deit3, Pooling.TOKEN, false, 1e-6f, 1000);
+        REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
+                PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
+    }
+
+    private static void torchvision(String name, Size s, int patch, int mlp) {
+        String full = "torchvision:" + name;
+        VitConfig c = new VitConfig(full, CheckpointLayout.TORCHVISION, 224, patch, 3, s.dim, s.depth, s.heads, mlp,
+                true, false, true, false, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
+        REGISTRY.put(full, new ArchSpec(c, torchvisionPreprocess(224)));
+    }
+
+    /**
+     * torchvision's preprocessing for a ViT at the given input size: 224 -> resize 256 bilinear + crop 224
+     * (IMAGENET1K_V1); other sizes are the SWAG end-to-end weights -> resize to the size bicubic, no crop margin.
+     */
+    public static PreprocessConfig torchvisionPreprocess(int size) {
+        return size == 224
+                ? new PreprocessConfig(224, 224.0 / 256.0, "bilinear", PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)
+                : new PreprocessConfig(size, 1.0, "bicubic", PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false);
+    }
+
+    /** All known names, as accepted by {@link #resolve}. */
+    public static List<String> knownNames() {
+        return Collections.unmodifiableList(new ArrayList<>(REGISTRY.keySet()));
+    }
+
+    /** Canonical registry key for a user-supplied name ({@code timm:} prefix and {@code .tag} suffix removed). */
+    public static String canonicalName(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (n.startsWith("timm:")) n = n.substring(5);
+        if (n.startsWith("torchvision:")) return n;
+        if (n.startsWith("hf-hub:") || n.startsWith("hf_hub:")) {
+            throw new IllegalArgumentException("'" + name + "': hub names are not supported (no downloads); "
+                    + "pass the downloaded folder instead");
+        }
+        int dot = n.indexOf('.');
+        return dot >= 0 ? n.substring(0, dot) : n;
+    }
+
+    /**
+     * Looks a name up.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static ArchSpec resolve(String name) {
+        ArchSpec s = REGISTRY.get(canonicalName(name));
+        if (s == null) {
+            String n = canonicalName(name);
+            if (REGISTRY.containsKey("torchvision:" + n)) {
+                throw new IllegalArgumentException("unknown architecture '" + name + "'; did you mean 'torchvision:" + n
+                        + "'? Known architectures: " + String.join(", ", knownNames()));
+            }
+            throw new IllegalArgumentException("unknown architecture '" + name + "'. Known architectures: "
+                    + String.join(", ", knownNames()));
+        }
+        return s;
+    }
+}

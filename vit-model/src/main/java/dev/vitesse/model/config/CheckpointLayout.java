@@ -1,0 +1,11 @@
+package dev.vitesse.model.config;
+
+/** Which library's tensor names a checkpoint uses; also decides how position embeddings are resampled. */
+public enum CheckpointLayout {
+    /** timm ({@code pos_embed} resampled bicubic with antialias, prefix tokens kept). */
+    TIMM,
+    /** Hugging Face transformers ({@code interpolate_pos_encoding}: bicubic, no antialias). */
+    HF,
+    /** torchvision (refuses other resolutions). */
+    TORCHVISION
+}

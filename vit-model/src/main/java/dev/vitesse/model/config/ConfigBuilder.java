@@ -1,0 +1,43 @@
+package dev.vitesse.model.config;
+
+/** Mutable staging area for a {@link VitConfig}: defaults, then model_args, then user overrides. */
+final class ConfigBuilder {
+    String architecture;
+    CheckpointLayout layout;
+    int imageSize, patchSize, inChans, embedDim, depth, numHeads, numClasses;
+    double mlpRatio;
+    boolean qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass;
+    Pooling pooling;
+    Boolean fcNorm;   // null: timm default (true iff avg pooling)
+    float eps;
+
+    ConfigBuilder(VitConfig c) {
+        architecture = c.architecture();
+        layout = c.layout();
+        imageSize = c.imageSize();
+        patchSize = c.patchSize();
+        inChans = c.inChans();
+        embedDim = c.embedDim();
+        depth = c.depth();
+        numHeads = c.numHeads();
+        numClasses = c.numClasses();
+        mlpRatio = (double) c.mlpHidden() / c.embedDim();
+        qkvBias = c.qkvBias();
+        layerScale = c.layerScale();
+        classToken = c.classToken();
+        distToken = c.distToken();
+        headDist = c.headDist();
+        noEmbedClass = c.noEmbedClass();
+        pooling = c.pooling();
+        fcNorm = null;
+        eps = c.eps();
+    }
+
+    VitConfig build() {
+        boolean fc = fcNorm != null ? fcNorm : pooling == Pooling.AVG;
+        // timm: mlp_hidden_dim = int(dim * mlp_ratio)
+        int hidden = (int) (embedDim * mlpRatio + 1e-9);
+        return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, hidden,
+                qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, pooling, fc, eps, numClasses);
+    }
+}

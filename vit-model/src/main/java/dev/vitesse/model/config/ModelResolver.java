@@ -1,0 +1,407 @@
+package dev.vitesse.model.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitesse.model.LoadOptions;
+import dev.vitesse.model.io.ModelFormatException;
+import dev.vitesse.model.io.SafeTensors;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns "a path plus options" into a {@link ModelSpec}, the way each library would build the model:
+ * <ol>
+ *   <li>timm hub folder: {@code config.json} {architecture, num_classes, global_pool, model_args, pretrained_cfg,
+ *       label_names} — registry defaults for the architecture, then {@code model_args}, then num_classes /
+ *       global_pool, like {@code timm.create_model};</li>
+ *   <li>HF folder: {@code config.json} with model_type vit / deit (+ optional {@code preprocessor_config.json});</li>
+ *   <li>bare {@code .safetensors} + architecture name (timm or {@code torchvision:}).</li>
+ * </ol>
+ * {@link LoadOptions} overrides are applied last. Facts only the weights know (number of classes of a bare
+ * file, torchvision's training resolution, DeiT-HF teacher head) are read from the safetensors header.
+ */
+public final class ModelResolver {
+    private ModelResolver() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> HARMLESS_MODEL_ARGS = Set.of("drop_rate", "pos_drop_rate", "patch_drop_rate",
+            "proj_drop_rate", "attn_drop_rate", "drop_path_rate", "weight_init", "dynamic_img_size", "dynamic_img_pad",
+            "pretrained_strict");
+
+    /** The weights file for a folder or file argument. */
+    public static Path weightsFile(Path input) throws IOException {
+        if (!Files.exists(input)) throw new java.nio.file.NoSuchFileException(input.toString(), null, "model path does not exist");
+        if (Files.isDirectory(input)) {
+            Path st = input.resolve("model.safetensors");
+            if (Files.isRegularFile(st)) return st;
+            if (Files.exists(input.resolve("pytorch_model.bin")) || Files.exists(input.resolve("pytorch_model.pth"))) {
+                throw new ModelFormatException(input + ": only model.safetensors is supported (found a PyTorch pickle; "
+                        + "convert it to safetensors)");
+            }
+            throw new ModelFormatException(input + ": folder has no model.safetensors");
+        }
+        return input;
+    }
+
+    /** Resolves the spec; {@code weights} must be the opened {@link #weightsFile(Path)}. */
+    public static ModelSpec resolve(Path input, LoadOptions opts, SafeTensors weights) throws IOException {
+        Path folder = Files.isDirectory(input) ? input : null;
+        if (folder == null && opts.arch().isEmpty()) {
+            Path sibling = input.toAbsolutePath().getParent();
+            if (sibling != null && Files.isRegularFile(sibling.resolve("config.json"))) folder = sibling;
+        }
+        if (folder != null && opts.arch().isEmpty()) {
+            Path cfgFile = folder.resolve("config.json");
+            if (!Files.isRegularFile(cfgFile)) {
+                throw new ModelFormatException(folder + ": no config.json; pass an architecture name (--arch), known: "
+                        + String.join(", ", Architectures.knownNames()));
+            }
+            JsonNode cfg = readJson(cfgFile);
+            if (cfg.hasNonNull("architecture")) return timmFolder(folder, cfgFile, cfg, opts, weights);
+            if (cfg.hasNonNull("model_type")) return hfFolder(folder, cfgFile, cfg, opts, weights);
+            throw new ModelFormatException(cfgFile + ": neither a timm config (no 'architecture') nor a Hugging Face "
+                    + "config (no 'model_type')");
+        }
+        String arch = opts.arch().orElseThrow(() -> new IllegalArgumentException(input
+                + ": a bare .safetensors file needs an architecture name (--arch). Known architectures: "
+                + String.join(", ", Architectures.knownNames())));
+        return bare(input, arch, opts, weights);
+    }
+
+    private static JsonNode readJson(Path file) throws IOException {
+        try {
+            JsonNode n = JSON.readTree(Files.readString(file));
+            if (n == null || !n.isObject()) throw new ModelFormatException(file + ": not a JSON object");
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException(file + ": invalid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- timm folder
+
+    private static ModelSpec timmFolder(Path folder, Path cfgFile, JsonNode cfg, LoadOptions opts, SafeTensors w) {
+        String archName = text(cfgFile, cfg, "architecture");
+        Architectures.ArchSpec spec;
+        try {
+            spec = Architectures.resolve(archName);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(cfgFile + ": " + e.getMessage());
+        }
+        if (spec.config().layout() != CheckpointLayout.TIMM) {
+            throw new ModelFormatException(cfgFile + ": architecture '" + archName + "' is not a timm architecture");
+        }
+        ConfigBuilder b = new ConfigBuilder(spec.config());
+        JsonNode args = cfg.get("model_args");
+        if (args != null && !args.isNull()) applyModelArgs(cfgFile, b, args);
+        if (cfg.hasNonNull("num_classes")) b.numClasses = intField(cfgFile, cfg, "num_classes");
+        if (cfg.hasNonNull("global_pool")) b.pooling = parsePool(cfgFile, text(cfgFile, cfg, "global_pool"));
+        int trainedSize = b.imageSize;
+        applyOverrides(b, opts);
+        PreprocessConfig pre = timmPreprocess(cfgFile, cfg.get("pretrained_cfg"), spec.preprocess(), trainedSize);
+        VitConfig vc = b.build();
+        if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
+        List<String> labels = null;
+        if (cfg.hasNonNull("label_names")) labels = stringList(cfgFile, cfg.get("label_names"), "label_names");
+        return new ModelSpec(vc, pre, labels, w.path(), folder + " (timm folder, " + archName + ")");
+    }
+
+    private static void applyModelArgs(Path file, ConfigBuilder b, JsonNode args) {
+        if (!args.isObject()) throw new ModelFormatException(file + ": model_args is not an object");
+        for (Iterator<Map.Entry<String, JsonNode>> it = args.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            String where = "model_args." + k;
+            switch (k) {
+                case "img_size" -> b.imageSize = squareSize(file, v, where);
+                case "patch_size" -> b.patchSize = squareSize(file, v, where);
+                case "in_chans" -> b.inChans = asInt(file, v, where);
+                case "embed_dim" -> b.embedDim = asInt(file, v, where);
+                case "depth" -> b.depth = asInt(file, v, where);
+                case "num_heads" -> b.numHeads = asInt(file, v, where);
+                case "num_classes" -> b.numClasses = asInt(file, v, where);
+                case "mlp_ratio" -> b.mlpRatio = asDouble(file, v, where);
+                case "qkv_bias" -> b.qkvBias = asBool(file, v, where);
+                case "class_token" -> b.classToken = asBool(file, v, where);
+                case "no_embed_class" -> b.noEmbedClass = asBool(file, v, where);
+                case "init_values" -> b.layerScale = !v.isNull() && asDouble(file, v, where) != 0;
+                case "fc_norm" -> b.fcNorm = v.isNull() ? null : asBool(file, v, where);
+                case "global_pool" -> b.pooling = parsePool(file, v.asText());
+                case "reg_tokens" -> require(file, asInt(file, v, where) == 0, where + " > 0 is not supported");
+                case "pos_embed" -> require(file, v.asText().equals("learn"), where + " '" + v.asText() + "' is not supported");
+                case "qk_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
+                case "pre_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
+                case "final_norm" -> require(file, asBool(file, v, where), where + "=false is not supported");
+                case "no_norm_layer", "norm_layer", "act_layer", "block_fn", "mlp_layer", "embed_layer" ->
+                        throw new ModelFormatException(file + ": " + where + " is not supported");
+                default -> {
+                    if (!HARMLESS_MODEL_ARGS.contains(k)) {
+                        throw new ModelFormatException(file + ": unknown or unsupported model_args key '" + k + "'");
+                    }
+                }
+            }
+        }
+    }
+
+    private static PreprocessConfig timmPreprocess(Path file, JsonNode pc, PreprocessConfig def, int imageSize) {
+        PreprocessConfig p = def.withInputSize(imageSize);
+        if (pc == null || pc.isNull()) return p;
+        if (!pc.isObject()) throw new ModelFormatException(file + ": pretrained_cfg is not an object");
+        if (pc.hasNonNull("input_size")) {
+            JsonNode is = pc.get("input_size");
+            if (!is.isArray() || is.size() != 3) throw new ModelFormatException(file + ": pretrained_cfg.input_size is not [C, H, W]");
+            p = p.withInputSize(asInt(file, is.get(2), "pretrained_cfg.input_size"));
+        }
+        if (pc.hasNonNull("crop_pct")) p = p.withCropPct(asDouble(file, pc.get("crop_pct"), "pretrained_cfg.crop_pct"));
+        if (pc.hasNonNull("interpolation")) p = p.withInterpolation(pc.get("interpolation").asText());
+        if (pc.hasNonNull("mean") || pc.hasNonNull("std")) {
+            float[] mean = pc.hasNonNull("mean") ? floats(file, pc.get("mean"), "pretrained_cfg.mean") : p.mean();
+            float[] std = pc.hasNonNull("std") ? floats(file, pc.get("std"), "pretrained_cfg.std") : p.std();
+            p = p.withMeanStd(mean, std);
+        }
+        if (pc.hasNonNull("crop_mode")) {
+            String mode = pc.get("crop_mode").asText();
+            switch (mode) {
+                case "center" -> p = p.withSquash(false);
+                case "squash" -> p = p.withSquash(true);
+                default -> throw new ModelFormatException(file + ": pretrained_cfg.crop_mode '" + mode
+                        + "' is not supported (center, squash)");
+            }
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- HF folder
+
+    private static ModelSpec hfFolder(Path folder, Path cfgFile, JsonNode cfg, LoadOptions opts, SafeTensors w) throws IOException {
+        String type = text(cfgFile, cfg, "model_type");
+        if (!type.equals("vit") && !type.equals("deit")) {
+            throw new ModelFormatException(cfgFile + ": model_type '" + type + "' is not supported (vit, deit)");
+        }
+        String act = cfg.hasNonNull("hidden_act") ? cfg.get("hidden_act").asText() : "gelu";
+        if (!act.equals("gelu")) throw new ModelFormatException(cfgFile + ": hidden_act '" + act + "' is not supported (gelu)");
+        boolean deit = type.equals("deit");
+        String prefix = hfPrefix(w);
+        boolean teacher = w.has("cls_classifier.weight") || w.has("distillation_classifier.weight");
+        String headName = teacher ? "cls_classifier.weight" : "classifier.weight";
+        int classes = w.has(headName) ? (int) w.info(headName).shape()[0] : 0;
+        int dim = intOr(cfgFile, cfg, "hidden_size", 768);
+        String arch = "hf:" + (cfg.has("architectures") && cfg.get("architectures").isArray() && !cfg.get("architectures").isEmpty()
+                ? cfg.get("architectures").get(0).asText() : type);
+        VitConfig base = new VitConfig(arch, CheckpointLayout.HF, intOr(cfgFile, cfg, "image_size", 224),
+                intOr(cfgFile, cfg, "patch_size", 16), intOr(cfgFile, cfg, "num_channels", 3), dim,
+                intOr(cfgFile, cfg, "num_hidden_layers", 12), intOr(cfgFile, cfg, "num_attention_heads", 12),
+                intOr(cfgFile, cfg, "intermediate_size", 3072),
+                !cfg.hasNonNull("qkv_bias") || asBool(cfgFile, cfg.get("qkv_bias"), "qkv_bias"),
+                false, true, deit, teacher, false, Pooling.TOKEN, false,
+                cfg.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, cfg.get("layer_norm_eps"), "layer_norm_eps") : 1e-12f,
+                classes);
+        ConfigBuilder b = new ConfigBuilder(base);
+        applyOverrides(b, opts);
+        VitConfig vc = b.build();
+        PreprocessConfig pre = hfPreprocess(folder, deit, base.imageSize());
+        if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
+        List<String> labels = null;
+        JsonNode id2label = cfg.get("id2label");
+        if (id2label != null && id2label.isObject() && id2label.size() == vc.numClasses() && vc.numClasses() > 0) {
+            TreeMap<Integer, String> m = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = id2label.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                try {
+                    m.put(Integer.parseInt(e.getKey()), e.getValue().asText());
+                } catch (NumberFormatException ex) {
+                    throw new ModelFormatException(cfgFile + ": id2label key '" + e.getKey() + "' is not an integer");
+                }
+            }
+            if (m.firstKey() == 0 && m.lastKey() == vc.numClasses() - 1) labels = new ArrayList<>(m.values());
+        }
+        return new ModelSpec(vc, pre, labels, w.path(), folder + " (Hugging Face " + type + " folder" + (prefix.isEmpty() ? ", base model" : "") + ")");
+    }
+
+    private static String hfPrefix(SafeTensors f) {
+        for (String n : f.names()) {
+            int i = n.indexOf("embeddings.patch_embeddings.projection.weight");
+            if (i >= 0) return n.substring(0, i);
+        }
+        return "";
+    }
+
+    /** HF image processor: preprocessor_config.json when present, else ViT/DeiT processor defaults. */
+    private static PreprocessConfig hfPreprocess(Path folder, boolean deit, int imageSize) throws IOException {
+        Path f = folder.resolve("preprocessor_config.json");
+        float[] mean = deit ? PreprocessConfig.IMAGENET_MEAN : PreprocessConfig.HALF;
+        float[] std = deit ? PreprocessConfig.IMAGENET_STD : PreprocessConfig.HALF;
+        // ViTImageProcessor: squash to 224 bilinear; DeiTImageProcessor: squash to 256 bicubic, crop 224
+        String interp = deit ? "bicubic" : "bilinear";
+        double cropPct = deit ? 224.0 / 256.0 : 1.0;
+        boolean squash = true;
+        int input = imageSize;
+        if (Files.isRegularFile(f)) {
+            JsonNode p = readJson(f);
+            if (p.hasNonNull("image_mean")) mean = floats(f, p.get("image_mean"), "image_mean");
+            if (p.hasNonNull("image_std")) std = floats(f, p.get("image_std"), "image_std");
+            if (p.hasNonNull("do_normalize") && !p.get("do_normalize").asBoolean()) {
+                mean = new float[] {0, 0, 0};
+                std = new float[] {1, 1, 1};
+            }
+            if (p.hasNonNull("resample")) {
+                interp = switch (p.get("resample").asInt()) {
+                    case 0 -> "nearest";
+                    case 2 -> "bilinear";
+                    case 3 -> "bicubic";
+                    default -> throw new ModelFormatException(f + ": resample " + p.get("resample") + " is not supported");
+                };
+            }
+            int size = input;
+            JsonNode s = p.get("size");
+            if (s != null && s.isInt()) size = s.asInt();
+            else if (s != null && s.has("height")) size = s.get("height").asInt();
+            else if (s != null && s.has("shortest_edge")) {
+                size = s.get("shortest_edge").asInt();
+                squash = false;
+            }
+            boolean crop = p.hasNonNull("do_center_crop") && p.get("do_center_crop").asBoolean() && p.hasNonNull("crop_size");
+            if (crop) {
+                JsonNode c = p.get("crop_size");
+                input = c.isInt() ? c.asInt() : c.get("height").asInt();
+                cropPct = (double) input / size;
+            } else {
+                input = size;
+                cropPct = 1.0;
+            }
+        }
+        return new PreprocessConfig(input, Math.min(cropPct, 1.0), interp, mean, std, squash);
+    }
+
+    // ---------------------------------------------------------------- bare file + name
+
+    private static ModelSpec bare(Path file, String archName, LoadOptions opts, SafeTensors w) {
+        Architectures.ArchSpec spec = Architectures.resolve(archName);
+        ConfigBuilder b = new ConfigBuilder(spec.config());
+        PreprocessConfig pre = spec.preprocess();
+        String headName = b.layout == CheckpointLayout.TORCHVISION ? "heads.head.weight" : "head.weight";
+        b.numClasses = w.has(headName) && w.info(headName).shape().length == 2 ? (int) w.info(headName).shape()[0] : 0;
+        if (b.layout == CheckpointLayout.TORCHVISION && w.has("encoder.pos_embedding")) {
+            // torchvision runs only at the trained resolution: take it from the position embedding
+            long[] s = w.info("encoder.pos_embedding").shape();
+            int patchSize = opts.patchSize().orElse(b.patchSize);
+            long g = Math.round(Math.sqrt(Math.max(0, s.length == 3 ? s[1] - 1 : 0)));
+            if (s.length == 3 && g * g == s[1] - 1 && g > 0) {
+                b.imageSize = (int) g * patchSize;
+                pre = Architectures.torchvisionPreprocess(b.imageSize);
+            }
+        }
+        applyOverrides(b, opts);
+        VitConfig vc = b.build();
+        if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
+        return new ModelSpec(vc, pre, null, w.path(), file + " (safetensors, " + vc.architecture() + ")");
+    }
+
+    /** Architecture defaults with overrides and no checkpoint (random weights, benchmarks). */
+    public static ModelSpec forArchitecture(LoadOptions opts) {
+        String archName = opts.arch().orElseThrow(() -> new IllegalArgumentException(
+                "an architecture name is needed. Known architectures: " + String.join(", ", Architectures.knownNames())));
+        Architectures.ArchSpec spec = Architectures.resolve(archName);
+        ConfigBuilder b = new ConfigBuilder(spec.config());
+        applyOverrides(b, opts);
+        VitConfig vc = b.build();
+        PreprocessConfig pre = spec.preprocess();
+        if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
+        return new ModelSpec(vc, pre, null, null, "random weights (" + vc.architecture() + ")");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void applyOverrides(ConfigBuilder b, LoadOptions o) {
+        o.imageSize().ifPresent(v -> b.imageSize = v);
+        o.patchSize().ifPresent(v -> b.patchSize = v);
+        o.inChans().ifPresent(v -> b.inChans = v);
+        o.embedDim().ifPresent(v -> b.embedDim = v);
+        o.depth().ifPresent(v -> b.depth = v);
+        o.numHeads().ifPresent(v -> b.numHeads = v);
+        o.mlpRatio().ifPresent(v -> b.mlpRatio = v);
+        o.qkvBias().ifPresent(v -> b.qkvBias = v);
+        o.numClasses().ifPresent(v -> b.numClasses = v);
+        o.globalPool().ifPresent(v -> {
+            b.pooling = Pooling.parse(v);
+            b.fcNorm = null;
+        });
+    }
+
+    private static Pooling parsePool(Path file, String s) {
+        try {
+            return Pooling.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file + ": " + e.getMessage());
+        }
+    }
+
+    private static void require(Path file, boolean ok, String msg) {
+        if (!ok) throw new ModelFormatException(file + ": " + msg);
+    }
+
+    private static String text(Path file, JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) throw new ModelFormatException(file + ": '" + field + "' missing or not a string");
+        return v.asText();
+    }
+
+    private static int intField(Path file, JsonNode n, String field) {
+        return asInt(file, n.get(field), field);
+    }
+
+    private static int intOr(Path file, JsonNode n, String field, int def) {
+        return n.hasNonNull(field) ? asInt(file, n.get(field), field) : def;
+    }
+
+    private static int asInt(Path file, JsonNode v, String where) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new ModelFormatException(file + ": '" + where + "' is not an integer: " + v);
+        }
+        return v.asInt();
+    }
+
+    private static int squareSize(Path file, JsonNode v, String where) {
+        if (v.isArray()) {
+            if (v.size() != 2 || asInt(file, v.get(0), where) != asInt(file, v.get(1), where)) {
+                throw new ModelFormatException(file + ": '" + where + "' must be square, found " + v);
+            }
+            return asInt(file, v.get(0), where);
+        }
+        return asInt(file, v, where);
+    }
+
+    private static double asDouble(Path file, JsonNode v, String where) {
+        if (v == null || !v.isNumber()) throw new ModelFormatException(file + ": '" + where + "' is not a number: " + v);
+        return v.asDouble();
+    }
+
+    private static boolean asBool(Path file, JsonNode v, String where) {
+        if (v == null || !v.isBoolean()) throw new ModelFormatException(file + ": '" + where + "' is not a boolean: " + v);
+        return v.asBoolean();
+    }
+
+    private static float[] floats(Path file, JsonNode v, String where) {
+        if (v == null || !v.isArray() || v.isEmpty()) throw new ModelFormatException(file + ": '" + where + "' is not a list of numbers");
+        float[] f = new float[v.size()];
+        for (int i = 0; i < f.length; i++) f[i] = (float) asDouble(file, v.get(i), where);
+        return f;
+    }
+
+    private static List<String> stringList(Path file, JsonNode v, String where) {
+        if (!v.isArray()) throw new ModelFormatException(file + ": '" + where + "' is not a list");
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : v) out.add(n.asText());
+        return out;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vitesse.model.config;
+
+/**
+ * Complete shape description of a ViT / DeiT model in the canonical (timm-like) layout.
+ *
+ * @param architecture name for display (e.g. {@code vit_base_patch16_224}, {@code torchvision:vit_b_16})
+ * @param layout       naming dialect of the checkpoint (also: pos-embed resampling rule)
+ * @param imageSize    square input resolution the model runs at
+ * @param patchSize    patch size (stride of the patch conv)
+ * @param inChans      input channels
+ * @param embedDim     token width D
+ * @param depth        number of blocks
+ * @param numHeads     attention heads (D % heads == 0)
+ * @param mlpHidden    MLP hidden width
+ * @param qkvBias      qkv projection has a bias
+ * @param layerScale   blocks have LayerScale ({@code ls1.gamma}, {@code ls2.gamma}; DeiT-3)
+ * @param classToken   a class token is prepended
+ * @param distToken    a distillation token follows the class token (DeiT)
+ * @param headDist     DeiT distilled head: logits = (head(token0) + head_dist(token1)) / 2
+ * @param noEmbedClass pos_embed covers patch tokens only and is added before the prefix tokens (DeiT-3)
+ * @param pooling      timm global_pool (ignored when headDist)
+ * @param fcNorm       norm after pooling ({@code fc_norm}) instead of the final norm on all tokens
+ * @param eps          LayerNorm epsilon
+ * @param numClasses   classifier outputs; 0 = no head (forward returns the pooled features)
+ */
+public record VitConfig(String architecture, CheckpointLayout layout, int imageSize, int patchSize, int inChans,
+                        int embedDim, int depth, int numHeads, int mlpHidden, boolean qkvBias, boolean layerScale,
+                        boolean classToken, boolean distToken, boolean headDist, boolean noEmbedClass,
+                        Pooling pooling, boolean fcNorm, float eps, int numClasses) {
+
+    public VitConfig {
+        String a = architecture;
+        require(imageSize > 0, a, "image size must be > 0, found " + imageSize);
+        require(patchSize > 0, a, "patch size must be > 0, found " + patchSize);
+        require(imageSize % patchSize == 0, a, "image size " + imageSize + " is not a multiple of patch size " + patchSize);
+        require(inChans > 0, a, "in_chans must be > 0, found " + inChans);
+        require(embedDim > 0 && depth >= 0 && numHeads > 0 && mlpHidden > 0, a,
+                "dims must be positive: dim " + embedDim + ", depth " + depth + ", heads " + numHeads + ", mlp " + mlpHidden);
+        require(embedDim % numHeads == 0, a, "embed dim " + embedDim + " is not divisible by heads " + numHeads);
+        require(numClasses >= 0, a, "num_classes must be >= 0, found " + numClasses);
+        require(!distToken || classToken, a, "a distillation token needs a class token");
+        require(!headDist || distToken, a, "a distillation head needs a distillation token");
+        require(pooling != Pooling.TOKEN || classToken, a, "token pooling needs a class token");
+        require(eps > 0, a, "layer norm eps must be > 0, found " + eps);
+        long tokens = (long) (imageSize / patchSize) * (imageSize / patchSize) + 2;
+        require(tokens < 1 << 20, a, "too many tokens: " + tokens);
+    }
+
+    private static void require(boolean ok, String arch, String msg) {
+        if (!ok) throw new IllegalArgumentException(arch + ": " + msg);
+    }
+
+    /** Patches per side. */
+    public int gridSize() {
+        return imageSize / patchSize;
+    }
+
+    /** Number of patch tokens. */
+    public int numPatches() {
+        return gridSize() * gridSize();
+    }
+
+    /** Class + distillation tokens. */
+    public int numPrefixTokens() {
+        return (classToken ? 1 : 0) + (distToken ? 1 : 0);
+    }
+
+    /** Sequence length inside the blocks. */
+    public int numTokens() {
+        return numPrefixTokens() + numPatches();
+    }
+
+    /** Rows of pos_embed. */
+    public int posEmbedLength() {
+        return noEmbedClass ? numPatches() : numTokens();
+    }
+
+    /** Per-head width. */
+    public int headDim() {
+        return embedDim / numHeads;
+    }
+
+    /** Same config with fields replaced. */
+    public VitConfig withImageSize(int size) {
+        return new VitConfig(architecture, layout, size, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
+                qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, pooling, fcNorm, eps, numClasses);
+    }
+
+    /** Same config with another number of classes. */
+    public VitConfig withNumClasses(int n) {
+        return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
+                qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, pooling, fcNorm, eps, n);
+    }
+}

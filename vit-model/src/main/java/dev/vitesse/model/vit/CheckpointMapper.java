@@ -1,0 +1,252 @@
+package dev.vitesse.model.vit;
+
+import dev.vitesse.model.config.CheckpointLayout;
+import dev.vitesse.model.config.VitConfig;
+import dev.vitesse.model.io.ModelFormatException;
+import dev.vitesse.model.io.SafeTensors;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Maps a checkpoint's tensor names (timm, HF transformers, torchvision) onto the canonical timm layout,
+ * the way timm's {@code checkpoint_filter_fn} does: HF's separate query/key/value are concatenated into one
+ * [3D, D] qkv (rows q;k;v, head-major), torchvision's {@code in_proj_weight} already is that matrix.
+ * Validates the complete name set first (one error listing every missing and every leftover name) and then
+ * every shape (name, expected, found). {@code pos_embed} is checked for its width and a square patch grid
+ * only; the caller resamples it.
+ */
+final class CheckpointMapper {
+    /** One canonical tensor: its source names (concatenated along dim 0) and the shape of each part. */
+    private record Entry(String canonical, List<String> sources, long[] partShape) {}
+
+    private final SafeTensors file;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Set<String> ignorable = new LinkedHashSet<>();
+    private final String prefix;   // HF: "vit.", "deit." or ""
+    private final VitConfig cfg;
+
+    CheckpointMapper(SafeTensors file, VitConfig cfg) {
+        this.file = file;
+        this.cfg = cfg;
+        this.prefix = cfg.layout() == CheckpointLayout.HF ? hfPrefix(file) : "";
+        build();
+        validate();
+    }
+
+    /** HF checkpoints are "vit." / "deit." prefixed (ForImageClassification) or bare (ViTModel). */
+    static String hfPrefix(SafeTensors f) {
+        for (String n : f.names()) {
+            int i = n.indexOf("embeddings.patch_embeddings.projection.weight");
+            if (i >= 0) return n.substring(0, i);
+        }
+        return "vit.";
+    }
+
+    private void build() {
+        int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
+        add("patch_embed.proj.weight", src("patch_embed.proj.weight"), d, c, p, p);
+        add("patch_embed.proj.bias", src("patch_embed.proj.bias"), d);
+        if (cfg.classToken()) add("cls_token", src("cls_token"), 1, 1, d);
+        if (cfg.distToken()) add("dist_token", src("dist_token"), 1, 1, d);
+        add("pos_embed", src("pos_embed"), -1, -1, d);   // length checked by the loader
+        for (int i = 0; i < cfg.depth(); i++) {
+            String b = "blocks." + i + ".";
+            for (String n : List.of("norm1", "norm2")) {
+                add(b + n + ".weight", src(b + n + ".weight"), d);
+                add(b + n + ".bias", src(b + n + ".bias"), d);
+            }
+            add(b + "attn.qkv.weight", qkvSources(i, "weight"), cfg.layout() == CheckpointLayout.HF ? new long[] {d, d} : new long[] {3L * d, d});
+            if (cfg.qkvBias()) {
+                add(b + "attn.qkv.bias", qkvSources(i, "bias"), cfg.layout() == CheckpointLayout.HF ? new long[] {d} : new long[] {3L * d});
+            }
+            add(b + "attn.proj.weight", src(b + "attn.proj.weight"), d, d);
+            add(b + "attn.proj.bias", src(b + "attn.proj.bias"), d);
+            add(b + "mlp.fc1.weight", src(b + "mlp.fc1.weight"), h, d);
+            add(b + "mlp.fc1.bias", src(b + "mlp.fc1.bias"), h);
+            add(b + "mlp.fc2.weight", src(b + "mlp.fc2.weight"), d, h);
+            add(b + "mlp.fc2.bias", src(b + "mlp.fc2.bias"), d);
+            if (cfg.layerScale()) {
+                add(b + "ls1.gamma", src(b + "ls1.gamma"), d);
+                add(b + "ls2.gamma", src(b + "ls2.gamma"), d);
+            }
+        }
+        String norm = cfg.fcNorm() ? "fc_norm" : "norm";
+        add(norm + ".weight", src(norm + ".weight"), d);
+        add(norm + ".bias", src(norm + ".bias"), d);
+        if (cfg.numClasses() > 0) {
+            add("head.weight", src("head.weight"), cfg.numClasses(), d);
+            add("head.bias", src("head.bias"), cfg.numClasses());
+            if (cfg.headDist()) {
+                add("head_dist.weight", src("head_dist.weight"), cfg.numClasses(), d);
+                add("head_dist.bias", src("head_dist.bias"), cfg.numClasses());
+            }
+        }
+        switch (cfg.layout()) {
+            case HF -> {
+                ignorable.add(prefix + "pooler.dense.weight");   // ViTModel pooler: not on the classification path
+                ignorable.add(prefix + "pooler.dense.bias");
+                ignorable.add(prefix + "embeddings.mask_token");
+            }
+            case TORCHVISION, TIMM -> { }
+        }
+    }
+
+    private void add(String canonical, List<String> sources, long... partShape) {
+        entries.put(canonical, new Entry(canonical, sources, partShape));
+    }
+
+    private List<String> qkvSources(int i, String kind) {
+        return switch (cfg.layout()) {
+            case TIMM -> List.of("blocks." + i + ".attn.qkv." + kind);
+            case TORCHVISION -> List.of("encoder.layers.encoder_layer_" + i + ".self_attention.in_proj_" + kind);
+            case HF -> {
+                String b = prefix + "encoder.layer." + i + ".attention.attention.";
+                yield List.of(b + "query." + kind, b + "key." + kind, b + "value." + kind);
+            }
+        };
+    }
+
+    /** Source name of a canonical (non-qkv) tensor. */
+    private List<String> src(String canonical) {
+        return List.of(switch (cfg.layout()) {
+            case TIMM -> canonical;
+            case HF -> hfName(canonical);
+            case TORCHVISION -> torchvisionName(canonical);
+        });
+    }
+
+    private String hfName(String n) {
+        String r = prefix;
+        if (n.equals("cls_token")) return r + "embeddings.cls_token";
+        if (n.equals("dist_token")) return r + "embeddings.distillation_token";
+        if (n.equals("pos_embed")) return r + "embeddings.position_embeddings";
+        if (n.startsWith("patch_embed.proj.")) return r + "embeddings.patch_embeddings.projection." + last(n);
+        if (n.startsWith("norm.")) return r + "layernorm." + last(n);
+        if (n.startsWith("head.")) return (cfg.headDist() ? "cls_classifier." : "classifier.") + last(n);
+        if (n.startsWith("head_dist.")) return "distillation_classifier." + last(n);
+        if (n.startsWith("blocks.")) {
+            String[] parts = n.split("\\.", 3);
+            String rest = parts[2];
+            String mod = rest.substring(0, rest.lastIndexOf('.'));
+            String hf = switch (mod) {
+                case "norm1" -> "layernorm_before";
+                case "norm2" -> "layernorm_after";
+                case "attn.proj" -> "attention.output.dense";
+                case "mlp.fc1" -> "intermediate.dense";
+                case "mlp.fc2" -> "output.dense";
+                default -> throw new IllegalArgumentException("HF ViT/DeiT checkpoints have no tensor like '" + n + "'");
+            };
+            return r + "encoder.layer." + parts[1] + "." + hf + "." + last(n);
+        }
+        throw new IllegalArgumentException("HF ViT/DeiT checkpoints have no tensor like '" + n + "'");
+    }
+
+    private String torchvisionName(String n) {
+        if (n.equals("cls_token")) return "class_token";
+        if (n.equals("pos_embed")) return "encoder.pos_embedding";
+        if (n.startsWith("patch_embed.proj.")) return "conv_proj." + last(n);
+        if (n.startsWith("norm.")) return "encoder.ln." + last(n);
+        if (n.startsWith("head.")) return "heads.head." + last(n);
+        if (n.startsWith("blocks.")) {
+            String[] parts = n.split("\\.", 3);
+            String rest = parts[2];
+            String mod = rest.substring(0, rest.lastIndexOf('.'));
+            String b = "encoder.layers.encoder_layer_" + parts[1] + ".";
+            String tv = switch (mod) {
+                case "norm1" -> "ln_1";
+                case "norm2" -> "ln_2";
+                case "attn.proj" -> "self_attention.out_proj";
+                // torchvision >= 0.12 names; older files use linear_1/linear_2 (mapped in sourceName)
+                case "mlp.fc1" -> "mlp.0";
+                case "mlp.fc2" -> "mlp.3";
+                default -> throw new IllegalArgumentException("torchvision ViT checkpoints have no tensor like '" + n + "'");
+            };
+            String name = b + tv + "." + last(n);
+            if (!file.has(name) && tv.startsWith("mlp.")) {
+                String old = b + (tv.equals("mlp.0") ? "mlp.linear_1." : "mlp.linear_2.") + last(n);
+                if (file.has(old)) return old;
+            }
+            return name;
+        }
+        throw new IllegalArgumentException("torchvision ViT checkpoints have no tensor like '" + n + "'");
+    }
+
+    private static String last(String n) {
+        return n.substring(n.lastIndexOf('.') + 1);
+    }
+
+    private void validate() {
+        Set<String> expected = new LinkedHashSet<>();
+        for (Entry e : entries.values()) expected.addAll(e.sources);
+        List<String> missing = new ArrayList<>();
+        for (String s : expected) if (!file.has(s)) missing.add(s);
+        Set<String> leftover = new TreeSet<>(file.names());
+        leftover.removeAll(expected);
+        leftover.removeAll(ignorable);
+        if (!missing.isEmpty() || !leftover.isEmpty()) {
+            throw new ModelFormatException(file.path() + ": tensors do not match " + cfg.architecture() + " ("
+                    + cfg.layout().name().toLowerCase() + " layout, depth " + cfg.depth() + ", "
+                    + (cfg.numClasses() > 0 ? cfg.numClasses() + " classes" : "no head") + "): "
+                    + missing.size() + " missing " + missing + "; " + leftover.size() + " unexpected " + leftover);
+        }
+        for (Entry e : entries.values()) {
+            for (String s : e.sources) {
+                SafeTensors.TensorInfo t = file.info(s);
+                if (!t.dtype().isFloatReadable()) {
+                    throw new ModelFormatException(file.path() + ": tensor '" + s + "' has dtype " + t.dtype()
+                            + ", expected F32, F16 or BF16");
+                }
+                long[] shape = t.shape();
+                boolean ok = shape.length == e.partShape.length;
+                for (int i = 0; ok && i < shape.length; i++) ok = e.partShape[i] < 0 || e.partShape[i] == shape[i];
+                if (!ok) {
+                    throw new ModelFormatException(file.path() + ": tensor '" + s + "' has shape " + Arrays.toString(shape)
+                            + ", expected " + Arrays.toString(e.partShape).replace("-1", "*") + " for " + cfg.architecture());
+                }
+            }
+        }
+    }
+
+    /** A canonical tensor as float32 (parts concatenated). */
+    float[] get(String canonical) {
+        Entry e = entries.get(canonical);
+        if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
+        if (e.sources.size() == 1) return file.floats(e.sources.get(0));
+        List<float[]> parts = new ArrayList<>();
+        int n = 0;
+        for (String s : e.sources) {
+            float[] f = file.floats(s);
+            parts.add(f);
+            n += f.length;
+        }
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] f : parts) {
+            System.arraycopy(f, 0, out, o, f.length);
+            o += f.length;
+        }
+        return out;
+    }
+
+    /** Stored shape of a canonical single-source tensor (e.g. pos_embed). */
+    long[] shape(String canonical) {
+        return file.info(entries.get(canonical).sources.get(0)).shape();
+    }
+
+    /** Source name of a canonical tensor (for messages). */
+    String sourceName(String canonical) {
+        return entries.get(canonical).sources.get(0);
+    }
+
+    /** The file (for messages). */
+    SafeTensors file() {
+        return file;
+    }
+}

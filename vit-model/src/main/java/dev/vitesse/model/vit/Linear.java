@@ -1,0 +1,46 @@
+package dev.vitesse.model.vit;
+
+import dev.vitesse.kernels.Epilogue;
+import dev.vitesse.kernels.PackedMatrix;
+
+/**
+ * {@code nn.Linear} with a fixed fused epilogue: {@code y (=|+=) act(x W^T + b) * gamma}.
+ * The weight is packed once at load; instances are immutable and thread-safe.
+ */
+final class Linear {
+    final int in, out;
+    private final PackedMatrix weight;
+    private final Epilogue epilogue;
+    private final long params;
+
+    /**
+     * @param w          [out][in] row-major (PyTorch layout)
+     * @param bias       length out, nullable
+     * @param gelu       apply exact GELU after the bias
+     * @param gamma      per-output scale after the activation (LayerScale), nullable
+     * @param accumulate add into the destination (residual) instead of overwriting it
+     */
+    Linear(float[] w, float[] bias, int out, int in, boolean gelu, float[] gamma, boolean accumulate) {
+        if (w.length != (long) out * in) throw new IllegalArgumentException("weight length " + w.length + " != " + out + "x" + in);
+        this.in = in;
+        this.out = out;
+        this.weight = PackedMatrix.packWeight(w, 0, out, in);
+        Epilogue e = Epilogue.NONE;
+        if (bias != null) e = e.withBias(bias.clone());
+        if (gelu) e = e.withGelu();
+        if (gamma != null) e = e.withColumnScale(gamma.clone());
+        if (accumulate) e = e.accumulate();
+        this.epilogue = e;
+        this.params = (long) out * in + (bias != null ? out : 0) + (gamma != null ? out : 0);
+    }
+
+    /** Rows {@code m} of x (row stride ldx) -> rows of y (row stride ldy). */
+    void apply(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        weight.multiply(m, x, xOff, ldx, y, yOff, ldy, epilogue);
+    }
+
+    /** Parameter count (weight, bias and LayerScale gamma fused into this layer). */
+    long params() {
+        return params;
+    }
+}

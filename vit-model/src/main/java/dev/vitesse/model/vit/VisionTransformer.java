@@ -1,0 +1,333 @@
+package dev.vitesse.model.vit;
+
+import dev.vitesse.kernels.Parallel;
+import dev.vitesse.model.config.CheckpointLayout;
+import dev.vitesse.model.config.Pooling;
+import dev.vitesse.model.config.VitConfig;
+import dev.vitesse.model.io.ModelFormatException;
+import dev.vitesse.model.io.SafeTensors;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The ViT / DeiT network on the Vitesse kernels (An Image is Worth 16x16 Words; DeiT; DeiT III):
+ * <pre>
+ *   x = PatchEmbed(image)                          one GEMM over im2col'd patches
+ *   x = [cls, dist] ++ x, + pos_embed              (no_embed_class: pos added before the prefix tokens)
+ *   for each Block: x += ls1(attn(norm1(x))); x += ls2(mlp(norm2(x)))
+ *   token pooling: norm(x)[0]   |   avg pooling: fc_norm(mean(x[prefix:]))
+ *   logits = head(pooled)       |   DeiT distilled: (head(x[0]) + head_dist(x[1])) / 2
+ * </pre>
+ * Weights are packed once at construction; the instance is immutable and thread-safe; every call
+ * allocates its own activations.
+ */
+public final class VisionTransformer {
+    private final VitConfig cfg;
+    private final PatchEmbed patchEmbed;
+    private final float[] clsToken, distToken;   // nullable
+    private final float[] posEmbed;              // [posEmbedLength][dim] at the run resolution
+    private final Block[] blocks;
+    private final Norm norm;                     // final norm (token pooling) or fc_norm (avg pooling)
+    private final Linear head, headDist;         // nullable
+    private final long params;
+
+    private VisionTransformer(VitConfig cfg, PatchEmbed patchEmbed, float[] clsToken, float[] distToken,
+                              float[] posEmbed, Block[] blocks, Norm norm, Linear head, Linear headDist, long params) {
+        this.cfg = cfg;
+        this.patchEmbed = patchEmbed;
+        this.clsToken = clsToken;
+        this.distToken = distToken;
+        this.posEmbed = posEmbed;
+        this.blocks = blocks;
+        this.norm = norm;
+        this.head = head;
+        this.headDist = headDist;
+        this.params = params;
+    }
+
+    /** Source of canonical (timm-named) tensors. */
+    interface Tensors {
+        float[] get(String name);
+
+        /** pos_embed as stored, with its number of rows. */
+        float[] posEmbed();
+
+        int posEmbedRows();
+    }
+
+    /**
+     * Builds the model from a checkpoint: names mapped and validated, pos_embed resampled if the
+     * configured resolution differs from the checkpoint's (timm rule / HF rule / refused for torchvision).
+     */
+    public static VisionTransformer load(VitConfig cfg, SafeTensors file) {
+        CheckpointMapper m = new CheckpointMapper(file, cfg);
+        return build(cfg, new Tensors() {
+            public float[] get(String name) { return m.get(name); }
+            public float[] posEmbed() { return m.get("pos_embed"); }
+            public int posEmbedRows() { return (int) m.shape("pos_embed")[1]; }
+        }, file.path() + ": tensor '" + m.sourceName("pos_embed") + "'");
+    }
+
+    /** A model with random weights (timm-like init scales), for benchmarks. */
+    public static VisionTransformer random(VitConfig cfg, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int d = cfg.embedDim();
+        return build(cfg, new Tensors() {
+            public float[] get(String name) {
+                int n = sizeOf(name);
+                float[] f = new float[n];
+                boolean ones = name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
+                        || name.equals("norm.weight") || name.equals("fc_norm.weight");
+                for (int i = 0; i < n; i++) {
+                    f[i] = ones ? 1f : name.endsWith(".bias") ? 0f
+                            : name.contains("gamma") ? 1e-1f : (float) (rnd.nextGaussian() * 0.02);
+                }
+                return f;
+            }
+
+            private int sizeOf(String name) {
+                int h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans(), k = cfg.numClasses();
+                if (name.equals("patch_embed.proj.weight")) return d * c * p * p;
+                if (name.contains("qkv.weight")) return 3 * d * d;
+                if (name.contains("qkv.bias")) return 3 * d;
+                if (name.contains("fc1.weight") || name.contains("fc2.weight")) return h * d;
+                if (name.contains("fc1.bias")) return h;
+                if (name.contains("proj.weight")) return d * d;
+                if (name.startsWith("head")) return name.endsWith("weight") ? k * d : k;
+                return d;
+            }
+
+            public float[] posEmbed() {
+                float[] f = new float[cfg.posEmbedLength() * d];
+                for (int i = 0; i < f.length; i++) f[i] = (float) (rnd.nextGaussian() * 0.02);
+                return f;
+            }
+
+            public int posEmbedRows() { return cfg.posEmbedLength(); }
+        }, "random pos_embed");
+    }
+
+    private static VisionTransformer build(VitConfig cfg, Tensors t, String posName) {
+        int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
+        long params = 0;
+        float[] pw = t.get("patch_embed.proj.weight"), pb = t.get("patch_embed.proj.bias");
+        PatchEmbed pe = new PatchEmbed(c, p, cfg.gridSize(), new Linear(pw, pb, d, c * p * p, false, null, false));
+        params += pe.params();
+        float[] cls = cfg.classToken() ? t.get("cls_token") : null;
+        float[] dist = cfg.distToken() ? t.get("dist_token") : null;
+        params += (cls != null ? d : 0) + (dist != null ? d : 0);
+        float[] storedPos = t.posEmbed();
+        params += storedPos.length;
+        float[] pos = adaptPosEmbed(cfg, storedPos, t.posEmbedRows(), posName);
+        Block[] blocks = new Block[cfg.depth()];
+        for (int i = 0; i < blocks.length; i++) {
+            String b = "blocks." + i + ".";
+            float[] g1 = cfg.layerScale() ? t.get(b + "ls1.gamma") : null;
+            float[] g2 = cfg.layerScale() ? t.get(b + "ls2.gamma") : null;
+            Linear qkv = new Linear(t.get(b + "attn.qkv.weight"), cfg.qkvBias() ? t.get(b + "attn.qkv.bias") : null,
+                    3 * d, d, false, null, false);
+            Linear proj = new Linear(t.get(b + "attn.proj.weight"), t.get(b + "attn.proj.bias"), d, d, false, g1, true);
+            Linear fc1 = new Linear(t.get(b + "mlp.fc1.weight"), t.get(b + "mlp.fc1.bias"), h, d, true, null, false);
+            Linear fc2 = new Linear(t.get(b + "mlp.fc2.weight"), t.get(b + "mlp.fc2.bias"), d, h, false, g2, true);
+            blocks[i] = new Block(
+                    new Norm(t.get(b + "norm1.weight"), t.get(b + "norm1.bias"), cfg.eps()),
+                    new MultiHeadAttention(d, cfg.numHeads(), qkv, proj),
+                    new Norm(t.get(b + "norm2.weight"), t.get(b + "norm2.bias"), cfg.eps()),
+                    new Mlp(fc1, fc2));
+            params += blocks[i].params();
+        }
+        String nn = cfg.fcNorm() ? "fc_norm" : "norm";
+        Norm norm = new Norm(t.get(nn + ".weight"), t.get(nn + ".bias"), cfg.eps());
+        params += norm.params();
+        Linear head = null, headDist = null;
+        if (cfg.numClasses() > 0) {
+            head = new Linear(t.get("head.weight"), t.get("head.bias"), cfg.numClasses(), d, false, null, false);
+            params += head.params();
+            if (cfg.headDist()) {
+                headDist = new Linear(t.get("head_dist.weight"), t.get("head_dist.bias"), cfg.numClasses(), d, false, null, false);
+                params += headDist.params();
+            }
+        }
+        return new VisionTransformer(cfg, pe, cls, dist, pos, blocks, norm, head, headDist, params);
+    }
+
+    /** Checks the stored pos_embed length and resamples its patch part to the configured grid if needed. */
+    private static float[] adaptPosEmbed(VitConfig cfg, float[] stored, int rows, String posName) {
+        int d = cfg.embedDim();
+        int prefix = cfg.noEmbedClass() ? 0 : cfg.numPrefixTokens();
+        int patches = rows - prefix;
+        int g0 = (int) Math.round(Math.sqrt(Math.max(patches, 0)));
+        if (patches <= 0 || g0 * g0 != patches) {
+            throw new ModelFormatException(posName + " has " + rows + " rows, expected " + prefix
+                    + " prefix rows + a square grid of patch rows (" + cfg.posEmbedLength() + " for " + cfg.gridSize()
+                    + "x" + cfg.gridSize() + " patches)");
+        }
+        int g1 = cfg.gridSize();
+        if (g0 == g1) return stored;
+        float[] grid = Arrays.copyOfRange(stored, prefix * d, stored.length);
+        float[] resized = switch (cfg.layout()) {
+            case TIMM -> PosEmbedResample.timm(grid, g0, g0, g1, g1, d);
+            case HF -> PosEmbedResample.hf(grid, g0, g0, g1, g1, d);
+            case TORCHVISION -> throw new IllegalArgumentException(posName + ": the checkpoint was trained at "
+                    + g0 * cfg.patchSize() + "x" + g0 * cfg.patchSize() + " (" + g0 + "x" + g0 + " patches) and "
+                    + "torchvision ViTs cannot run at another resolution (requested " + cfg.imageSize() + ")");
+        };
+        float[] out = new float[prefix * d + resized.length];
+        System.arraycopy(stored, 0, out, 0, prefix * d);
+        System.arraycopy(resized, 0, out, prefix * d, resized.length);
+        return out;
+    }
+
+    /** The configuration. */
+    public VitConfig config() {
+        return cfg;
+    }
+
+    /** Number of parameters (stored pos_embed counted at the checkpoint's size). */
+    public long parameterCount() {
+        return params;
+    }
+
+    /** Width of {@link #features}: embedDim. */
+    public int numFeatures() {
+        return cfg.embedDim();
+    }
+
+    /** Input floats per image: C*S*S. */
+    public int imageFloats() {
+        return cfg.inChans() * cfg.imageSize() * cfg.imageSize();
+    }
+
+    /** Batch rows processed per chunk, bounding activation memory (~256 MB for the widest buffer). */
+    private int chunkSize() {
+        long perImage = (long) cfg.numTokens() * Math.max(3L * cfg.embedDim(), cfg.mlpHidden());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (1L << 26) / perImage));
+    }
+
+    private void checkInput(float[] images, int batch) {
+        if (images == null) throw new IllegalArgumentException("input is null");
+        if (batch < 0) throw new IllegalArgumentException("batch must be >= 0, found " + batch);
+        long need = (long) batch * imageFloats();
+        if (images.length != need) {
+            throw new IllegalArgumentException("input has " + images.length + " floats, expected batch " + batch + " x "
+                    + cfg.inChans() + "x" + cfg.imageSize() + "x" + cfg.imageSize() + " = " + need);
+        }
+    }
+
+    /** Logits [batch][numClasses] (or the pooled features when the model has no head). */
+    public float[] logits(float[] images, int batch) {
+        checkInput(images, batch);
+        int k = head == null ? cfg.embedDim() : cfg.numClasses();
+        float[] out = new float[batch * k];
+        int chunk = chunkSize();
+        for (int b0 = 0; b0 < batch; b0 += chunk) {
+            int nb = Math.min(chunk, batch - b0);
+            float[] x = encode(slice(images, b0, nb), nb, null);
+            float[] r = head == null ? pool(x, nb) : logitsFromTokens(x, nb);
+            System.arraycopy(r, 0, out, b0 * k, nb * k);
+        }
+        return out;
+    }
+
+    /** Pre-logits features [batch][embedDim] (timm {@code forward_head(pre_logits=True)}). */
+    public float[] features(float[] images, int batch) {
+        checkInput(images, batch);
+        int d = cfg.embedDim();
+        float[] out = new float[batch * d];
+        int chunk = chunkSize();
+        for (int b0 = 0; b0 < batch; b0 += chunk) {
+            int nb = Math.min(chunk, batch - b0);
+            float[] r = pool(encode(slice(images, b0, nb), nb, null), nb);
+            System.arraycopy(r, 0, out, b0 * d, nb * d);
+        }
+        return out;
+    }
+
+    /**
+     * Attention probabilities per block, each [batch][heads][tokens][tokens] (explicit attention path);
+     * the logits are not computed.
+     */
+    public float[][] attentionProbabilities(float[] images, int batch) {
+        checkInput(images, batch);
+        int t = cfg.numTokens();
+        long per = (long) batch * cfg.numHeads() * t * t;
+        if (per > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("attention maps too large for batch " + batch);
+        float[][] probs = new float[blocks.length][(int) per];
+        encode(images, batch, probs);
+        return probs;
+    }
+
+    private float[] slice(float[] images, int b0, int nb) {
+        int n = imageFloats();
+        if (b0 == 0 && nb * n == images.length) return images;
+        return Arrays.copyOfRange(images, b0 * n, (b0 + nb) * n);
+    }
+
+    /** Patch embedding, prefix tokens, position embedding, blocks: tokens [batch*T][dim] before the final norm. */
+    private float[] encode(float[] images, int batch, float[][] probs) {
+        int d = cfg.embedDim(), t = cfg.numTokens(), np = cfg.numPatches(), prefix = cfg.numPrefixTokens();
+        float[] patches = patchEmbed.forward(images, batch);
+        float[] x = new float[batch * t * d];
+        Parallel.forEach(batch, b -> {
+            int base = b * t * d;
+            if (clsToken != null) System.arraycopy(clsToken, 0, x, base, d);
+            if (distToken != null) System.arraycopy(distToken, 0, x, base + d, d);
+            System.arraycopy(patches, b * np * d, x, base + prefix * d, np * d);
+            // no_embed_class: pos_embed covers the patch rows only; otherwise every row, prefix included
+            int from = cfg.noEmbedClass() ? base + prefix * d : base;
+            for (int i = 0; i < posEmbed.length; i++) x[from + i] += posEmbed[i];
+        });
+        Workspace ws = new Workspace(batch * t, d, cfg.mlpHidden());
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i]);
+        }
+        return x;
+    }
+
+    /** Pooled (pre-logits) features [batch][dim] from the block output (modified in place). */
+    private float[] pool(float[] x, int batch) {
+        int d = cfg.embedDim(), t = cfg.numTokens();
+        float[] out = new float[batch * d];
+        if (cfg.headDist()) {
+            norm.apply(x, 0, d, x, 0, d, batch * t);   // timm: norm over all tokens, then (x0 + x1) / 2
+            for (int b = 0; b < batch; b++) {
+                for (int c = 0; c < d; c++) out[b * d + c] = (x[b * t * d + c] + x[(b * t + 1) * d + c]) / 2f;
+            }
+            return out;
+        }
+        if (cfg.pooling() == Pooling.TOKEN) {
+            // the norm is row-wise, so norm(x)[0] == norm(x[0]): normalise only the class-token rows
+            norm.apply(x, 0, t * d, out, 0, d, batch);
+            return out;
+        }
+        int prefix = cfg.numPrefixTokens(), np = t - prefix;
+        if (!cfg.fcNorm()) norm.apply(x, 0, d, x, 0, d, batch * t);
+        for (int b = 0; b < batch; b++) {
+            // mean over patch tokens, accumulated in double then rounded once
+            for (int c = 0; c < d; c++) {
+                double s = 0;
+                for (int i = prefix; i < t; i++) s += x[(b * t + i) * d + c];
+                out[b * d + c] = (float) (s / np);
+            }
+        }
+        if (cfg.fcNorm()) norm.apply(out, 0, d, out, 0, d, batch);
+        return out;
+    }
+
+    private float[] logitsFromTokens(float[] x, int batch) {
+        int d = cfg.embedDim(), t = cfg.numTokens(), k = cfg.numClasses();
+        float[] out = new float[batch * k];
+        if (!cfg.headDist()) {
+            head.apply(batch, pool(x, batch), 0, d, out, 0, k);
+            return out;
+        }
+        norm.apply(x, 0, t * d, x, 0, t * d, batch);          // class token rows
+        norm.apply(x, d, t * d, x, d, t * d, batch);          // distillation token rows
+        float[] dist = new float[batch * k];
+        head.apply(batch, x, 0, t * d, out, 0, k);
+        headDist.apply(batch, x, d, t * d, dist, 0, k);
+        for (int i = 0; i < out.length; i++) out[i] = (out[i] + dist[i]) / 2f;
+        return out;
+    }
+}

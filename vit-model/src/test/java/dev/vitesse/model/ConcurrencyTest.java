@@ -1,0 +1,54 @@
+package dev.vitesse.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One loaded model shared by several request threads gives every thread the single-threaded answer. */
+class ConcurrencyTest {
+    @Test
+    void sharedModelIsThreadSafe() throws Exception {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_deit3"));
+        Map<String, float[]> exp = Fixtures.expected("timm_deit3");
+        float[] x = exp.get("input");
+        int per = x.length / 2;
+        // different inputs per thread: scaled copies of the fixture images, batch sizes 1..3
+        List<float[]> inputs = new ArrayList<>();
+        List<Integer> batches = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int b = 1 + t % 3;
+            float[] in = new float[b * per];
+            for (int i = 0; i < in.length; i++) in[i] = x[i % x.length] * (1 + 0.1f * t);
+            inputs.add(in);
+            batches.add(b);
+        }
+        List<float[]> serial = new ArrayList<>();
+        for (int t = 0; t < inputs.size(); t++) serial.add(m.forward(inputs.get(t), batches.get(t)));
+
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < inputs.size(); t++) {
+                int id = t;
+                results.add(pool.submit(() -> {
+                    for (int rep = 0; rep < 20; rep++) {
+                        if (!java.util.Arrays.equals(m.forward(inputs.get(id), batches.get(id)), serial.get(id))) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : results) assertThat(f.get()).isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+        // and the shared model still matches PyTorch afterwards
+        Fixtures.assertClose("logits", m.forward(x, 2), exp.get("logits"), ReferenceFixturesTest.TOL);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.vitesse.model;
+
+import dev.vitesse.model.config.CheckpointLayout;
+import dev.vitesse.model.config.Pooling;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.util.Map;
+
+import static dev.vitesse.model.Fixtures.assertClose;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * End-to-end checks against PyTorch: logits, pre-logits features and attention maps of tiny models in every
+ * supported checkpoint dialect (fixtures from scripts/reference/gen_vit_fixtures.py).
+ */
+class ReferenceFixturesTest {
+    /** The bound for logits; float32 with different summation order stays ~1e-6 here. */
+    static final double TOL = 1e-4;
+    static final int BATCH = 2;
+
+    /** Overrides that turn vit_tiny_patch16_224 / vit_b_16 into the fixtures' tiny shape. */
+    static LoadOptions tiny(String arch) {
+        return LoadOptions.arch(arch).withImageSize(32).withPatchSize(8).withEmbedDim(16).withDepth(2).withNumHeads(2)
+                .withMlpRatio(2.0);
+    }
+
+    static void checkAll(VisionModel m, String testCase, boolean attn) {
+        Map<String, float[]> exp = Fixtures.expected(testCase);
+        float[] x = exp.get("input");
+        assertThat(m.info().parameters()).as("parameter count").isEqualTo(Fixtures.numParams(testCase));
+        assertClose(testCase + " logits", m.forward(x, BATCH), exp.get("logits"), TOL);
+        assertClose(testCase + " features", m.embed(x, BATCH), exp.get("features"), TOL);
+        if (attn) {
+            AttentionMaps maps = m.attentionMaps(x, BATCH);
+            assertThat(maps.layers()).isEqualTo(2);
+            for (int i = 0; i < maps.layers(); i++) {
+                assertClose(testCase + " attention layer " + i, maps.probs()[i], exp.get("attn_" + i), TOL);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_no_qkv_bias", "hf_vit",
+            "hf_deit_teacher"})
+    void matchesPyTorch(String testCase) throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir(testCase));
+        checkAll(m, testCase, true);
+    }
+
+    @Test
+    void timmFolderConfigIsHonoured() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_plain"));
+        assertThat(m.config().layout()).isEqualTo(CheckpointLayout.TIMM);
+        assertThat(m.config().embedDim()).isEqualTo(16);
+        assertThat(m.config().mlpHidden()).isEqualTo(32);
+        assertThat(m.numClasses()).isEqualTo(10);
+        assertThat(m.labels()).startsWith("class_0", "class_1");
+        assertThat(m.preprocessing().interpolation()).isEqualTo("bilinear");
+        assertThat(m.preprocessing().cropPct()).isEqualTo(0.875);
+        assertThat(m.preprocessing().mean()).containsExactly(0.1f, 0.2f, 0.3f);
+        assertThat(m.preprocessing().inputSize()).isEqualTo(32);
+        VisionModel avg = VisionModel.load(Fixtures.dir("timm_avg"));
+        assertThat(avg.config().pooling()).isEqualTo(Pooling.AVG);
+        assertThat(avg.config().fcNorm()).isTrue();
+        VisionModel d3 = VisionModel.load(Fixtures.dir("timm_deit3"));
+        assertThat(d3.config().layerScale()).isTrue();
+        assertThat(d3.config().noEmbedClass()).isTrue();
+        assertThat(d3.config().architecture()).isEqualTo("deit3_small_patch16_224");
+    }
+
+    @Test
+    void hfConfigIsHonoured() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("hf_vit"));
+        assertThat(m.config().layout()).isEqualTo(CheckpointLayout.HF);
+        assertThat(m.config().eps()).isEqualTo(1e-12f);
+        assertThat(m.labels()).containsExactly("hf_label_0", "hf_label_1", "hf_label_2", "hf_label_3", "hf_label_4");
+        assertThat(m.preprocessing().squash()).isTrue();
+        assertThat(m.preprocessing().interpolation()).isEqualTo("bilinear");
+        float[] x = Fixtures.expected("hf_vit").get("input");
+        float[] first = java.util.Arrays.copyOf(x, x.length / BATCH);
+        java.util.List<Prediction> top = m.classify(first, 3);
+        assertThat(top).hasSize(3);
+        float[] logits = Fixtures.expected("hf_vit").get("logits");
+        int best = 0;
+        for (int i = 1; i < 5; i++) if (logits[i] > logits[best]) best = i;
+        assertThat(top.get(0).index()).isEqualTo(best);
+        assertThat(top.get(0).label()).isEqualTo("hf_label_" + best);
+        assertThat(top.get(0).probability()).isGreaterThanOrEqualTo(top.get(1).probability());
+    }
+
+    @Test
+    void bareTimmSafetensorsWithArchAndOverrides() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_bare").resolve("model.safetensors"),
+                tiny("timm:vit_tiny_patch16_224.augreg_in21k_ft_in1k"));
+        assertThat(m.numClasses()).isEqualTo(10);
+        checkAll(m, "timm_bare", true);
+    }
+
+    @Test
+    void torchvisionVisionTransformer() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("torchvision_vit").resolve("model.safetensors"),
+                LoadOptions.arch("torchvision:vit_b_16").withPatchSize(8).withEmbedDim(16).withDepth(2).withNumHeads(2)
+                        .withMlpRatio(2.0));
+        assertThat(m.numClasses()).isEqualTo(7);
+        assertThat(m.inputSize()).isEqualTo(32);   // from encoder.pos_embedding
+        checkAll(m, "torchvision_vit", false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {48, 24})
+    void timmResamplesPositionEmbeddings(int size) throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_plain"), LoadOptions.defaults().withImageSize(size));
+        Map<String, float[]> exp = Fixtures.expected("timm_plain");
+        assertThat(m.preprocessing().inputSize()).isEqualTo(size);
+        assertClose("logits at " + size, m.forward(exp.get("input_" + size), 1), exp.get("logits_" + size), TOL);
+        assertClose("features at " + size, m.embed(exp.get("input_" + size), 1), exp.get("features_" + size), TOL);
+    }
+
+    @Test
+    void timmResamplesNoEmbedClassPositionEmbeddings() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_deit3"), LoadOptions.defaults().withImageSize(48));
+        Map<String, float[]> exp = Fixtures.expected("timm_deit3");
+        assertClose("deit3 logits at 48", m.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
+    }
+
+    @Test
+    void hfResamplesPositionEmbeddingsWithoutAntialias() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("hf_vit"), LoadOptions.defaults().withImageSize(48));
+        Map<String, float[]> exp = Fixtures.expected("hf_vit");
+        assertClose("hf logits at 48", m.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
+    }
+
+    @Test
+    void batchesOfAnySizeGiveTheSameRows() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_plain"));
+        Map<String, float[]> exp = Fixtures.expected("timm_plain");
+        float[] x = exp.get("input");
+        int per = x.length / BATCH;
+        float[] one = m.forward(java.util.Arrays.copyOfRange(x, per, 2 * per), 1);
+        assertClose("row 1 alone", one, java.util.Arrays.copyOfRange(exp.get("logits"), 10, 20), TOL);
+        float[] five = new float[5 * per];
+        for (int i = 0; i < 5; i++) System.arraycopy(x, (i % 2) * per, five, i * per, per);
+        float[] l5 = m.forward(five, 5);
+        for (int i = 0; i < 5; i++) {
+            assertClose("row " + i + " of 5", java.util.Arrays.copyOfRange(l5, i * 10, i * 10 + 10),
+                    java.util.Arrays.copyOfRange(exp.get("logits"), (i % 2) * 10, (i % 2) * 10 + 10), TOL);
+        }
+        assertThat(m.forward(new float[0], 0)).isEmpty();
+    }
+}
