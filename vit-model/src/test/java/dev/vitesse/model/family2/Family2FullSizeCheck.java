@@ -26,7 +26,20 @@ class Family2FullSizeCheck {
             dirs = s.filter(p -> Files.exists(p.resolve("expected.safetensors"))).sorted().toList();
         }
         assertThat(dirs).as("checkpoints under " + root).isNotEmpty();
+        List<String> failures = new ArrayList<>();
         for (Path dir : dirs) {
+            try {
+                check(dir);
+            } catch (AssertionError e) {
+                System.out.println(dir.getFileName() + " FAILED: " + e.getMessage().lines().findFirst().orElse(""));
+                failures.add(dir.getFileName() + ": " + e.getMessage());
+            }
+        }
+        assertThat(failures).as("failed configurations").isEmpty();
+    }
+
+    private static void check(Path dir) throws Exception {
+        {
             long t0 = System.nanoTime();
             Family2Model model = Family2Models.load(dir);
             long t1 = System.nanoTime();
