@@ -10,11 +10,26 @@ import dev.vitesse.model.config.VitConfig;
  * @param config     full architecture description
  * @param parameters number of parameters (as PyTorch counts them)
  * @param preprocess preprocessing the model expects
+ * @param description architecture description of a non-ViT family (then {@code config} is null)
  */
-public record ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess) {
+public record ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess, String description) {
+
+    /** A ViT/DeiT model's info. */
+    public ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess) {
+        this(source, config, parameters, preprocess, null);
+    }
+
+    /** Info of another architecture family ({@link ArchitectureBackend}). */
+    public static ModelInfo of(String source, String description, long parameters, PreprocessConfig preprocess) {
+        return new ModelInfo(source, null, parameters, preprocess, description);
+    }
 
     @Override
     public String toString() {
+        if (config == null) {
+            return "architecture: " + description + "\n" + "source: " + source + "\n"
+                    + String.format("parameters: %,d%n", parameters) + "preprocessing: " + preprocess;
+        }
         VitConfig c = config;
         return "architecture: " + c.architecture() + " (" + c.layout().name().toLowerCase() + " layout)\n"
                 + "source: " + source + "\n"

@@ -38,11 +38,55 @@ public final class VisionModel {
     private final VisionTransformer net;
     private final ModelSpec spec;
     private final List<String> labels;
+    /** Non-null for the other architecture families ({@link ArchitectureBackend}); then net and spec are null. */
+    private final ArchitectureBackend backend;
+    private final String backendSource;
 
     private VisionModel(VisionTransformer net, ModelSpec spec) {
         this.net = net;
         this.spec = spec;
         this.labels = chooseLabels(spec.labels(), net.config().numClasses());
+        this.backend = null;
+        this.backendSource = null;
+    }
+
+    private VisionModel(ArchitectureBackend backend, String source) {
+        this.net = null;
+        this.spec = null;
+        this.backend = backend;
+        this.backendSource = source;
+        this.labels = chooseLabels(null, backend.numClasses());
+    }
+
+    /** Loads a checkpoint of another registered family (see {@link ArchitectureBackend}), or returns null. */
+    private static VisionModel loadBackend(Path path, LoadOptions options) throws IOException {
+        String arch = options.arch().orElse(null);
+        if (arch == null) arch = configArchitecture(path);
+        ArchitectureBackend.Loader loader = ArchitectureBackend.loaderFor(arch);
+        if (loader == null) return null;
+        if (options.embedDim().isPresent() || options.depth().isPresent() || options.numHeads().isPresent()
+                || options.patchSize().isPresent()) {
+            throw new IllegalArgumentException("shape overrides are not supported for " + arch + " (put them in config.json)");
+        }
+        ArchitectureBackend b = loader.load(path, options.arch().orElse(null));
+        if (options.imageSize().isPresent() && options.imageSize().get() != b.inputSize()) {
+            throw new IllegalArgumentException(b.architecture() + " only runs at " + b.inputSize() + "x" + b.inputSize()
+                    + ", asked for " + options.imageSize().get());
+        }
+        return new VisionModel(b, path + " (" + b.architecture() + ")");
+    }
+
+    /** The {@code architecture} string of the config.json next to {@code path}, or null. */
+    private static String configArchitecture(Path path) throws IOException {
+        Path folder = java.nio.file.Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        Path cfg = folder == null ? null : folder.resolve("config.json");
+        if (cfg == null || !java.nio.file.Files.isRegularFile(cfg)) return null;
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cfg.toFile()).get("architecture");
+            return node != null && node.isTextual() ? node.asText() : null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null; // the ViT resolver reports malformed configs
+        }
     }
 
     /** Loads a timm hub folder, a Hugging Face folder, or a .safetensors next to a config.json. */
@@ -58,6 +102,8 @@ public final class VisionModel {
      * @throws dev.vitesse.model.io.ModelFormatException  for a corrupt file or tensors not matching the architecture
      */
     public static VisionModel load(Path path, LoadOptions options) throws IOException {
+        VisionModel other = loadBackend(path, options);
+        if (other != null) return other;
         Path weights = ModelResolver.weightsFile(path);
         try (SafeTensors st = SafeTensors.open(weights)) {
             ModelSpec spec = ModelResolver.resolve(path, options, st);
@@ -67,25 +113,48 @@ public final class VisionModel {
 
     /** A model with random weights for an architecture name (+ overrides), e.g. for benchmarks. */
     public static VisionModel random(LoadOptions options, long seed) {
+        if (ArchitectureBackend.loaderFor(options.arch().orElse(null)) != null) {
+            throw new IllegalArgumentException("random weights are only available for ViT/DeiT; " + options.arch().get()
+                    + " needs a checkpoint (scripts/reference can write one with random weights)");
+        }
         ModelSpec spec = ModelResolver.forArchitecture(options);
         return new VisionModel(VisionTransformer.random(spec.config(), seed), spec);
     }
 
     /** Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). */
     public float[] forward(float[] batchNchw, int batch) {
+        if (backend != null) return backend.logits(batchNchw, batch);
         return net.logits(batchNchw, batch);
     }
 
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
+        if (backend != null) return backend.features(batchNchw, batch);
         return net.features(batchNchw, batch);
     }
 
     /** Attention probabilities of every block and head (explicit attention path). */
     public AttentionMaps attentionMaps(float[] batchNchw, int batch) {
+        if (backend != null) throw new UnsupportedOperationException("attention maps are only available for ViT/DeiT, not " + backend.architecture());
         VitConfig c = net.config();
         return new AttentionMaps(c.depth(), batch, c.numHeads(), c.numTokens(), c.numPrefixTokens(), c.gridSize(),
                 net.attentionProbabilities(batchNchw, batch));
+    }
+
+    /** Canonical architecture name (e.g. {@code vit_base_patch16_224}, {@code alternet:dnn_50}). */
+    public String architecture() {
+        return backend != null ? backend.architecture() : net.config().architecture();
+    }
+
+    /**
+     * Logits of one preprocessed CHW image, reporting every block's output feature map to {@code tap}
+     * (the "How Do ViTs Work?" analyses).
+     *
+     * @throws UnsupportedOperationException if this architecture does not expose its feature maps
+     */
+    public float[] forward(float[] imageChw, dev.vitesse.model.analysis.FeatureTap tap) {
+        if (backend != null) return backend.forward(imageChw, tap);
+        return net.logits(imageChw, 1, tap);
     }
 
     /** Top-k classes with softmax probabilities for one preprocessed CHW image. */
@@ -120,16 +189,19 @@ public final class VisionModel {
 
     /** Architecture, parameter count, dims, preprocessing. */
     public ModelInfo info() {
+        if (backend != null) return ModelInfo.of(backendSource, backend.describe(), backend.parameterCount(), backend.preprocess());
         return new ModelInfo(spec.source(), net.config(), net.parameterCount(), spec.preprocess());
     }
 
     /** Full architecture description. */
     public VitConfig config() {
+        if (backend != null) throw new UnsupportedOperationException(backend.architecture() + " is not a ViT; it has no VitConfig");
         return net.config();
     }
 
     /** Preprocessing the checkpoint expects (from its config, else the architecture's defaults). */
     public PreprocessConfig preprocessing() {
+        if (backend != null) return backend.preprocess();
         return spec.preprocess();
     }
 
@@ -140,21 +212,25 @@ public final class VisionModel {
 
     /** Number of classes (0 when the checkpoint has no head). */
     public int numClasses() {
+        if (backend != null) return backend.numClasses();
         return net.config().numClasses();
     }
 
     /** Width of {@link #embed}. */
     public int numFeatures() {
+        if (backend != null) return backend.numFeatures();
         return net.numFeatures();
     }
 
     /** Square input resolution. */
     public int inputSize() {
+        if (backend != null) return backend.inputSize();
         return net.config().imageSize();
     }
 
     /** Input channels. */
     public int inChans() {
+        if (backend != null) return 3;
         return net.config().inChans();
     }
 
@@ -187,6 +263,7 @@ public final class VisionModel {
 
     @Override
     public String toString() {
+        if (backend != null) return "VisionModel[" + backend.architecture() + ", " + backendSource + "]";
         return "VisionModel[" + net.config().architecture() + ", " + spec.source() + "]";
     }
 }
