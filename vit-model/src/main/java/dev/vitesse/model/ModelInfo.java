@@ -7,28 +7,23 @@ import dev.vitesse.model.config.VitConfig;
  * What {@code vitesse info} prints.
  *
  * @param source     where the model came from (path, format)
- * @param config     full architecture description
+ * @param config     full architecture description (ViT / DeiT; null for other families)
  * @param parameters number of parameters (as PyTorch counts them)
  * @param preprocess preprocessing the model expects
- * @param description architecture description of a non-ViT family (then {@code config} is null)
+ * @param summary    one-line description for families without a {@code VitConfig} (Swin, PVT, MLP-Mixer), else null
  */
-public record ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess, String description) {
+public record ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess, String summary) {
 
-    /** A ViT/DeiT model's info. */
+    /** ViT / DeiT: everything is in {@code config}. */
     public ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess) {
         this(source, config, parameters, preprocess, null);
     }
 
-    /** Info of another architecture family ({@link ArchitectureBackend}). */
-    public static ModelInfo of(String source, String description, long parameters, PreprocessConfig preprocess) {
-        return new ModelInfo(source, null, parameters, preprocess, description);
-    }
-
     @Override
     public String toString() {
-        if (config == null) {
-            return "architecture: " + description + "\n" + "source: " + source + "\n"
-                    + String.format("parameters: %,d%n", parameters) + "preprocessing: " + preprocess;
+        if (config == null) {  // other families (Swin, PVT, MLP-Mixer): config is null, summary describes the model
+            return "architecture: " + summary + "\nsource: " + source + "\n" + String.format("parameters: %,d%n", parameters)
+                    + "preprocessing: " + preprocess;
         }
         VitConfig c = config;
         return "architecture: " + c.architecture() + " (" + c.layout().name().toLowerCase() + " layout)\n"

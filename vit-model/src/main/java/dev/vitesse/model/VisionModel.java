@@ -4,6 +4,8 @@ import dev.vitesse.model.config.ModelResolver;
 import dev.vitesse.model.config.ModelSpec;
 import dev.vitesse.model.config.PreprocessConfig;
 import dev.vitesse.model.config.VitConfig;
+import dev.vitesse.model.fam1.Fam1Model;
+import dev.vitesse.model.fam1.Fam1Models;
 import dev.vitesse.model.io.SafeTensors;
 import dev.vitesse.model.vit.VisionTransformer;
 
@@ -38,27 +40,34 @@ public final class VisionModel {
     private final VisionTransformer net;
     private final ModelSpec spec;
     private final List<String> labels;
-    /** Non-null for the other architecture families ({@link ArchitectureBackend}); then net and spec are null. */
+    /** Swin / PVT / MLP-Mixer (then net and spec are null); see {@link Fam1Models}. */
+    private final Fam1Model fam1;
+    private final PreprocessConfig fam1Preprocess;
+    private final String fam1Source;
+    /** ffvit / Refiner-ViT / AlterNet and other registered {@link ArchitectureBackend}s (then net, spec, fam1 are null). */
     private final ArchitectureBackend backend;
-    private final String backendSource;
 
     private VisionModel(VisionTransformer net, ModelSpec spec) {
         this.net = net;
         this.spec = spec;
         this.labels = chooseLabels(spec.labels(), net.config().numClasses());
+        this.fam1 = null;
+        this.fam1Preprocess = null;
+        this.fam1Source = null;
         this.backend = null;
-        this.backendSource = null;
     }
 
     private VisionModel(ArchitectureBackend backend, String source) {
         this.net = null;
         this.spec = null;
+        this.fam1 = null;
+        this.fam1Preprocess = backend.preprocess();
+        this.fam1Source = source;
         this.backend = backend;
-        this.backendSource = source;
         this.labels = chooseLabels(null, backend.numClasses());
     }
 
-    /** Loads a checkpoint of another registered family (see {@link ArchitectureBackend}), or returns null. */
+    /** Loads a checkpoint of a registered {@link ArchitectureBackend} family, or returns null if none owns it. */
     private static VisionModel loadBackend(Path path, LoadOptions options) throws IOException {
         String arch = options.arch().orElse(null);
         if (arch == null) arch = configArchitecture(path);
@@ -89,6 +98,17 @@ public final class VisionModel {
         }
     }
 
+    private VisionModel(Fam1Model fam1, String source) {
+        this.net = null;
+        this.spec = null;
+        this.fam1 = fam1;
+        this.fam1Source = source;
+        var p = fam1.preprocess();
+        this.fam1Preprocess = new PreprocessConfig(p.height(), p.cropPct(), p.interpolation(), p.mean(), p.std(), false);
+        this.labels = chooseLabels(null, fam1.numClasses());
+        this.backend = null;
+    }
+
     /** Loads a timm hub folder, a Hugging Face folder, or a .safetensors next to a config.json. */
     public static VisionModel load(Path path) throws IOException {
         return load(path, LoadOptions.defaults());
@@ -104,6 +124,10 @@ public final class VisionModel {
     public static VisionModel load(Path path, LoadOptions options) throws IOException {
         VisionModel other = loadBackend(path, options);
         if (other != null) return other;
+        String family1 = Fam1Models.architectureOf(path, options.arch().orElse(null));
+        if (family1 != null) {
+            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null)), path + " (" + family1 + ")");
+        }
         Path weights = ModelResolver.weightsFile(path);
         try (SafeTensors st = SafeTensors.open(weights)) {
             ModelSpec spec = ModelResolver.resolve(path, options, st);
@@ -114,8 +138,11 @@ public final class VisionModel {
     /** A model with random weights for an architecture name (+ overrides), e.g. for benchmarks. */
     public static VisionModel random(LoadOptions options, long seed) {
         if (ArchitectureBackend.loaderFor(options.arch().orElse(null)) != null) {
-            throw new IllegalArgumentException("random weights are only available for ViT/DeiT; " + options.arch().get()
-                    + " needs a checkpoint (scripts/reference can write one with random weights)");
+            throw new IllegalArgumentException("random weights are not available for " + options.arch().get()
+                    + "; it needs a checkpoint (scripts/reference/check_family2_fullsize.py writes random-weight ones)");
+        }
+        if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
+            return new VisionModel(Fam1Models.random(options.arch().get(), seed), "random weights");
         }
         ModelSpec spec = ModelResolver.forArchitecture(options);
         return new VisionModel(VisionTransformer.random(spec.config(), seed), spec);
@@ -124,36 +151,38 @@ public final class VisionModel {
     /** Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). */
     public float[] forward(float[] batchNchw, int batch) {
         if (backend != null) return backend.logits(batchNchw, batch);
+        if (fam1 != null) return fam1.logits(batchNchw, batch);
         return net.logits(batchNchw, batch);
     }
 
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
         if (backend != null) return backend.features(batchNchw, batch);
+        if (fam1 != null) return fam1.embed(batchNchw, batch, fam1.inputHeight(), fam1.inputWidth());
         return net.features(batchNchw, batch);
     }
 
     /** Attention probabilities of every block and head (explicit attention path). */
     public AttentionMaps attentionMaps(float[] batchNchw, int batch) {
-        if (backend != null) throw new UnsupportedOperationException("attention maps are only available for ViT/DeiT, not " + backend.architecture());
+        if (backend != null) {
+            throw new UnsupportedOperationException(backend.architecture() + ": attention maps are available for ViT/DeiT only");
+        }
+        if (fam1 != null) {
+            throw new UnsupportedOperationException(fam1.architecture() + ": attention maps are available for ViT/DeiT only");
+        }
         VitConfig c = net.config();
         return new AttentionMaps(c.depth(), batch, c.numHeads(), c.numTokens(), c.numPrefixTokens(), c.gridSize(),
                 net.attentionProbabilities(batchNchw, batch));
     }
 
-    /** Canonical architecture name (e.g. {@code vit_base_patch16_224}, {@code alternet:dnn_50}). */
-    public String architecture() {
-        return backend != null ? backend.architecture() : net.config().architecture();
-    }
-
     /**
      * Logits of one preprocessed CHW image, reporting every block's output feature map to {@code tap}
-     * (the "How Do ViTs Work?" analyses).
-     *
-     * @throws UnsupportedOperationException if this architecture does not expose its feature maps
+     * (the "How Do ViTs Work?" analyses): ViT/DeiT, the fam1 models and the registered backends.
      */
     public float[] forward(float[] imageChw, dev.vitesse.model.analysis.FeatureTap tap) {
         if (backend != null) return backend.forward(imageChw, tap);
+        if (fam1 instanceof dev.vitesse.model.analysis.Tappable t) return t.forward(imageChw, tap);
+        if (fam1 != null) throw new UnsupportedOperationException(fam1.architecture() + " does not expose feature maps");
         return net.logits(imageChw, 1, tap);
     }
 
@@ -189,19 +218,22 @@ public final class VisionModel {
 
     /** Architecture, parameter count, dims, preprocessing. */
     public ModelInfo info() {
-        if (backend != null) return ModelInfo.of(backendSource, backend.describe(), backend.parameterCount(), backend.preprocess());
+        if (backend != null) return new ModelInfo(fam1Source, null, backend.parameterCount(), fam1Preprocess, backend.describe());
+        if (fam1 != null) return new ModelInfo(fam1Source, null, fam1.parameterCount(), fam1Preprocess, fam1.describe());
         return new ModelInfo(spec.source(), net.config(), net.parameterCount(), spec.preprocess());
     }
 
     /** Full architecture description. */
     public VitConfig config() {
-        if (backend != null) throw new UnsupportedOperationException(backend.architecture() + " is not a ViT; it has no VitConfig");
+        if (backend != null) throw new IllegalStateException(backend.architecture() + " is not a ViT; see info()");
+        if (fam1 != null) throw new IllegalStateException(fam1.architecture() + " is not a ViT; see info() / family1Model()");
         return net.config();
     }
 
     /** Preprocessing the checkpoint expects (from its config, else the architecture's defaults). */
     public PreprocessConfig preprocessing() {
-        if (backend != null) return backend.preprocess();
+        if (backend != null) return fam1Preprocess;
+        if (fam1 != null) return fam1Preprocess;
         return spec.preprocess();
     }
 
@@ -213,24 +245,28 @@ public final class VisionModel {
     /** Number of classes (0 when the checkpoint has no head). */
     public int numClasses() {
         if (backend != null) return backend.numClasses();
+        if (fam1 != null) return fam1.numClasses();
         return net.config().numClasses();
     }
 
     /** Width of {@link #embed}. */
     public int numFeatures() {
         if (backend != null) return backend.numFeatures();
+        if (fam1 != null) return fam1.numFeatures();
         return net.numFeatures();
     }
 
     /** Square input resolution. */
     public int inputSize() {
         if (backend != null) return backend.inputSize();
+        if (fam1 != null) return fam1.inputHeight();
         return net.config().imageSize();
     }
 
     /** Input channels. */
     public int inChans() {
         if (backend != null) return 3;
+        if (fam1 != null) return 3;
         return net.config().inChans();
     }
 
@@ -261,9 +297,27 @@ public final class VisionModel {
         }
     }
 
+    /** The ffvit / Refiner-ViT / AlterNet (or other registered) backend, or null for ViT/DeiT and the fam1 models. */
+    public ArchitectureBackend backend() {
+        return backend;
+    }
+
+    /** Canonical architecture name, e.g. {@code vit_base_patch16_224}, {@code swin_t...}, {@code alternet:dnn_50}. */
+    public String architecture() {
+        if (backend != null) return backend.architecture();
+        if (fam1 != null) return fam1.architecture();
+        return net.config().architecture();
+    }
+
+    /** The Swin / PVT / MLP-Mixer model behind this facade (block outputs, other input sizes), or null for ViT/DeiT. */
+    public Fam1Model family1Model() {
+        return fam1;
+    }
+
     @Override
     public String toString() {
-        if (backend != null) return "VisionModel[" + backend.architecture() + ", " + backendSource + "]";
+        if (backend != null) return "VisionModel[" + backend.architecture() + ", " + fam1Source + "]";
+        if (fam1 != null) return "VisionModel[" + fam1.architecture() + ", " + fam1Source + "]";
         return "VisionModel[" + net.config().architecture() + ", " + spec.source() + "]";
     }
 }

@@ -48,7 +48,7 @@ class VisionModelFamiliesTest {
                     .contains("parameters");
             assertThat(vm.info().parameters()).isEqualTo(direct.parameterCount()).isPositive();
             assertThatThrownBy(() -> vm.attentionMaps(x, 2)).isInstanceOf(UnsupportedOperationException.class);
-            assertThatThrownBy(vm::config).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(vm::config).isInstanceOf(IllegalStateException.class).hasMessageContaining("not a ViT");
         }
     }
 

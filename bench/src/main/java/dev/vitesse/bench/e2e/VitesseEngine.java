@@ -2,6 +2,8 @@ package dev.vitesse.bench.e2e;
 
 import dev.vitesse.kernels.Parallel;
 import dev.vitesse.model.VisionModel;
+import dev.vitesse.model.fam1.Fam1Model;
+import dev.vitesse.model.fam1.Fam1Models;
 
 import java.nio.file.Path;
 import java.util.function.BiFunction;
@@ -39,6 +41,10 @@ final class VitesseEngine implements Engine {
         if (arch.startsWith("vit_") || arch.startsWith("deit")) {
             VisionModel m = VisionModel.load(folder);
             return m::forward;
+        }
+        if (Fam1Models.handles(arch)) {
+            Fam1Model m = Fam1Models.load(folder, null);
+            return m::logits;
         }
         throw new UnsupportedModelException("Vitesse has no loader for " + arch + " on this branch yet", null);
     }

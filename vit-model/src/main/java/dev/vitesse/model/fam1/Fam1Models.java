@@ -61,6 +61,30 @@ public final class Fam1Models {
         return build(cfg, TensorStore.read(weights));
     }
 
+    /** A model of {@code architecture} with made-up weights (see {@link TensorStore#random}), for benchmarks. */
+    public static Fam1Model random(String architecture, long seed) {
+        return build(Fam1Config.of(architecture), TensorStore.random(seed));
+    }
+
+    /**
+     * The architecture a path would be loaded as by this family, or null when it is not one of ours:
+     * {@code archOverride} if given, else {@code config.json}'s {@code architecture} (folder or sibling).
+     */
+    public static String architectureOf(Path path, String archOverride) throws IOException {
+        String arch = archOverride;
+        if (arch == null) {
+            Path cfg = Files.isDirectory(path) ? path.resolve("config.json") : path.resolveSibling("config.json");
+            if (Files.isRegularFile(cfg)) {
+                try {
+                    arch = Fam1Config.read(cfg).architecture();
+                } catch (IllegalArgumentException e) {
+                    return null; // not parseable here: let the caller's own loader report it
+                }
+            }
+        }
+        return arch != null && handles(arch) ? arch : null;
+    }
+
     /** Builds a model of {@code cfg.architecture()} from tensors. */
     public static Fam1Model build(Fam1Config cfg, TensorStore tensors) {
         String a = cfg.architecture();

@@ -38,10 +38,26 @@ public final class TensorStore {
     private final String source;
     private final Map<String, Tensor> tensors;
     private final Set<String> used = new TreeSet<>();
+    /** Non-null for a {@link #random} store. */
+    private final Long seed;
 
     public TensorStore(String source, Map<String, Tensor> tensors) {
+        this(source, tensors, null);
+    }
+
+    private TensorStore(String source, Map<String, Tensor> tensors, Long seed) {
         this.source = source;
         this.tensors = new LinkedHashMap<>(tensors);
+        this.seed = seed;
+    }
+
+    /**
+     * A store that makes up every tensor a builder asks for (benchmarks and full-size shape checks):
+     * LayerNorm-like weights ({@code *norm*.weight}, 1-D) are ones, other 1-D tensors zeros, the rest
+     * N(0, 0.02^2), deterministic per (seed, name). It never reports unexpected tensors.
+     */
+    public static TensorStore random(long seed) {
+        return new TensorStore("random weights (seed " + seed + ")", Map.of(), seed);
     }
 
     /** Reads a whole safetensors file. */
@@ -153,7 +169,7 @@ public final class TensorStore {
                 throw new IllegalArgumentException(source + ": two tensors map to the same name '" + n + "'");
             }
         }
-        return new TensorStore(source, out);
+        return new TensorStore(source, out, seed);
     }
 
     /**
@@ -162,6 +178,7 @@ public final class TensorStore {
      * @throws IllegalArgumentException if missing, of another shape, or not a float tensor
      */
     public float[] take(String name, int... shape) {
+        if (seed != null && !tensors.containsKey(name)) return made(name, shape);
         Tensor t = tensors.get(name);
         if (t == null) {
             throw new IllegalArgumentException(source + ": missing tensor '" + name + "' (expected shape "
@@ -176,6 +193,23 @@ public final class TensorStore {
         }
         used.add(name);
         return t.data();
+    }
+
+    private float[] made(String name, int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        float[] a = new float[Math.toIntExact(n)];
+        if (shape.length == 1) {
+            if (name.contains("norm") && name.endsWith(".weight")) Arrays.fill(a, 1f);
+            return a;
+        }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+        for (int i = 0; i < a.length; i++) {
+            // sum of uniforms: cheap, roughly normal, std 0.02
+            double g = r.nextDouble() + r.nextDouble() + r.nextDouble() - 1.5;
+            a[i] = (float) (g * 0.04);
+        }
+        return a;
     }
 
     /** Marks a tensor as deliberately unused (buffers such as {@code relative_position_index}). */

@@ -1,6 +1,7 @@
 package dev.vitesse.model.vit;
 
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.config.CheckpointLayout;
 import dev.vitesse.model.config.Pooling;
 import dev.vitesse.model.config.VitConfig;
@@ -289,6 +290,7 @@ public final class VisionTransformer {
     private float[] encode(float[] images, int batch, float[][] probs, dev.vitesse.model.analysis.FeatureTap tap) {
         int d = cfg.embedDim(), t = cfg.numTokens(), np = cfg.numPatches(), prefix = cfg.numPrefixTokens();
         float[] patches = patchEmbed.forward(images, batch);
+        long t0 = Profiler.start();
         float[] x = new float[batch * t * d];
         Parallel.forEach(batch, b -> {
             int base = b * t * d;
@@ -300,6 +302,7 @@ public final class VisionTransformer {
             for (int i = 0; i < posEmbed.length; i++) x[from + i] += posEmbed[i];
         });
         Workspace ws = new Workspace(batch * t, d, cfg.mlpHidden());
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
         int g = cfg.gridSize();
         if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(0, "embed",
                 dev.vitesse.model.analysis.BlockKind.EMBEDDING, x, 0, prefix, d, g, g));
