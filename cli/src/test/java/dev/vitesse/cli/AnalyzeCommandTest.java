@@ -119,6 +119,26 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void mainRunsAnalyzeAndClassifiesFamily2Models() throws Exception {
+        BufferedImage img = new BufferedImage(100, 90, BufferedImage.TYPE_INT_RGB);
+        Random rnd = new Random(9);
+        for (int y = 0; y < 90; y++) for (int x = 0; x < 100; x++) img.setRGB(x, y, rnd.nextInt(1 << 24));
+        Path png = tmp.resolve("img.png");
+        ImageIO.write(img, "png", png.toFile());
+        for (String f : List.of("ffvit/tiny", "refiner/small", "alternet/bottleneck_w3")) {
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            int code = Main.run(new PrintWriter(out), new PrintWriter(err), "analyze", "variance", "-m",
+                    FIXTURES.resolve(f).toString(), "-o", tmp.resolve(f.replace('/', '_')).toString(), png.toString());
+            assertThat(code).as(f + ": " + err).isZero();
+            out.getBuffer().setLength(0);
+            code = Main.run(new PrintWriter(out), new PrintWriter(err), "classify", "--model", FIXTURES.resolve(f).toString(),
+                    png.toString());
+            assertThat(code).as(f + ": " + err).isZero();
+            assertThat(out.toString()).as(f).isNotBlank();
+        }
+    }
+
+    @Test
     void errorsAreClear() throws Exception {
         StringWriter out = new StringWriter(), err = new StringWriter();
         Path bad = tmp.resolve("x.npy");
