@@ -197,6 +197,29 @@ class CliTest {
     }
 
     @Test
+    void badCheckpointsAreOneLineErrors(@TempDir Path dir) throws IOException {
+        Path bare = dir.resolve("model.safetensors");
+        Files.copy(BuiltinModel.folder().resolve("model.safetensors"), bare);
+        Path img = BuiltinModel.samples().get(0);
+        Result noArch = run("classify", "--model", bare.toString(), img.toString());
+        assertThat(noArch.code()).isNotZero();
+        assertThat(noArch.errLines()).hasSize(1);
+        assertThat(noArch.err()).contains("--arch");
+
+        Result wrongArch = run("classify", "--model", bare.toString(), "--arch", "vit_small_patch16_224", img.toString());
+        assertThat(wrongArch.code()).isNotZero();
+        assertThat(wrongArch.errLines()).hasSize(1);
+        assertThat(wrongArch.err()).contains("model.safetensors");
+
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(bare), 1000));
+        Result truncated = run("info", "--model", cut.toString(), "--arch", "vit_tiny_patch16_224");
+        assertThat(truncated.code()).isNotZero();
+        assertThat(truncated.errLines()).hasSize(1);
+        assertThat(truncated.err()).contains("cut.safetensors");
+    }
+
+    @Test
     void missingModelIsOneLineError() {
         Result r = run("info", "--model", "/no/such/model");
         assertThat(r.code()).isNotZero();
