@@ -7,14 +7,24 @@ import dev.vitesse.model.config.VitConfig;
  * What {@code vitesse info} prints.
  *
  * @param source     where the model came from (path, format)
- * @param config     full architecture description
+ * @param config     full architecture description (ViT / DeiT; null for other families)
  * @param parameters number of parameters (as PyTorch counts them)
  * @param preprocess preprocessing the model expects
+ * @param summary    one-line description for families without a {@code VitConfig} (Swin, PVT, MLP-Mixer), else null
  */
-public record ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess) {
+public record ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess, String summary) {
+
+    /** ViT / DeiT: everything is in {@code config}. */
+    public ModelInfo(String source, VitConfig config, long parameters, PreprocessConfig preprocess) {
+        this(source, config, parameters, preprocess, null);
+    }
 
     @Override
     public String toString() {
+        if (config == null) {  // other families (Swin, PVT, MLP-Mixer): config is null, summary describes the model
+            return "architecture: " + summary + "\nsource: " + source + "\n" + String.format("parameters: %,d%n", parameters)
+                    + "preprocessing: " + preprocess;
+        }
         VitConfig c = config;
         return "architecture: " + c.architecture() + " (" + c.layout().name().toLowerCase() + " layout)\n"
                 + "source: " + source + "\n"

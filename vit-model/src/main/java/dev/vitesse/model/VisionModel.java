@@ -4,6 +4,8 @@ import dev.vitesse.model.config.ModelResolver;
 import dev.vitesse.model.config.ModelSpec;
 import dev.vitesse.model.config.PreprocessConfig;
 import dev.vitesse.model.config.VitConfig;
+import dev.vitesse.model.fam1.Fam1Model;
+import dev.vitesse.model.fam1.Fam1Models;
 import dev.vitesse.model.io.SafeTensors;
 import dev.vitesse.model.vit.VisionTransformer;
 
@@ -38,11 +40,28 @@ public final class VisionModel {
     private final VisionTransformer net;
     private final ModelSpec spec;
     private final List<String> labels;
+    /** Swin / PVT / MLP-Mixer (then net and spec are null); see {@link Fam1Models}. */
+    private final Fam1Model fam1;
+    private final PreprocessConfig fam1Preprocess;
+    private final String fam1Source;
 
     private VisionModel(VisionTransformer net, ModelSpec spec) {
         this.net = net;
         this.spec = spec;
         this.labels = chooseLabels(spec.labels(), net.config().numClasses());
+        this.fam1 = null;
+        this.fam1Preprocess = null;
+        this.fam1Source = null;
+    }
+
+    private VisionModel(Fam1Model fam1, String source) {
+        this.net = null;
+        this.spec = null;
+        this.fam1 = fam1;
+        this.fam1Source = source;
+        var p = fam1.preprocess();
+        this.fam1Preprocess = new PreprocessConfig(p.height(), p.cropPct(), p.interpolation(), p.mean(), p.std(), false);
+        this.labels = chooseLabels(null, fam1.numClasses());
     }
 
     /** Loads a timm hub folder, a Hugging Face folder, or a .safetensors next to a config.json. */
@@ -58,6 +77,10 @@ public final class VisionModel {
      * @throws dev.vitesse.model.io.ModelFormatException  for a corrupt file or tensors not matching the architecture
      */
     public static VisionModel load(Path path, LoadOptions options) throws IOException {
+        String family1 = Fam1Models.architectureOf(path, options.arch().orElse(null));
+        if (family1 != null) {
+            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null)), path + " (" + family1 + ")");
+        }
         Path weights = ModelResolver.weightsFile(path);
         try (SafeTensors st = SafeTensors.open(weights)) {
             ModelSpec spec = ModelResolver.resolve(path, options, st);
@@ -67,22 +90,30 @@ public final class VisionModel {
 
     /** A model with random weights for an architecture name (+ overrides), e.g. for benchmarks. */
     public static VisionModel random(LoadOptions options, long seed) {
+        if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
+            return new VisionModel(Fam1Models.random(options.arch().get(), seed), "random weights");
+        }
         ModelSpec spec = ModelResolver.forArchitecture(options);
         return new VisionModel(VisionTransformer.random(spec.config(), seed), spec);
     }
 
     /** Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). */
     public float[] forward(float[] batchNchw, int batch) {
+        if (fam1 != null) return fam1.logits(batchNchw, batch);
         return net.logits(batchNchw, batch);
     }
 
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
+        if (fam1 != null) return fam1.embed(batchNchw, batch, fam1.inputHeight(), fam1.inputWidth());
         return net.features(batchNchw, batch);
     }
 
     /** Attention probabilities of every block and head (explicit attention path). */
     public AttentionMaps attentionMaps(float[] batchNchw, int batch) {
+        if (fam1 != null) {
+            throw new UnsupportedOperationException(fam1.architecture() + ": attention maps are available for ViT/DeiT only");
+        }
         VitConfig c = net.config();
         return new AttentionMaps(c.depth(), batch, c.numHeads(), c.numTokens(), c.numPrefixTokens(), c.gridSize(),
                 net.attentionProbabilities(batchNchw, batch));
@@ -120,16 +151,19 @@ public final class VisionModel {
 
     /** Architecture, parameter count, dims, preprocessing. */
     public ModelInfo info() {
+        if (fam1 != null) return new ModelInfo(fam1Source, null, fam1.parameterCount(), fam1Preprocess, fam1.describe());
         return new ModelInfo(spec.source(), net.config(), net.parameterCount(), spec.preprocess());
     }
 
     /** Full architecture description. */
     public VitConfig config() {
+        if (fam1 != null) throw new IllegalStateException(fam1.architecture() + " is not a ViT; see info() / family1Model()");
         return net.config();
     }
 
     /** Preprocessing the checkpoint expects (from its config, else the architecture's defaults). */
     public PreprocessConfig preprocessing() {
+        if (fam1 != null) return fam1Preprocess;
         return spec.preprocess();
     }
 
@@ -140,21 +174,25 @@ public final class VisionModel {
 
     /** Number of classes (0 when the checkpoint has no head). */
     public int numClasses() {
+        if (fam1 != null) return fam1.numClasses();
         return net.config().numClasses();
     }
 
     /** Width of {@link #embed}. */
     public int numFeatures() {
+        if (fam1 != null) return fam1.numFeatures();
         return net.numFeatures();
     }
 
     /** Square input resolution. */
     public int inputSize() {
+        if (fam1 != null) return fam1.inputHeight();
         return net.config().imageSize();
     }
 
     /** Input channels. */
     public int inChans() {
+        if (fam1 != null) return 3;
         return net.config().inChans();
     }
 
@@ -185,8 +223,14 @@ public final class VisionModel {
         }
     }
 
+    /** The Swin / PVT / MLP-Mixer model behind this facade (block outputs, other input sizes), or null for ViT/DeiT. */
+    public Fam1Model family1Model() {
+        return fam1;
+    }
+
     @Override
     public String toString() {
+        if (fam1 != null) return "VisionModel[" + fam1.architecture() + ", " + fam1Source + "]";
         return "VisionModel[" + net.config().architecture() + ", " + spec.source() + "]";
     }
 }

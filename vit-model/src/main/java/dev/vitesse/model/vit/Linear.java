@@ -2,6 +2,7 @@ package dev.vitesse.model.vit;
 
 import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.kernels.Profiler;
 
 /**
  * {@code nn.Linear} with a fixed fused epilogue: {@code y (=|+=) act(x W^T + b) * gamma}.
@@ -36,7 +37,9 @@ final class Linear {
 
     /** Rows {@code m} of x (row stride ldx) -> rows of y (row stride ldy). */
     void apply(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        long t = Profiler.start();
         weight.multiply(m, x, xOff, ldx, y, yOff, ldy, epilogue);
+        Profiler.stop(Profiler.Kind.GEMM, t);
     }
 
     /** Parameter count (weight, bias and LayerScale gamma fused into this layer). */

@@ -2,6 +2,7 @@ package dev.vitesse.model.vit;
 
 import dev.vitesse.kernels.Attention;
 import dev.vitesse.kernels.AttentionView;
+import dev.vitesse.kernels.Profiler;
 
 /**
  * timm {@code Attention}: qkv = x W_qkv^T (+ b) with columns [q | k | v], each head-major; softmax(q k^T *
@@ -35,11 +36,13 @@ final class MultiHeadAttention {
         AttentionView k = AttentionView.qkv(ws.wide, 0, tokens, heads, headDim, 1);
         AttentionView v = AttentionView.qkv(ws.wide, 0, tokens, heads, headDim, 2);
         AttentionView out = AttentionView.tokenMajor(ws.attnOut, 0, tokens, heads, headDim);
+        long t = Profiler.start();
         if (probs == null) {
             Attention.flash(batch, heads, tokens, tokens, headDim, scale, q, k, v, out, null);
         } else {
             Attention.explicit(batch, heads, tokens, tokens, headDim, scale, q, k, v, out, null, probs, 0);
         }
+        Profiler.stop(Profiler.Kind.ATTENTION, t);
         proj.apply(rows, ws.attnOut, 0, dim, residual, 0, dim);
     }
 

@@ -1,6 +1,7 @@
 package dev.vitesse.model.vit;
 
 import dev.vitesse.kernels.LayerNorm;
+import dev.vitesse.kernels.Profiler;
 
 /** {@code nn.LayerNorm(dim, eps)} with affine weight and bias. Immutable. */
 final class Norm {
@@ -17,7 +18,9 @@ final class Norm {
 
     /** Normalises {@code rows} rows (row strides ldx, ldy); y may be x. */
     void apply(float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, int rows) {
+        long t = Profiler.start();
         LayerNorm.apply(x, xOff, y, yOff, rows, dim, ldx, ldy, gamma, beta, eps);
+        Profiler.stop(Profiler.Kind.NORM, t);
     }
 
     long params() {

@@ -1,6 +1,7 @@
 package dev.vitesse.model.vit;
 
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.Profiler;
 
 /**
  * Patch embedding: the p x p stride-p conv as one GEMM. Each patch is unrolled (im2col) into a row of
@@ -26,8 +27,10 @@ final class PatchEmbed {
     /** NCHW images (batch x C x S x S, S = grid*patch) -> patch tokens [batch*numPatches][dim]. */
     float[] forward(float[] images, int batch) {
         int n = numPatches(), kk = inChans * patch * patch, size = grid * patch;
+        long t = Profiler.start();
         float[] cols = new float[batch * n * kk];
         Parallel.forEach(batch, b -> im2col(images, b * inChans * size * size, size, cols, b * n * kk));
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t);
         float[] out = new float[batch * n * dim];
         proj.apply(batch * n, cols, 0, kk, out, 0, dim);
         return out;

@@ -1,0 +1,167 @@
+package dev.vitesse.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import dev.vitesse.kernels.Attention;
+import dev.vitesse.kernels.AttentionView;
+import dev.vitesse.kernels.Parallel;
+
+/**
+ * Flash vs explicit attention, side by side in one JVM: for each thread count and sequence length N,
+ * both paths run alternately on the same timm-layout qkv buffer [N, 3 * heads * headDim]; reports the median
+ * time per call, the heap bytes allocated per call (summed over all threads, via
+ * {@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes}) and the analytic peak scratch.
+ *
+ * <pre>
+ * usage: AttentionCompare [--n 197,785,3137] [--heads 12] [--batch 1] [--dim 64] [--threads 1,2]
+ *                         [--reps 7] [--min-ms 300] [--json FILE]
+ * </pre>
+ */
+public final class AttentionCompare {
+    private AttentionCompare() {}
+
+    record Row(int threads, int n, double flashMs, double explicitMs, long flashAlloc, long explicitAlloc,
+               long flashPeak, long explicitPeak, double maxDiff) {}
+
+    public static void main(String[] args) throws IOException {
+        int[] ns = {197, 785, 3137};
+        int[] threadCounts = {1, 2};
+        int heads = 12, batch = 1, dim = 64, reps = 7, minMs = 300;
+        String json = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--n" -> ns = ints(args[++i]);
+                case "--threads" -> threadCounts = ints(args[++i]);
+                case "--heads" -> heads = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--dim" -> dim = Integer.parseInt(args[++i]);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--min-ms" -> minMs = Integer.parseInt(args[++i]);
+                case "--json" -> json = args[++i];
+                case "-h", "--help" -> {
+                    System.out.println("usage: AttentionCompare [--n 197,785,3137] [--heads 12] [--batch 1] [--dim 64]"
+                            + " [--threads 1,2] [--reps 7] [--min-ms 300] [--json FILE]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        List<Row> rows = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "attention: batch %d, %d heads, head dim %d, %d reps (median), vector %d bits%n",
+                batch, heads, dim, reps, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        System.out.printf(Locale.ROOT, "%7s %6s %11s %11s %7s %14s %14s %13s %13s %9s%n", "threads", "N", "flash ms",
+                "explicit ms", "ratio", "flash alloc", "explicit alloc", "flash peak", "explicit peak", "max diff");
+        for (int t : threadCounts) {
+            Parallel.setThreads(t);
+            for (int n : ns) {
+                Row r = run(mx, t, n, batch, heads, dim, reps, minMs);
+                rows.add(r);
+                System.out.printf(Locale.ROOT, "%7d %6d %11.3f %11.3f %6.2fx %14s %14s %13s %13s %9.2e%n", t, n,
+                        r.flashMs, r.explicitMs, r.explicitMs / r.flashMs, bytes(r.flashAlloc), bytes(r.explicitAlloc),
+                        bytes(r.flashPeak), bytes(r.explicitPeak), r.maxDiff);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\"batch\":").append(batch).append(",\"heads\":").append(heads).append(",\"headDim\":").append(dim)
+                .append(",\"vectorBits\":").append(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize())
+                .append(",\"results\":[");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            if (i > 0) sb.append(',');
+            sb.append(String.format(Locale.ROOT,
+                    "{\"threads\":%d,\"n\":%d,\"flashMs\":%.4f,\"explicitMs\":%.4f,\"speedup\":%.3f,"
+                            + "\"flashAllocBytes\":%d,\"explicitAllocBytes\":%d,\"flashPeakScratchBytes\":%d,"
+                            + "\"explicitPeakScratchBytes\":%d,\"maxAbsDiff\":%.3e}",
+                    r.threads, r.n, r.flashMs, r.explicitMs, r.explicitMs / r.flashMs, r.flashAlloc, r.explicitAlloc,
+                    r.flashPeak, r.explicitPeak, r.maxDiff));
+        }
+        sb.append("]}");
+        System.out.println(sb);
+        if (json != null) Files.writeString(Path.of(json), sb + "\n");
+    }
+
+    private static Row run(com.sun.management.ThreadMXBean mx, int threads, int n, int batch, int heads, int dim,
+                           int reps, int minMs) {
+        int d = heads * dim;
+        SplittableRandom rnd = new SplittableRandom(n);
+        float[] qkv = new float[batch * n * 3 * d];
+        for (int i = 0; i < qkv.length; i++) qkv[i] = (float) rnd.nextDouble(-1, 1);
+        float[] outF = new float[batch * n * d], outE = new float[batch * n * d];
+        AttentionView q = AttentionView.qkv(qkv, 0, n, heads, dim, 0);
+        AttentionView k = AttentionView.qkv(qkv, 0, n, heads, dim, 1);
+        AttentionView v = AttentionView.qkv(qkv, 0, n, heads, dim, 2);
+        AttentionView of = AttentionView.tokenMajor(outF, 0, n, heads, dim);
+        AttentionView oe = AttentionView.tokenMajor(outE, 0, n, heads, dim);
+        float scale = (float) (1 / Math.sqrt(dim));
+        Runnable flash = () -> Attention.flash(batch, heads, n, n, dim, scale, q, k, v, of, null);
+        Runnable explicit = () -> Attention.explicit(batch, heads, n, n, dim, scale, q, k, v, oe, null, null, 0);
+        // warm-up: alternate until both have run for minMs (and at least 3 times)
+        long end = System.nanoTime() + minMs * 1_000_000L;
+        for (int i = 0; i < 3 || System.nanoTime() < end; i++) {
+            flash.run();
+            explicit.run();
+        }
+        double maxDiff = 0;
+        for (int i = 0; i < outF.length; i++) maxDiff = Math.max(maxDiff, Math.abs(outF[i] - outE[i]));
+        long fa = allocated(mx, flash), ea = allocated(mx, explicit);
+        double[] tf = new double[reps], te = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            if (r % 2 == 0) {
+                tf[r] = time(flash);
+                te[r] = time(explicit);
+            } else {
+                te[r] = time(explicit);
+                tf[r] = time(flash);
+            }
+        }
+        int bh = batch * heads;
+        // analytic peak scratch: flash allocates one tile set per task (<= TASKS_PER_THREAD * threads tasks);
+        // explicit holds one nq x nkv score matrix per (batch, head) in flight (<= threads at once)
+        long flashPeak = Math.min(bh * (long) Math.max(1, (n + 31) / 32), 4L * threads) * Attention.flashScratchBytes(dim);
+        long explicitPeak = Math.min(bh, threads) * 4L * n * n;
+        return new Row(threads, n, median(tf), median(te), fa, ea, flashPeak, explicitPeak, maxDiff);
+    }
+
+    private static long allocated(com.sun.management.ThreadMXBean mx, Runnable r) {
+        // minimum over a few calls: excludes one-off allocations of the JIT/runtime in between
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long before = mx.getTotalThreadAllocatedBytes();
+            r.run();
+            best = Math.min(best, mx.getTotalThreadAllocatedBytes() - before);
+        }
+        return best;
+    }
+
+    private static double time(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String bytes(long b) {
+        if (b < 10_000) return b + " B";
+        if (b < 10_000_000) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+        return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
+    }
+
+    private static int[] ints(String s) {
+        return Arrays.stream(s.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+    }
+}

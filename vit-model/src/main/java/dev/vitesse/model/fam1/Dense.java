@@ -1,0 +1,55 @@
+package dev.vitesse.model.fam1;
+
+import dev.vitesse.kernels.Epilogue;
+import dev.vitesse.kernels.PackedMatrix;
+
+/** A linear layer {@code y = x W^T + b} (PyTorch {@code nn.Linear}, weight {@code [out][in]}) packed at load. */
+public final class Dense {
+    private final PackedMatrix w;
+    private final float[] bias;
+    private final Epilogue plain, gelu, residual;
+
+    public Dense(float[] weight, float[] bias, int out, int in) {
+        this.w = PackedMatrix.packWeight(weight, 0, out, in);
+        this.bias = bias;
+        this.plain = bias == null ? Epilogue.NONE : Epilogue.NONE.withBias(bias);
+        this.gelu = plain.withGelu();
+        this.residual = plain.accumulate();
+    }
+
+    /** Loads {@code prefix.weight} [out][in] and, if {@code hasBias}, {@code prefix.bias} [out]. */
+    public static Dense load(TensorStore t, String prefix, int out, int in, boolean hasBias) {
+        float[] w = t.take(prefix + ".weight", out, in);
+        float[] b = hasBias ? t.take(prefix + ".bias", out) : null;
+        return new Dense(w, b, out, in);
+    }
+
+    public int out() { return w.n(); }
+    public int in() { return w.k(); }
+    public long parameterCount() { return (long) w.n() * w.k() + (bias == null ? 0 : bias.length); }
+
+    /** {@code y[m][out] = x[m][in] W^T + b} with row strides. */
+    public void apply(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        w.multiply(m, x, xOff, ldx, y, yOff, ldy, plain);
+    }
+
+    /** Contiguous rows. */
+    public void apply(int m, float[] x, int xOff, float[] y, int yOff) {
+        w.multiply(m, x, xOff, in(), y, yOff, out(), plain);
+    }
+
+    /** {@code y = gelu(x W^T + b)}, contiguous rows. */
+    public void applyGelu(int m, float[] x, int xOff, float[] y, int yOff) {
+        w.multiply(m, x, xOff, in(), y, yOff, out(), gelu);
+    }
+
+    /** {@code y += x W^T + b} (residual add), contiguous rows. */
+    public void applyAdd(int m, float[] x, int xOff, float[] y, int yOff) {
+        w.multiply(m, x, xOff, in(), y, yOff, out(), residual);
+    }
+
+    /** {@code y += x W^T + b} with row strides. */
+    public void applyAdd(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        w.multiply(m, x, xOff, ldx, y, yOff, ldy, residual);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.vitesse.model.fam1;
+
+import dev.vitesse.model.mixer.MixerConfig;
+import dev.vitesse.model.mixer.MlpMixer;
+import dev.vitesse.model.pvt.PvtConfig;
+import dev.vitesse.model.pvt.PyramidVisionTransformer;
+import dev.vitesse.model.swin.SwinConfig;
+import dev.vitesse.model.swin.SwinTransformer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point for the Swin / PVT v1 / PVT v2 / MLP-Mixer families: architecture names, loading from a
+ * checkpoint folder ({@code config.json} + {@code model.safetensors}) or a bare {@code .safetensors} file
+ * with an architecture name.
+ */
+public final class Fam1Models {
+    private Fam1Models() {}
+
+    /** Every architecture name this family accepts. */
+    public static List<String> names() {
+        List<String> all = new ArrayList<>(SwinConfig.NAMES);
+        all.addAll(PvtConfig.V2_NAMES);
+        all.addAll(PvtConfig.V1_NAMES);
+        all.addAll(MixerConfig.NAMES);
+        return List.copyOf(all);
+    }
+
+    /** True when {@code architecture} belongs to this family. */
+    public static boolean handles(String architecture) {
+        return architecture != null && (SwinConfig.handles(architecture) || PvtConfig.handles(architecture)
+                || MixerConfig.handles(architecture));
+    }
+
+    /**
+     * Loads a folder with {@code config.json} and {@code model.safetensors}, or a {@code .safetensors} file
+     * (a {@code config.json} next to it is used when present).
+     *
+     * @param archOverride architecture name replacing the config's (null = use config.json)
+     */
+    public static Fam1Model load(Path path, String archOverride) throws IOException {
+        Path weights, configJson;
+        if (Files.isDirectory(path)) {
+            weights = path.resolve("model.safetensors");
+            configJson = path.resolve("config.json");
+        } else {
+            weights = path;
+            configJson = path.resolveSibling("config.json");
+        }
+        if (!Files.isRegularFile(weights)) throw new IllegalArgumentException("no safetensors weights at " + weights);
+        Fam1Config cfg = Files.isRegularFile(configJson) ? Fam1Config.read(configJson) : null;
+        if (archOverride != null) cfg = cfg == null ? Fam1Config.of(archOverride) : cfg.withArchitecture(archOverride);
+        if (cfg == null || cfg.architecture() == null) {
+            throw new IllegalArgumentException("no architecture for " + path + ": add config.json with \"architecture\" or pass one of "
+                    + names());
+        }
+        return build(cfg, TensorStore.read(weights));
+    }
+
+    /** A model of {@code architecture} with made-up weights (see {@link TensorStore#random}), for benchmarks. */
+    public static Fam1Model random(String architecture, long seed) {
+        return build(Fam1Config.of(architecture), TensorStore.random(seed));
+    }
+
+    /**
+     * The architecture a path would be loaded as by this family, or null when it is not one of ours:
+     * {@code archOverride} if given, else {@code config.json}'s {@code architecture} (folder or sibling).
+     */
+    public static String architectureOf(Path path, String archOverride) throws IOException {
+        String arch = archOverride;
+        if (arch == null) {
+            Path cfg = Files.isDirectory(path) ? path.resolve("config.json") : path.resolveSibling("config.json");
+            if (Files.isRegularFile(cfg)) {
+                try {
+                    arch = Fam1Config.read(cfg).architecture();
+                } catch (IllegalArgumentException e) {
+                    return null; // not parseable here: let the caller's own loader report it
+                }
+            }
+        }
+        return arch != null && handles(arch) ? arch : null;
+    }
+
+    /** Builds a model of {@code cfg.architecture()} from tensors. */
+    public static Fam1Model build(Fam1Config cfg, TensorStore tensors) {
+        String a = cfg.architecture();
+        if (SwinConfig.handles(a)) return SwinTransformer.load(cfg, tensors);
+        if (PvtConfig.handles(a)) return PyramidVisionTransformer.load(cfg, tensors);
+        if (MixerConfig.handles(a)) return MlpMixer.load(cfg, tensors);
+        throw new IllegalArgumentException("unknown architecture '" + a + "'; known: " + names());
+    }
+}

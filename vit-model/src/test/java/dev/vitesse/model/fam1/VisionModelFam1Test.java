@@ -1,0 +1,46 @@
+package dev.vitesse.model.fam1;
+
+import dev.vitesse.model.LoadOptions;
+import dev.vitesse.model.VisionModel;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Swin / PVT / Mixer families behind the common {@link VisionModel} API (what the CLI uses). */
+class VisionModelFam1Test {
+    @Test
+    void loadsFolderByConfigArchitectureAndClassifies() throws IOException {
+        Fixture f = new Fixture("swin/torchvision_64");
+        VisionModel m = VisionModel.load(f.dir);
+        assertThat(m.family1Model()).isNotNull();
+        assertThat(m.inputSize()).isEqualTo(64);
+        assertThat(m.numClasses()).isEqualTo(10);
+        float[] logits = m.forward(f.input.data(), f.batch());
+        assertThat(Fixture.relErr(logits, f.logits.data())).isLessThanOrEqualTo(1e-4);
+        var top = m.classify(f.input.data(), 3);
+        assertThat(top).hasSize(3);
+        assertThat(m.info().toString()).contains("torchvision layout").contains("parameters:");
+        assertThat(m.preprocessing().inputSize()).isEqualTo(64);
+        assertThatThrownBy(() -> m.attentionMaps(f.input.data(), 1)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void bareSafetensorsWithArchOption() throws IOException {
+        Fixture f = new Fixture("mixer/s_48");
+        // the sibling config.json supplies the small sizes; --arch picks the family
+        VisionModel m = VisionModel.load(f.dir.resolve("model.safetensors"), LoadOptions.arch("timm:mixer_s16_224"));
+        assertThat(Fixture.relErr(m.forward(f.input.data(), f.batch()), f.logits.data())).isLessThanOrEqualTo(1e-4);
+    }
+
+    @Test
+    void randomWeightsForBenchmarks() {
+        VisionModel m = VisionModel.random(LoadOptions.arch("pvt_v2_b0"), 1);
+        assertThat(m.numClasses()).isEqualTo(1000);
+        assertThat(m.info().parameters()).isEqualTo(3_666_760L); // timm pvt_v2_b0: 3.67M
+        float[] logits = m.forward(new float[3 * 224 * 224], 1);
+        assertThat(logits).hasSize(1000);
+    }
+}
