@@ -55,6 +55,11 @@ public final class VisionTransformer {
         float[] posEmbed();
 
         int posEmbedRows();
+
+        /** True if {@link #get} may be called from several threads at once. */
+        default boolean threadSafe() {
+            return true;
+        }
     }
 
     /**
@@ -106,6 +111,8 @@ public final class VisionTransformer {
             }
 
             public int posEmbedRows() { return cfg.posEmbedLength(); }
+
+            public boolean threadSafe() { return false; }   // one SplittableRandom stream
         }, "random pos_embed");
     }
 
@@ -122,22 +129,13 @@ public final class VisionTransformer {
         params += storedPos.length;
         float[] pos = adaptPosEmbed(cfg, storedPos, t.posEmbedRows(), posName);
         Block[] blocks = new Block[cfg.depth()];
-        for (int i = 0; i < blocks.length; i++) {
-            String b = "blocks." + i + ".";
-            float[] g1 = cfg.layerScale() ? t.get(b + "ls1.gamma") : null;
-            float[] g2 = cfg.layerScale() ? t.get(b + "ls2.gamma") : null;
-            Linear qkv = new Linear(t.get(b + "attn.qkv.weight"), cfg.qkvBias() ? t.get(b + "attn.qkv.bias") : null,
-                    3 * d, d, false, null, false);
-            Linear proj = new Linear(t.get(b + "attn.proj.weight"), t.get(b + "attn.proj.bias"), d, d, false, g1, true);
-            Linear fc1 = new Linear(t.get(b + "mlp.fc1.weight"), t.get(b + "mlp.fc1.bias"), h, d, true, null, false);
-            Linear fc2 = new Linear(t.get(b + "mlp.fc2.weight"), t.get(b + "mlp.fc2.bias"), d, h, false, g2, true);
-            blocks[i] = new Block(
-                    new Norm(t.get(b + "norm1.weight"), t.get(b + "norm1.bias"), cfg.eps()),
-                    new MultiHeadAttention(d, cfg.numHeads(), qkv, proj),
-                    new Norm(t.get(b + "norm2.weight"), t.get(b + "norm2.bias"), cfg.eps()),
-                    new Mlp(fc1, fc2));
-            params += blocks[i].params();
+        // blocks are independent: convert and pack them in parallel (load time is dominated by packing)
+        if (t.threadSafe()) {
+            Parallel.forEach(blocks.length, i -> blocks[i] = buildBlock(cfg, t, i));
+        } else {
+            for (int i = 0; i < blocks.length; i++) blocks[i] = buildBlock(cfg, t, i);
         }
+        for (Block blk : blocks) params += blk.params();
         String nn = cfg.fcNorm() ? "fc_norm" : "norm";
         Norm norm = new Norm(t.get(nn + ".weight"), t.get(nn + ".bias"), cfg.eps());
         params += norm.params();
@@ -151,6 +149,23 @@ public final class VisionTransformer {
             }
         }
         return new VisionTransformer(cfg, pe, cls, dist, pos, blocks, norm, head, headDist, params);
+    }
+
+    private static Block buildBlock(VitConfig cfg, Tensors t, int i) {
+        int d = cfg.embedDim(), h = cfg.mlpHidden();
+        String b = "blocks." + i + ".";
+        float[] g1 = cfg.layerScale() ? t.get(b + "ls1.gamma") : null;
+        float[] g2 = cfg.layerScale() ? t.get(b + "ls2.gamma") : null;
+        Linear qkv = new Linear(t.get(b + "attn.qkv.weight"), cfg.qkvBias() ? t.get(b + "attn.qkv.bias") : null,
+                3 * d, d, false, null, false);
+        Linear proj = new Linear(t.get(b + "attn.proj.weight"), t.get(b + "attn.proj.bias"), d, d, false, g1, true);
+        Linear fc1 = new Linear(t.get(b + "mlp.fc1.weight"), t.get(b + "mlp.fc1.bias"), h, d, true, null, false);
+        Linear fc2 = new Linear(t.get(b + "mlp.fc2.weight"), t.get(b + "mlp.fc2.bias"), d, h, false, g2, true);
+        return new Block(
+                new Norm(t.get(b + "norm1.weight"), t.get(b + "norm1.bias"), cfg.eps()),
+                new MultiHeadAttention(d, cfg.numHeads(), qkv, proj),
+                new Norm(t.get(b + "norm2.weight"), t.get(b + "norm2.bias"), cfg.eps()),
+                new Mlp(fc1, fc2));
     }
 
     /** Checks the stored pos_embed length and resamples its patch part to the configured grid if needed. */
