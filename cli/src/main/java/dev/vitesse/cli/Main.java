@@ -95,6 +95,10 @@ public final class Main implements Runnable {
                 || e instanceof java.lang.reflect.InvocationTargetException) && e.getCause() != null) {
             e = e.getCause();
         }
+        // ForkJoin rethrows a worker's exception as a new instance whose message is cause.toString()
+        while (e.getCause() != null && e.getMessage() != null && e.getMessage().equals(e.getCause().toString())) {
+            e = e.getCause();
+        }
         if (e instanceof NoSuchFileException n) return "no such file: " + n.getFile();
         if (e instanceof AccessDeniedException a) return "permission denied: " + a.getFile();
         if (e instanceof OutOfMemoryError) return "out of memory (try a smaller --batch, or more heap: VITESSE_JAVA_OPTS=-Xmx8g)";
