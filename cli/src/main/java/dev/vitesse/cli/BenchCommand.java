@@ -32,6 +32,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "W", defaultValue = "2", description = "Untimed passes first (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--profile", description = "After the timed passes, run the same number of passes again with per-operator "
+            + "timing and print where the time goes (GEMM, attention, norms, activations, data movement).")
+    boolean profile;
+
     @Option(names = "--json", description = "End with one JSON line (median_ms, images_per_s, gflops, ...).")
     boolean json;
 
@@ -72,6 +76,11 @@ final class BenchCommand implements Callable<Integer> {
         double gflops = flops * batch / (median / 1000.0) / 1e9;
         out.printf(Locale.ROOT, "median %.2f ms/batch (min %.2f, max %.2f), %.1f images/s, %.1f GFLOP/s (%.2f GFLOP/image)%n",
                 median, sorted[0], sorted[iterations - 1], imagesPerS, gflops, flops / 1e9);
+        Map<String, Double> prof = null;
+        if (profile) {
+            final float[] input = x;
+            prof = ProfileReport.run(() -> m.forward(input, batch), iterations, out);
+        }
         if (json) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("arch", name);
@@ -84,6 +93,7 @@ final class BenchCommand implements Callable<Integer> {
             r.put("images_per_s", imagesPerS);
             r.put("gflop_per_image", flops / 1e9);
             r.put("gflops", gflops);
+            if (prof != null) r.put("profile_ms_per_pass", prof);
             r.put("checksum", Float.isFinite(sink) ? "finite" : "non-finite");
             out.println(new ObjectMapper().writeValueAsString(r));
         }

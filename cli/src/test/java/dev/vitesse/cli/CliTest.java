@@ -164,10 +164,13 @@ class CliTest {
     void notAnImageIsOneLineError(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("fake.jpg");
         Files.writeString(f, "not a jpeg");
-        Result r = run("classify", f.toString());
+        Path g = dir.resolve("fake2.jpg");
+        Files.writeString(g, "not a jpeg either");
+        // two images: decoded in parallel on the worker pool, the error must still read cleanly
+        Result r = run("classify", f.toString(), g.toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.errLines()).hasSize(1);
-        assertThat(r.err()).contains("fake.jpg");
+        assertThat(r.err()).containsPattern("^vitesse: \\S*fake2?\\.jpg: not a supported image").doesNotContain("Exception");
     }
 
     @Test
@@ -194,6 +197,29 @@ class CliTest {
         assertThat(r.code()).isNotZero();
         assertThat(r.errLines()).hasSize(1);
         assertThat(r.err()).contains("vit_gigantic_patch3_999");
+    }
+
+    @Test
+    void badCheckpointsAreOneLineErrors(@TempDir Path dir) throws IOException {
+        Path bare = dir.resolve("model.safetensors");
+        Files.copy(BuiltinModel.folder().resolve("model.safetensors"), bare);
+        Path img = BuiltinModel.samples().get(0);
+        Result noArch = run("classify", "--model", bare.toString(), img.toString());
+        assertThat(noArch.code()).isNotZero();
+        assertThat(noArch.errLines()).hasSize(1);
+        assertThat(noArch.err()).contains("--arch");
+
+        Result wrongArch = run("classify", "--model", bare.toString(), "--arch", "vit_small_patch16_224", img.toString());
+        assertThat(wrongArch.code()).isNotZero();
+        assertThat(wrongArch.errLines()).hasSize(1);
+        assertThat(wrongArch.err()).contains("model.safetensors");
+
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(bare), 1000));
+        Result truncated = run("info", "--model", cut.toString(), "--arch", "vit_tiny_patch16_224");
+        assertThat(truncated.code()).isNotZero();
+        assertThat(truncated.errLines()).hasSize(1);
+        assertThat(truncated.err()).contains("cut.safetensors");
     }
 
     @Test
