@@ -254,6 +254,22 @@ public final class VisionTransformer {
         return out;
     }
 
+    /**
+     * Logits like {@link #logits(float[], int)}, reporting each image's embedding and every attention / MLP
+     * sub-block output (patch tokens as a grid) to {@code tap} (nullable).
+     */
+    public float[] logits(float[] images, int batch, dev.vitesse.model.analysis.FeatureTap tap) {
+        if (tap == null) return logits(images, batch);
+        checkInput(images, batch);
+        int k = head == null ? cfg.embedDim() : cfg.numClasses();
+        float[] out = new float[batch * k];
+        for (int b = 0; b < batch; b++) {
+            float[] x = encode(slice(images, b, 1), 1, null, tap);
+            System.arraycopy(head == null ? pool(x, 1) : logitsFromTokens(x, 1), 0, out, b * k, k);
+        }
+        return out;
+    }
+
     /** Pre-logits features [batch][embedDim] (timm {@code forward_head(pre_logits=True)}). */
     public float[] features(float[] images, int batch) {
         checkInput(images, batch);
@@ -290,6 +306,11 @@ public final class VisionTransformer {
 
     /** Patch embedding, prefix tokens, position embedding, blocks: tokens [batch*T][dim] before the final norm. */
     private float[] encode(float[] images, int batch, float[][] probs) {
+        return encode(images, batch, probs, null);
+    }
+
+    /** {@link #encode(float[], int, float[][])} reporting sub-block outputs of a one-image batch to {@code tap}. */
+    private float[] encode(float[] images, int batch, float[][] probs, dev.vitesse.model.analysis.FeatureTap tap) {
         int d = cfg.embedDim(), t = cfg.numTokens(), np = cfg.numPatches(), prefix = cfg.numPrefixTokens();
         float[] patches = patchEmbed.forward(images, batch);
         long t0 = Profiler.start();
@@ -305,8 +326,16 @@ public final class VisionTransformer {
         });
         Workspace ws = new Workspace(batch * t, d, cfg.mlpHidden());
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
+        int g = cfg.gridSize();
+        if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(0, "embed",
+                dev.vitesse.model.analysis.BlockKind.EMBEDDING, x, 0, prefix, d, g, g));
         for (int i = 0; i < blocks.length; i++) {
-            blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i]);
+            final int bi = i;
+            Runnable afterAttn = tap == null ? null : () -> tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(
+                    1 + 2 * bi, "blocks." + bi + ".attn", dev.vitesse.model.analysis.BlockKind.ATTENTION, x, 0, prefix, d, g, g));
+            blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i], afterAttn);
+            if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(2 + 2 * i, "blocks." + i + ".mlp",
+                    dev.vitesse.model.analysis.BlockKind.MLP, x, 0, prefix, d, g, g));
         }
         return x;
     }
