@@ -146,6 +146,7 @@ def main():
               extra=[(48, 'timm')])
     timm_case('timm_avg', 'vit_tiny_patch16_224', 4, global_pool='avg')
     timm_case('timm_no_qkv_bias', 'vit_tiny_patch16_224', 5, qkv_bias=False)
+    timm_case('timm_gap', 'vit_tiny_patch16_224', 10, global_pool='avg', class_token=False, fc_norm=False)
     timm_case('timm_bare', 'vit_tiny_patch16_224', 6, folder=False)
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)

@@ -43,7 +43,7 @@ class ReferenceFixturesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_no_qkv_bias", "hf_vit",
+    @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_no_qkv_bias", "hf_vit",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
         VisionModel m = VisionModel.load(Fixtures.dir(testCase));
@@ -89,6 +89,37 @@ class ReferenceFixturesTest {
         assertThat(top.get(0).index()).isEqualTo(best);
         assertThat(top.get(0).label()).isEqualTo("hf_label_" + best);
         assertThat(top.get(0).probability()).isGreaterThanOrEqualTo(top.get(1).probability());
+    }
+
+    @Test
+    void globalAveragePoolingWithoutClassToken() throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_gap"));
+        assertThat(m.config().classToken()).isFalse();
+        assertThat(m.config().numPrefixTokens()).isZero();
+        assertThat(m.config().fcNorm()).isFalse();   // model_args fc_norm=false: final norm on all tokens, then mean
+        assertThat(m.config().pooling()).isEqualTo(Pooling.AVG);
+    }
+
+    @Test
+    void hfPreprocessorConfigIsRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws IOException {
+        java.nio.file.Path src = Fixtures.dir("hf_deit_teacher");
+        for (String f : new String[] {"config.json", "model.safetensors"}) java.nio.file.Files.copy(src.resolve(f), tmp.resolve(f));
+        // DeiTImageProcessor style: squash to 36x36 bicubic, center crop 32, custom mean/std
+        java.nio.file.Files.writeString(tmp.resolve("preprocessor_config.json"), """
+                {"do_resize": true, "size": {"height": 36, "width": 36}, "resample": 3, "do_center_crop": true,
+                 "crop_size": {"height": 32, "width": 32}, "do_normalize": true,
+                 "image_mean": [0.4, 0.5, 0.6], "image_std": [0.2, 0.3, 0.4]}""");
+        VisionModel m = VisionModel.load(tmp);
+        assertThat(m.preprocessing().inputSize()).isEqualTo(32);
+        assertThat(m.preprocessing().scaleSize()).isEqualTo(36);
+        assertThat(m.preprocessing().squash()).isTrue();
+        assertThat(m.preprocessing().interpolation()).isEqualTo("bicubic");
+        assertThat(m.preprocessing().std()).containsExactly(0.2f, 0.3f, 0.4f);
+        // without the file: DeiT processor defaults (ImageNet mean/std, 256 -> 224 ratio, bicubic)
+        VisionModel d = VisionModel.load(src);
+        assertThat(d.preprocessing().mean()).containsExactly(0.485f, 0.456f, 0.406f);
+        assertThat(d.preprocessing().cropPct()).isEqualTo(224.0 / 256.0);
+        assertThat(d.config().headDist()).isTrue();
     }
 
     @Test

@@ -24,33 +24,47 @@ public final class GemmDriver {
 
     private static final int NR = GemmConfig.NR;
 
-    /** Per-calling-thread packed-A buffer, taken out while in use so a re-entrant call can never share it. */
-    private static final ThreadLocal<SoftReference<float[]>> A_BUF = new ThreadLocal<>();
-    /** Per-calling-thread packed-B buffer for {@link #sgemm} (same discipline). */
-    private static final ThreadLocal<SoftReference<float[]>> B_BUF = new ThreadLocal<>();
+    /**
+     * A per-calling-thread scratch buffer. Only its owning thread touches it; {@code inUse} makes a re-entrant call
+     * on the same thread (e.g. a ForkJoin worker of another pool helping with unrelated tasks while it waits) take
+     * a fresh array instead of sharing. Soft reference: an idle large buffer can be reclaimed under memory pressure.
+     */
+    static final class Scratch {
+        private SoftReference<float[]> ref = new SoftReference<>(null);
+        private boolean inUse;
+
+        float[] take(long size) {
+            if (size > Integer.MAX_VALUE - 16)
+                throw new IllegalArgumentException("operand too large to pack: " + size + " floats");
+            if (inUse) return new float[(int) size];
+            inUse = true;
+            float[] buf = ref.get();
+            if (buf == null || buf.length < size) {
+                buf = new float[(int) size];
+                ref = new SoftReference<>(buf);
+            }
+            return buf;
+        }
+
+        void give(float[] buf) {
+            if (buf == ref.get()) inUse = false;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> A_BUF = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> B_BUF = ThreadLocal.withInitial(Scratch::new);
 
     /** Plain sgemm: packs op(B) into a reused per-thread buffer, then runs the loop nest. Validated by the caller. */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
                              int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        float[] buf = take(B_BUF, PackedB.size(k, n));
+        Scratch scratch = B_BUF.get();
+        float[] buf = scratch.take(PackedB.size(k, n));
         try {
             PackedB pb = Packing.packB(transB, b, bOff, ldb, k, n, buf);
             run(m, n, k, transA, a, aOff, lda, pb, c, cOff, ldc, TileOp.blas(alpha, beta));
         } finally {
-            give(B_BUF, buf);
+            scratch.give(buf);
         }
-    }
-
-    static float[] take(ThreadLocal<SoftReference<float[]>> cache, long size) {
-        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("operand too large to pack: " + size + " floats");
-        SoftReference<float[]> ref = cache.get();
-        float[] buf = ref == null ? null : ref.get();
-        cache.set(null);
-        return buf != null && buf.length >= size ? buf : new float[(int) size];
-    }
-
-    static void give(ThreadLocal<SoftReference<float[]>> cache, float[] buf) {
-        cache.set(new SoftReference<>(buf));
     }
 
     /** Runs with the default tile height {@link GemmConfig#MR}. */
@@ -66,7 +80,8 @@ public final class GemmDriver {
         final int kcMax = GemmConfig.KC;
         final int mPanels = (m + mr - 1) / mr, mPad = mPanels * mr;
         final int kBlocks = (k + kcMax - 1) / kcMax;
-        float[] ap = take(A_BUF, (long) mPad * k);
+        Scratch scratch = A_BUF.get();
+        float[] ap = scratch.take((long) mPad * k);
         try {
             // ---- phase 1: pack A. Unit of work = (K block, group of row panels).
             final int panelsPerGroup = Math.max(1, GemmConfig.MC / mr);
@@ -106,7 +121,7 @@ public final class GemmDriver {
                 if (p0 < p1 && q0 < q1) block(m, n, k, ap, mPad, p0, p1, b, q0, q1, c, cOff, ldc, op, mr);
             });
         } finally {
-            give(A_BUF, ap);
+            scratch.give(ap);
         }
     }
 

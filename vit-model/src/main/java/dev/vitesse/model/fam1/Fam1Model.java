@@ -1,11 +1,16 @@
 package dev.vitesse.model.fam1;
 
+import dev.vitesse.model.analysis.BlockKind;
+import dev.vitesse.model.analysis.FeatureMap;
+import dev.vitesse.model.analysis.FeatureTap;
+import dev.vitesse.model.analysis.Tappable;
+
 /**
  * Common surface of the Swin, PVT v1/v2 and MLP-Mixer models: logits, pooled features and per-block
  * outputs for a batch of preprocessed NCHW images. Models are immutable after loading and thread-safe
  * (each call allocates its own activations).
  */
-public abstract class Fam1Model {
+public abstract class Fam1Model implements Tappable {
     private final String architecture;
     private final Fam1Config.Preprocess preprocess;
 
@@ -79,6 +84,32 @@ public abstract class Fam1Model {
             throw new IllegalArgumentException("input has " + (x == null ? 0 : x.length) + " floats, expected batch "
                     + batch + " x 3 x " + h + " x " + w + " = " + (long) batch * 3 * h * w);
         }
+    }
+
+    /** {@link Tappable}: the default (square) input size. */
+    @Override
+    public int inputSize() {
+        return inputHeight();
+    }
+
+    /**
+     * {@link Tappable}: one image at the default input size; reports the embedding, every attention (or
+     * token-mixing) sub-block and every full block (kind MLP) as planar maps (class tokens dropped).
+     */
+    @Override
+    public float[] forward(float[] image, FeatureTap tap) {
+        int[] index = {0};
+        FeatureObserver obs = tap == null ? null : (name, kind, img, tok, off, prefix, h, w, c) -> {
+            BlockKind k = switch (kind) {
+                case EMBEDDING -> BlockKind.EMBEDDING;
+                case ATTENTION -> BlockKind.ATTENTION;
+                case MLP -> BlockKind.MLP;
+                case TOKEN_MLP -> BlockKind.TOKEN_MLP;
+                case NORM, DOWNSAMPLE -> null;   // not blocks of the analysis
+            };
+            if (k != null) tap.accept(FeatureMap.fromTokens(index[0]++, name, k, tok, off, prefix, c, h, w));
+        };
+        return logits(image, 1, inputHeight(), inputWidth(), obs);
     }
 
     @Override

@@ -114,11 +114,12 @@ public final class MlpMixer extends Fam1Model {
             for (int c = 0; c < d; c++) {                  // residual add of the transposed result
                 for (int j = 0; j < n; j++) tok[j * d + c] += mixed[c * n + j];
             }
+            if (obs != null) obs.block("blocks." + i + ".mlp_tokens", FeatureObserver.Kind.TOKEN_MLP, image, tok, 0, 0, gh, gw, d);
             b.norm2.apply(tok, 0, t, 0, n);
             float[] hc = new float[n * b.ch1.out()];
             b.ch1.applyGelu(n, t, 0, hc, 0);
             b.ch2.applyAdd(n, hc, 0, tok, 0);
-            if (obs != null) obs.block("blocks." + i, FeatureObserver.Kind.TOKEN_MLP, image, tok, 0, 0, gh, gw, d);
+            if (obs != null) obs.block("blocks." + i, FeatureObserver.Kind.MLP, image, tok, 0, 0, gh, gw, d);
         }
         norm.apply(tok, 0, tok, 0, n);
         if (obs != null) obs.block("norm", FeatureObserver.Kind.NORM, image, tok, 0, 0, gh, gw, d);

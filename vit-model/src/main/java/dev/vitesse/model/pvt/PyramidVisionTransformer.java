@@ -186,11 +186,9 @@ public final class PyramidVisionTransformer extends Fam1Model {
                         FeatureObserver.Kind.EMBEDDING, image, y, 0, prefix, oh, ow, dim);
             }
             for (int j = 0; j < st.blocks.length; j++) {
-                block(st, st.blocks[j], y, prefix, oh, ow);
-                if (obs != null) {
-                    obs.block(cfg.v2() ? "stages." + i + ".blocks." + j : "block" + (i + 1) + "." + j,
-                            FeatureObserver.Kind.ATTENTION, image, y, 0, prefix, oh, ow, dim);
-                }
+                String name = cfg.v2() ? "stages." + i + ".blocks." + j : "block" + (i + 1) + "." + j;
+                block(st, st.blocks[j], y, prefix, oh, ow, obs, name, image);
+                if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, y, 0, prefix, oh, ow, dim);
             }
             if (st.norm != null) {
                 st.norm.apply(y, 0, y, 0, n);
@@ -235,7 +233,7 @@ public final class PyramidVisionTransformer extends Fam1Model {
         }
     }
 
-    private void block(Stage st, Block b, float[] x, int prefix, int h, int w) {
+    private void block(Stage st, Block b, float[] x, int prefix, int h, int w, FeatureObserver obs, String name, int image) {
         int dim = st.dim, heads = st.heads, hd = dim / heads;
         int n = prefix + h * w;
         float[] t = new float[n * dim];
@@ -269,6 +267,7 @@ public final class PyramidVisionTransformer extends Fam1Model {
                 new AttentionView(kv, 0, m * 2 * dim, 2 * dim, hd), new AttentionView(kv, dim, m * 2 * dim, 2 * dim, hd),
                 AttentionView.tokenMajor(o, 0, n, heads, hd), null);
         b.proj.applyAdd(n, o, 0, x, 0);
+        if (obs != null) obs.block(name + ".attn", FeatureObserver.Kind.ATTENTION, image, x, 0, prefix, h, w, dim);
         b.norm2.apply(x, 0, t, 0, n);
         int hidden = b.fc1.out();
         float[] mid = new float[n * hidden];

@@ -168,11 +168,9 @@ public final class SwinTransformer extends Fam1Model {
                 if (obs != null && cfg.torchvision()) obs.block("features." + (2 * s), FeatureObserver.Kind.DOWNSAMPLE, image, tok, 0, 0, hh, ww, st.dim);
             }
             for (int j = 0; j < st.blocks.length; j++) {
-                block(st, st.blocks[j], geo[s][j], tok, hh, ww);
-                if (obs != null) {
-                    String name = cfg.torchvision() ? "features." + (2 * s + 1) + "." + j : "layers." + s + ".blocks." + j;
-                    obs.block(name, FeatureObserver.Kind.ATTENTION, image, tok, 0, 0, hh, ww, st.dim);
-                }
+                String name = cfg.torchvision() ? "features." + (2 * s + 1) + "." + j : "layers." + s + ".blocks." + j;
+                block(st, st.blocks[j], geo[s][j], tok, hh, ww, obs, name, image);
+                if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, tok, 0, 0, hh, ww, st.dim);
             }
         }
         int c = numFeatures();
@@ -202,7 +200,7 @@ public final class SwinTransformer extends Fam1Model {
         return out;
     }
 
-    private void block(Stage st, Block b, Geometry g, float[] x, int h, int w) {
+    private void block(Stage st, Block b, Geometry g, float[] x, int h, int w, FeatureObserver obs, String name, int image) {
         int dim = st.dim, heads = st.heads, hd = dim / heads;
         WindowPartition part = g.part;
         int n = part.tokensPerWindow(), nw = part.windows(), rows = nw * n;
@@ -219,6 +217,7 @@ public final class SwinTransformer extends Fam1Model {
         float[] o = qkv; // qkv consumed: reuse for the projection output [rows][dim]
         b.proj.apply(rows, att, 0, o, 0);
         part.merge(o, 0, dim, x, 0, true);
+        if (obs != null) obs.block(name + ".attn", FeatureObserver.Kind.ATTENTION, image, x, 0, 0, h, w, dim);
         b.norm2.apply(x, 0, t, 0, h * w);
         int hidden = b.fc1.out();
         float[] mid = new float[h * w * hidden];

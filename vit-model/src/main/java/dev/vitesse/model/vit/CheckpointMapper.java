@@ -2,6 +2,8 @@ package dev.vitesse.model.vit;
 
 import dev.vitesse.model.config.CheckpointLayout;
 import dev.vitesse.model.config.VitConfig;
+import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.model.io.DType;
 import dev.vitesse.model.io.ModelFormatException;
 import dev.vitesse.model.io.SafeTensors;
 
@@ -233,6 +235,19 @@ final class CheckpointMapper {
             o += f.length;
         }
         return out;
+    }
+
+    /**
+     * A canonical [n][k] weight packed for the GEMM. Single F32 tensors are packed straight from the
+     * memory-mapped file (no intermediate heap copy); F16/BF16 and concatenated (HF qkv) ones via float[].
+     */
+    PackedMatrix packed(String canonical, int n, int k) {
+        Entry e = entries.get(canonical);
+        if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
+        if (e.sources.size() == 1 && file.info(e.sources.get(0)).dtype() == DType.F32) {
+            return PackedMatrix.packWeight(file.segment(e.sources.get(0)), 0, n, k);
+        }
+        return Linear.pack(get(canonical), n, k);
     }
 
     /** Stored shape of a canonical single-source tensor (e.g. pos_embed). */

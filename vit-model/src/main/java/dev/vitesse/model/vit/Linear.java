@@ -22,10 +22,14 @@ final class Linear {
      * @param accumulate add into the destination (residual) instead of overwriting it
      */
     Linear(float[] w, float[] bias, int out, int in, boolean gelu, float[] gamma, boolean accumulate) {
-        if (w.length != (long) out * in) throw new IllegalArgumentException("weight length " + w.length + " != " + out + "x" + in);
-        this.in = in;
-        this.out = out;
-        this.weight = PackedMatrix.packWeight(w, 0, out, in);
+        this(pack(w, out, in), bias, gelu, gamma, accumulate);
+    }
+
+    /** As above with an already packed [out][in] weight (e.g. packed straight from the memory-mapped file). */
+    Linear(PackedMatrix packed, float[] bias, boolean gelu, float[] gamma, boolean accumulate) {
+        this.in = packed.k();
+        this.out = packed.n();
+        this.weight = packed;
         Epilogue e = Epilogue.NONE;
         if (bias != null) e = e.withBias(bias.clone());
         if (gelu) e = e.withGelu();
@@ -33,6 +37,11 @@ final class Linear {
         if (accumulate) e = e.accumulate();
         this.epilogue = e;
         this.params = (long) out * in + (bias != null ? out : 0) + (gamma != null ? out : 0);
+    }
+
+    static PackedMatrix pack(float[] w, int out, int in) {
+        if (w.length != (long) out * in) throw new IllegalArgumentException("weight length " + w.length + " != " + out + "x" + in);
+        return PackedMatrix.packWeight(w, 0, out, in);
     }
 
     /** Rows {@code m} of x (row stride ldx) -> rows of y (row stride ldy). */

@@ -1,5 +1,6 @@
 package dev.vitesse.model.vit;
 
+import dev.vitesse.kernels.PackedMatrix;
 import dev.vitesse.kernels.Parallel;
 import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.config.CheckpointLayout;
@@ -55,6 +56,16 @@ public final class VisionTransformer {
         float[] posEmbed();
 
         int posEmbedRows();
+
+        /** A [n][k] weight, packed for the GEMM. */
+        default PackedMatrix packed(String name, int n, int k) {
+            return Linear.pack(get(name), n, k);
+        }
+
+        /** True if {@link #get} may be called from several threads at once. */
+        default boolean threadSafe() {
+            return true;
+        }
     }
 
     /**
@@ -65,6 +76,7 @@ public final class VisionTransformer {
         CheckpointMapper m = new CheckpointMapper(file, cfg);
         return build(cfg, new Tensors() {
             public float[] get(String name) { return m.get(name); }
+            public PackedMatrix packed(String name, int n, int k) { return m.packed(name, n, k); }
             public float[] posEmbed() { return m.get("pos_embed"); }
             public int posEmbedRows() { return (int) m.shape("pos_embed")[1]; }
         }, file.path() + ": tensor '" + m.sourceName("pos_embed") + "'");
@@ -106,14 +118,17 @@ public final class VisionTransformer {
             }
 
             public int posEmbedRows() { return cfg.posEmbedLength(); }
+
+            public boolean threadSafe() { return false; }   // one SplittableRandom stream
         }, "random pos_embed");
     }
 
     private static VisionTransformer build(VitConfig cfg, Tensors t, String posName) {
         int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
         long params = 0;
-        float[] pw = t.get("patch_embed.proj.weight"), pb = t.get("patch_embed.proj.bias");
-        PatchEmbed pe = new PatchEmbed(c, p, cfg.gridSize(), new Linear(pw, pb, d, c * p * p, false, null, false));
+        // conv weight [D, C, p, p] is contiguous as [D, C*p*p]: the im2col GEMM weight
+        PatchEmbed pe = new PatchEmbed(c, p, cfg.gridSize(), new Linear(t.packed("patch_embed.proj.weight", d, c * p * p),
+                t.get("patch_embed.proj.bias"), false, null, false));
         params += pe.params();
         float[] cls = cfg.classToken() ? t.get("cls_token") : null;
         float[] dist = cfg.distToken() ? t.get("dist_token") : null;
@@ -122,35 +137,43 @@ public final class VisionTransformer {
         params += storedPos.length;
         float[] pos = adaptPosEmbed(cfg, storedPos, t.posEmbedRows(), posName);
         Block[] blocks = new Block[cfg.depth()];
-        for (int i = 0; i < blocks.length; i++) {
-            String b = "blocks." + i + ".";
-            float[] g1 = cfg.layerScale() ? t.get(b + "ls1.gamma") : null;
-            float[] g2 = cfg.layerScale() ? t.get(b + "ls2.gamma") : null;
-            Linear qkv = new Linear(t.get(b + "attn.qkv.weight"), cfg.qkvBias() ? t.get(b + "attn.qkv.bias") : null,
-                    3 * d, d, false, null, false);
-            Linear proj = new Linear(t.get(b + "attn.proj.weight"), t.get(b + "attn.proj.bias"), d, d, false, g1, true);
-            Linear fc1 = new Linear(t.get(b + "mlp.fc1.weight"), t.get(b + "mlp.fc1.bias"), h, d, true, null, false);
-            Linear fc2 = new Linear(t.get(b + "mlp.fc2.weight"), t.get(b + "mlp.fc2.bias"), d, h, false, g2, true);
-            blocks[i] = new Block(
-                    new Norm(t.get(b + "norm1.weight"), t.get(b + "norm1.bias"), cfg.eps()),
-                    new MultiHeadAttention(d, cfg.numHeads(), qkv, proj),
-                    new Norm(t.get(b + "norm2.weight"), t.get(b + "norm2.bias"), cfg.eps()),
-                    new Mlp(fc1, fc2));
-            params += blocks[i].params();
+        // blocks are independent: convert and pack them in parallel (load time is dominated by packing)
+        if (t.threadSafe()) {
+            Parallel.forEach(blocks.length, i -> blocks[i] = buildBlock(cfg, t, i));
+        } else {
+            for (int i = 0; i < blocks.length; i++) blocks[i] = buildBlock(cfg, t, i);
         }
+        for (Block blk : blocks) params += blk.params();
         String nn = cfg.fcNorm() ? "fc_norm" : "norm";
         Norm norm = new Norm(t.get(nn + ".weight"), t.get(nn + ".bias"), cfg.eps());
         params += norm.params();
         Linear head = null, headDist = null;
         if (cfg.numClasses() > 0) {
-            head = new Linear(t.get("head.weight"), t.get("head.bias"), cfg.numClasses(), d, false, null, false);
+            head = new Linear(t.packed("head.weight", cfg.numClasses(), d), t.get("head.bias"), false, null, false);
             params += head.params();
             if (cfg.headDist()) {
-                headDist = new Linear(t.get("head_dist.weight"), t.get("head_dist.bias"), cfg.numClasses(), d, false, null, false);
+                headDist = new Linear(t.packed("head_dist.weight", cfg.numClasses(), d), t.get("head_dist.bias"), false, null, false);
                 params += headDist.params();
             }
         }
         return new VisionTransformer(cfg, pe, cls, dist, pos, blocks, norm, head, headDist, params);
+    }
+
+    private static Block buildBlock(VitConfig cfg, Tensors t, int i) {
+        int d = cfg.embedDim(), h = cfg.mlpHidden();
+        String b = "blocks." + i + ".";
+        float[] g1 = cfg.layerScale() ? t.get(b + "ls1.gamma") : null;
+        float[] g2 = cfg.layerScale() ? t.get(b + "ls2.gamma") : null;
+        Linear qkv = new Linear(t.packed(b + "attn.qkv.weight", 3 * d, d),
+                cfg.qkvBias() ? t.get(b + "attn.qkv.bias") : null, false, null, false);
+        Linear proj = new Linear(t.packed(b + "attn.proj.weight", d, d), t.get(b + "attn.proj.bias"), false, g1, true);
+        Linear fc1 = new Linear(t.packed(b + "mlp.fc1.weight", h, d), t.get(b + "mlp.fc1.bias"), true, null, false);
+        Linear fc2 = new Linear(t.packed(b + "mlp.fc2.weight", d, h), t.get(b + "mlp.fc2.bias"), false, g2, true);
+        return new Block(
+                new Norm(t.get(b + "norm1.weight"), t.get(b + "norm1.bias"), cfg.eps()),
+                new MultiHeadAttention(d, cfg.numHeads(), qkv, proj),
+                new Norm(t.get(b + "norm2.weight"), t.get(b + "norm2.bias"), cfg.eps()),
+                new Mlp(fc1, fc2));
     }
 
     /** Checks the stored pos_embed length and resamples its patch part to the configured grid if needed. */
@@ -231,6 +254,22 @@ public final class VisionTransformer {
         return out;
     }
 
+    /**
+     * Logits like {@link #logits(float[], int)}, reporting each image's embedding and every attention / MLP
+     * sub-block output (patch tokens as a grid) to {@code tap} (nullable).
+     */
+    public float[] logits(float[] images, int batch, dev.vitesse.model.analysis.FeatureTap tap) {
+        if (tap == null) return logits(images, batch);
+        checkInput(images, batch);
+        int k = head == null ? cfg.embedDim() : cfg.numClasses();
+        float[] out = new float[batch * k];
+        for (int b = 0; b < batch; b++) {
+            float[] x = encode(slice(images, b, 1), 1, null, tap);
+            System.arraycopy(head == null ? pool(x, 1) : logitsFromTokens(x, 1), 0, out, b * k, k);
+        }
+        return out;
+    }
+
     /** Pre-logits features [batch][embedDim] (timm {@code forward_head(pre_logits=True)}). */
     public float[] features(float[] images, int batch) {
         checkInput(images, batch);
@@ -267,6 +306,11 @@ public final class VisionTransformer {
 
     /** Patch embedding, prefix tokens, position embedding, blocks: tokens [batch*T][dim] before the final norm. */
     private float[] encode(float[] images, int batch, float[][] probs) {
+        return encode(images, batch, probs, null);
+    }
+
+    /** {@link #encode(float[], int, float[][])} reporting sub-block outputs of a one-image batch to {@code tap}. */
+    private float[] encode(float[] images, int batch, float[][] probs, dev.vitesse.model.analysis.FeatureTap tap) {
         int d = cfg.embedDim(), t = cfg.numTokens(), np = cfg.numPatches(), prefix = cfg.numPrefixTokens();
         float[] patches = patchEmbed.forward(images, batch);
         long t0 = Profiler.start();
@@ -282,8 +326,16 @@ public final class VisionTransformer {
         });
         Workspace ws = new Workspace(batch * t, d, cfg.mlpHidden());
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
+        int g = cfg.gridSize();
+        if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(0, "embed",
+                dev.vitesse.model.analysis.BlockKind.EMBEDDING, x, 0, prefix, d, g, g));
         for (int i = 0; i < blocks.length; i++) {
-            blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i]);
+            final int bi = i;
+            Runnable afterAttn = tap == null ? null : () -> tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(
+                    1 + 2 * bi, "blocks." + bi + ".attn", dev.vitesse.model.analysis.BlockKind.ATTENTION, x, 0, prefix, d, g, g));
+            blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i], afterAttn);
+            if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(2 + 2 * i, "blocks." + i + ".mlp",
+                    dev.vitesse.model.analysis.BlockKind.MLP, x, 0, prefix, d, g, g));
         }
         return x;
     }

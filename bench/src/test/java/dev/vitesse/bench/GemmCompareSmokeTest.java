@@ -1,0 +1,48 @@
+package dev.vitesse.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Correctness smoke run of the side-by-side benchmark (tiny shapes, one round, no timing claims): Vitesse's sgemm and
+ * packed multiply must agree with OpenBLAS. Skipped, with the reason, when libopenblas is not installed.
+ */
+class GemmCompareSmokeTest {
+    @Test
+    void quickRunAgreesWithOpenBlas() throws Exception {
+        StringBuilder why = new StringBuilder();
+        boolean present = OpenBlas.load(why).isPresent();
+        assumeTrue(present, () -> "OpenBLAS not available, skipping the GemmCompare smoke run: " + why);
+
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            rc = GemmCompare.run(new String[] {"--quick"}, out);
+        }
+        String text = buf.toString(StandardCharsets.UTF_8);
+        System.out.println(text);
+        assertThat(rc).as(text).isZero();
+        assertThat(text).contains("OK: results agree").doesNotContain("MISMATCH");
+    }
+
+    @Test
+    void agreementMetricDetectsADifference() {
+        float[] ref = {1, -2, 3, 4};
+        assertThat(GemmCompare.maxRelDiff(ref.clone(), ref)).isZero();
+        float[] bad = {1, -2, 3.5f, 4};
+        assertThat(GemmCompare.maxRelDiff(bad, ref)).isEqualTo(0.125);
+        assertThat(GemmCompare.maxRelDiff(new float[] {Float.NaN, 0, 0, 0}, ref)).isNaN();
+    }
+
+    @Test
+    void medianOfRounds() {
+        assertThat(GemmCompare.median(new double[] {5, 1, 3})).isEqualTo(3);
+        assertThat(GemmCompare.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
+    }
+}

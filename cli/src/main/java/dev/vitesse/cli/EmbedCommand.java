@@ -1,0 +1,70 @@
+package dev.vitesse.cli;
+
+import dev.vitesse.model.VisionModel;
+import dev.vitesse.model.io.Npy;
+import dev.vitesse.model.preprocess.ImageTransform;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "embed", sortOptions = false,
+        description = {"Pre-logits embeddings (timm forward_head(pre_logits=True)) of images, or of a preprocessed "
+                + ".npy batch, written as float32 .npy [N, features]."})
+final class EmbedCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ModelOptions model;
+    @Mixin PreprocessOptions prep;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.npy", description = "Output .npy file.")
+    Path out;
+
+    @Option(names = "--input", paramLabel = "X.npy", description = "Preprocessed float32 NCHW batch instead of images.")
+    Path input;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Image files or folders (default with the built-in model: its samples).")
+    List<Path> images = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        if (input != null && !images.isEmpty()) throw new IllegalArgumentException("give either --input X.npy or images, not both");
+        VisionModel m = model.load();
+        int d = m.numFeatures();
+        float[] result;
+        int n;
+        if (input != null) {
+            Npy.Array x = LogitsCommand.readBatch(input, m);
+            n = x.dim(0);
+            result = m.embed(x.data(), n);
+        } else {
+            boolean samples = images.isEmpty();
+            if (samples && !model.builtin()) throw new IllegalArgumentException("no images given (embed --model PATH --out e.npy IMAGE...)");
+            List<Path> files = samples ? BuiltinModel.samples() : ImageInputs.expand(images);
+            ImageTransform tf = prep.transform(m);
+            n = files.size();
+            result = new float[n * d];
+            try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), n, ProgressBar.wanted(n))) {
+                for (int start = 0; start < n; start += batch) {
+                    List<Path> chunk = files.subList(start, Math.min(n, start + batch));
+                    float[] e = m.embed(Images.batch(chunk, tf), chunk.size());
+                    System.arraycopy(e, 0, result, start * d, chunk.size() * d);
+                    bar.update(start + chunk.size());
+                }
+            }
+        }
+        Npy.write(out, result, n, d);
+        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, n, d);
+        return 0;
+    }
+}

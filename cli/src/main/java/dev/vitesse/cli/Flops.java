@@ -1,0 +1,19 @@
+package dev.vitesse.cli;
+
+import dev.vitesse.model.config.VitConfig;
+
+/** Floating-point operations of one forward pass (2 per multiply-add, GEMM-like parts only, as papers count). */
+final class Flops {
+    private Flops() {}
+
+    static double perImage(VitConfig c) {
+        double n = c.numTokens(), d = c.embedDim(), h = c.mlpHidden();
+        double patch = (double) c.numPatches() * c.inChans() * c.patchSize() * c.patchSize() * d;
+        double block = n * d * 3 * d      // qkv
+                + 2 * n * n * d           // q k^T and attn v
+                + n * d * d               // proj
+                + 2 * n * d * h;          // fc1 + fc2
+        double heads = (c.headDist() ? 2.0 : 1.0) * d * c.numClasses();
+        return 2 * (patch + c.depth() * block + heads);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.vitesse.model.preprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitesse.model.io.Npy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Compares the Java pipeline with torchvision 0.14 transforms on PIL images (fixtures from
+ * scripts/reference/gen_preprocess_fixtures.py, inputs are scikit-image's sample photos).
+ */
+class PreprocessTest {
+    private static final String DIR = "/preprocess/";
+
+    static RgbImage resource(String name) {
+        try (InputStream in = PreprocessTest.class.getResourceAsStream(DIR + name)) {
+            assertThat(in).as(name).isNotNull();
+            return ImageLoader.read(in, name);
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    static Stream<JsonNode> cases() throws IOException {
+        try (InputStream in = PreprocessTest.class.getResourceAsStream(DIR + "cases.json")) {
+            List<JsonNode> list = new ArrayList<>();
+            new ObjectMapper().readTree(in).forEach(list::add);
+            return list.stream();
+        }
+    }
+
+    static ImageTransform transform(JsonNode c) {
+        Interpolation interp = Interpolation.parse(c.get("interpolation").asText());
+        return switch (c.get("mode").asText()) {
+            case "timm" -> ImageTransform.timm(c.get("size").asInt(), c.get("crop_pct").asDouble(), interp,
+                    ImageTransform.IMAGENET_MEAN, ImageTransform.IMAGENET_STD);
+            case "torchvision" -> ImageTransform.torchvision(c.get("resize").asInt(), c.get("crop").asInt(), interp,
+                    ImageTransform.IMAGENET_MEAN, ImageTransform.IMAGENET_STD);
+            case "squash" -> ImageTransform.squash(c.get("size").asInt(), c.get("size").asInt(), interp,
+                    ImageTransform.HALF, ImageTransform.HALF);
+            default -> throw new IllegalStateException(c.toString());
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesTorchvision(JsonNode c) {
+        RgbImage input = resource(c.get("input").asText());
+        assertThat(new int[] {input.width(), input.height()})
+                .containsExactly(c.get("source_size").get(0).asInt(), c.get("source_size").get(1).asInt());
+        RgbImage expected = resource(c.get("expected").asText());
+        ImageTransform t = transform(c);
+
+        // 1) the 8-bit image after resize + crop: Pillow's integer arithmetic reproduced exactly. Only JPEG decoding
+        //    may differ (ImageIO's IJG decoder vs libjpeg-turbo), by at most one grey level.
+        RgbImage got = t.resizeAndCrop(input);
+        assertThat(got.width()).isEqualTo(expected.width());
+        assertThat(got.height()).isEqualTo(expected.height());
+        int maxDiff = 0;
+        for (int i = 0; i < got.rgb().length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs((got.rgb()[i] & 0xff) - (expected.rgb()[i] & 0xff)));
+        }
+        boolean jpeg = c.get("input").asText().endsWith(".jpg");
+        assertThat(maxDiff).as("max |diff| in grey levels for %s", c.get("name").asText()).isLessThanOrEqualTo(jpeg ? 1 : 0);
+
+        // 2) the normalised float tensor, un-normalised: within 1/255 per value.
+        float[] x = t.apply(input);
+        int plane = expected.width() * expected.height();
+        assertThat(x).hasSize(3 * plane);
+        double worst = 0;
+        for (int ch = 0; ch < 3; ch++) {
+            for (int i = 0; i < plane; i++) {
+                double want = (expected.rgb()[i * 3 + ch] & 0xff) / 255.0;
+                worst = Math.max(worst, Math.abs(t.unnormalize(x[ch * plane + i], ch) - want));
+            }
+        }
+        assertThat(worst).isLessThanOrEqualTo(1 / 255.0 + 1e-6);
+    }
+
+    @Test
+    void normalisationMatchesTorchvisionFloats() throws IOException {
+        Npy.Array want;
+        try (InputStream in = getClass().getResourceAsStream(DIR + "norm_chelsea_64.npy")) {
+            want = Npy.read(in, "norm_chelsea_64.npy");
+        }
+        assertThat(want.shape()).containsExactly(3, 64, 64);
+        ImageTransform t = ImageTransform.timm(64, 0.9, Interpolation.BICUBIC, ImageTransform.IMAGENET_MEAN, ImageTransform.IMAGENET_STD);
+        float[] got = t.apply(resource("in_chelsea.png"));
+        for (int i = 0; i < got.length; i++) {
+            // same float32 operations as ToTensor + Normalize: (v / 255 - mean) / std
+            assertThat(got[i]).as("element %d", i).isEqualTo(want.data()[i]);
+        }
+    }
+
+    @Test
+    void timmResizeSizeIsFloorOfSizeOverCropPct() {
+        assertThat(ImageTransform.timm(224, 0.9, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF).resizeSize()).isEqualTo(248);
+        assertThat(ImageTransform.timm(224, 0.875, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF).resizeSize()).isEqualTo(256);
+        assertThat(ImageTransform.timm(384, 1.0, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF).resizeSize()).isEqualTo(384);
+    }
+
+    @Test
+    void centerCropRoundsHalfToEvenLikePython() {
+        // 7 - 4 = 3 -> round(1.5) = 2; 5 - 4 = 1 -> round(0.5) = 0
+        RgbImage img = gradient(7, 5);
+        RgbImage c = ImageTransform.centerCrop(img, 4, 4);
+        assertThat(c.get(0, 0, 0)).isEqualTo(img.get(2, 0, 0));
+        assertThat(c.get(0, 0, 1)).isEqualTo(img.get(2, 0, 1));
+    }
+
+    @Test
+    void identityWhenSizesMatch() {
+        RgbImage img = gradient(32, 32);
+        ImageTransform t = ImageTransform.timm(32, 1.0, Interpolation.BILINEAR, ImageTransform.HALF, ImageTransform.HALF);
+        assertThat(t.resizeAndCrop(img).rgb()).isEqualTo(img.rgb());
+    }
+
+    @Test
+    void resizeOfConstantImageIsConstant() {
+        // Coefficients are normalised per output pixel, so a flat image stays flat (no ringing at the borders).
+        RgbImage flat = RgbImage.filled(37, 23, 200, 10, 255);
+        for (Interpolation f : Interpolation.values()) {
+            RgbImage r = PilResize.resize(flat, 101, 9, f);
+            for (int i = 0; i < r.rgb().length; i += 3) {
+                assertThat(new int[] {r.rgb()[i] & 0xff, r.rgb()[i + 1] & 0xff, r.rgb()[i + 2] & 0xff})
+                        .as(f.name()).containsExactly(200, 10, 255);
+            }
+        }
+    }
+
+    @Test
+    void badInputsAreClearErrors(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> ImageLoader.read(dir.resolve("missing.png")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.png").hasMessageContaining("no such file");
+        Path text = dir.resolve("notes.png");
+        Files.writeString(text, "hello, not an image");
+        assertThatThrownBy(() -> ImageLoader.read(text))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("notes.png").hasMessageContaining("not a supported image");
+        Path truncated = dir.resolve("cut.png");
+        byte[] png;
+        try (InputStream in = getClass().getResourceAsStream(DIR + "in_chelsea.png")) {
+            png = in.readAllBytes();
+        }
+        Files.write(truncated, java.util.Arrays.copyOf(png, 2000));
+        assertThatThrownBy(() -> ImageLoader.read(truncated))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cut.png");
+        assertThatThrownBy(() -> ImageLoader.read(dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("directory");
+        assertThatThrownBy(() -> Interpolation.parse("nearest-exact"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bicubic");
+        assertThatThrownBy(() -> ImageTransform.timm(224, 0.9, Interpolation.BICUBIC, new float[] {0.5f}, ImageTransform.HALF))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mean");
+    }
+
+    private static RgbImage gradient(int w, int h) {
+        byte[] px = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int o = (y * w + x) * 3;
+                px[o] = (byte) (x * 10);
+                px[o + 1] = (byte) (y * 10);
+                px[o + 2] = (byte) (x + y);
+            }
+        }
+        return new RgbImage(w, h, px);
+    }
+}
