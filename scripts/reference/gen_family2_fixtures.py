@@ -154,8 +154,39 @@ def analysis_cases():
     print("analysis/spectra.safetensors")
 
 
+def vit_tap_case():
+    """Sub-block outputs of the ViT fixture fixtures/vit/timm_plain (model helper's reference module), for the
+    FeatureTap of the ViT family: embed, blocks.i.attn (after the attention residual), blocks.i.mlp."""
+    import vit_ref
+    d = os.path.join(OUT, "vit", "timm_plain")
+    with open(os.path.join(d, "config.json")) as f:
+        cfg = json.load(f)
+    m = vit_ref.VisionTransformer(num_classes=cfg["num_classes"], **cfg["model_args"])
+    sd = {k: torch.from_numpy(np.array(v)) for k, v in safetensors_io.load(os.path.join(d, "model.safetensors")).items()}
+    m.load_state_dict(sd)
+    m.eval()
+    s = cfg["model_args"]["img_size"]
+    x = torch.randn((1, 3, s, s), generator=torch.Generator().manual_seed(51))
+    exp = {"input": x.numpy()}
+    names = []
+    with torch.no_grad():
+        t = m._pos_embed(m.patch_embed(x), m.pos_embed)
+        exp["tap.embed"] = t.numpy()
+        names.append("embed:EMBEDDING")
+        for i, blk in enumerate(m.blocks):
+            t = t + blk.ls1(blk.attn(blk.norm1(t)))
+            exp["tap.blocks.%d.attn" % i] = t.numpy()
+            t = t + blk.ls2(blk.mlp(blk.norm2(t)))
+            exp["tap.blocks.%d.mlp" % i] = t.numpy()
+            names += ["blocks.%d.attn:ATTENTION" % i, "blocks.%d.mlp:MLP" % i]
+        exp["logits"] = m(x).numpy()
+    safetensors_io.save(os.path.join(OUT, "analysis", "vit_timm_plain_taps.safetensors"), exp, {"taps": ",".join(names)})
+    print("analysis/vit_timm_plain_taps.safetensors")
+
+
 if __name__ == "__main__":
     ffvit_cases()
     refiner_cases()
     alternet_cases()
     analysis_cases()
+    vit_tap_case()

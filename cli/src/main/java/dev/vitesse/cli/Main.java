@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vitesse", mixinStandardHelpOptions = true, version = "vitesse 0.1.0",
         description = "Vision Transformer inference on the JVM (pure Java, SIMD via the Vector API).",
         subcommands = {ClassifyCommand.class, EmbedCommand.class, AttentionCommand.class, InfoCommand.class,
-                LogitsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                LogitsCommand.class, BenchCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
@@ -43,7 +43,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: one of classify, embed, attention, info, logits, bench (see 'vitesse --help')");
+                "missing command: one of classify, embed, attention, info, logits, bench, analyze (see 'vitesse --help')");
     }
 
     public static void main(String[] args) {

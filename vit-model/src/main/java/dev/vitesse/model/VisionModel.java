@@ -44,6 +44,8 @@ public final class VisionModel {
     private final Fam1Model fam1;
     private final PreprocessConfig fam1Preprocess;
     private final String fam1Source;
+    /** ffvit / Refiner-ViT / AlterNet and other registered {@link ArchitectureBackend}s (then net, spec, fam1 are null). */
+    private final ArchitectureBackend backend;
 
     private VisionModel(VisionTransformer net, ModelSpec spec) {
         this.net = net;
@@ -52,6 +54,48 @@ public final class VisionModel {
         this.fam1 = null;
         this.fam1Preprocess = null;
         this.fam1Source = null;
+        this.backend = null;
+    }
+
+    private VisionModel(ArchitectureBackend backend, String source) {
+        this.net = null;
+        this.spec = null;
+        this.fam1 = null;
+        this.fam1Preprocess = backend.preprocess();
+        this.fam1Source = source;
+        this.backend = backend;
+        this.labels = chooseLabels(null, backend.numClasses());
+    }
+
+    /** Loads a checkpoint of a registered {@link ArchitectureBackend} family, or returns null if none owns it. */
+    private static VisionModel loadBackend(Path path, LoadOptions options) throws IOException {
+        String arch = options.arch().orElse(null);
+        if (arch == null) arch = configArchitecture(path);
+        ArchitectureBackend.Loader loader = ArchitectureBackend.loaderFor(arch);
+        if (loader == null) return null;
+        if (options.embedDim().isPresent() || options.depth().isPresent() || options.numHeads().isPresent()
+                || options.patchSize().isPresent()) {
+            throw new IllegalArgumentException("shape overrides are not supported for " + arch + " (put them in config.json)");
+        }
+        ArchitectureBackend b = loader.load(path, options.arch().orElse(null));
+        if (options.imageSize().isPresent() && options.imageSize().get() != b.inputSize()) {
+            throw new IllegalArgumentException(b.architecture() + " only runs at " + b.inputSize() + "x" + b.inputSize()
+                    + ", asked for " + options.imageSize().get());
+        }
+        return new VisionModel(b, path + " (" + b.architecture() + ")");
+    }
+
+    /** The {@code architecture} string of the config.json next to {@code path}, or null. */
+    private static String configArchitecture(Path path) throws IOException {
+        Path folder = java.nio.file.Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        Path cfg = folder == null ? null : folder.resolve("config.json");
+        if (cfg == null || !java.nio.file.Files.isRegularFile(cfg)) return null;
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cfg.toFile()).get("architecture");
+            return node != null && node.isTextual() ? node.asText() : null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null; // the ViT resolver reports malformed configs
+        }
     }
 
     private VisionModel(Fam1Model fam1, String source) {
@@ -62,6 +106,7 @@ public final class VisionModel {
         var p = fam1.preprocess();
         this.fam1Preprocess = new PreprocessConfig(p.height(), p.cropPct(), p.interpolation(), p.mean(), p.std(), false);
         this.labels = chooseLabels(null, fam1.numClasses());
+        this.backend = null;
     }
 
     /** Loads a timm hub folder, a Hugging Face folder, or a .safetensors next to a config.json. */
@@ -77,6 +122,8 @@ public final class VisionModel {
      * @throws dev.vitesse.model.io.ModelFormatException  for a corrupt file or tensors not matching the architecture
      */
     public static VisionModel load(Path path, LoadOptions options) throws IOException {
+        VisionModel other = loadBackend(path, options);
+        if (other != null) return other;
         String family1 = Fam1Models.architectureOf(path, options.arch().orElse(null));
         if (family1 != null) {
             return new VisionModel(Fam1Models.load(path, options.arch().orElse(null)), path + " (" + family1 + ")");
@@ -90,6 +137,10 @@ public final class VisionModel {
 
     /** A model with random weights for an architecture name (+ overrides), e.g. for benchmarks. */
     public static VisionModel random(LoadOptions options, long seed) {
+        if (ArchitectureBackend.loaderFor(options.arch().orElse(null)) != null) {
+            throw new IllegalArgumentException("random weights are not available for " + options.arch().get()
+                    + "; it needs a checkpoint (scripts/reference/check_family2_fullsize.py writes random-weight ones)");
+        }
         if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
             return new VisionModel(Fam1Models.random(options.arch().get(), seed), "random weights");
         }
@@ -99,24 +150,40 @@ public final class VisionModel {
 
     /** Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). */
     public float[] forward(float[] batchNchw, int batch) {
+        if (backend != null) return backend.logits(batchNchw, batch);
         if (fam1 != null) return fam1.logits(batchNchw, batch);
         return net.logits(batchNchw, batch);
     }
 
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
+        if (backend != null) return backend.features(batchNchw, batch);
         if (fam1 != null) return fam1.embed(batchNchw, batch, fam1.inputHeight(), fam1.inputWidth());
         return net.features(batchNchw, batch);
     }
 
     /** Attention probabilities of every block and head (explicit attention path). */
     public AttentionMaps attentionMaps(float[] batchNchw, int batch) {
+        if (backend != null) {
+            throw new UnsupportedOperationException(backend.architecture() + ": attention maps are available for ViT/DeiT only");
+        }
         if (fam1 != null) {
             throw new UnsupportedOperationException(fam1.architecture() + ": attention maps are available for ViT/DeiT only");
         }
         VitConfig c = net.config();
         return new AttentionMaps(c.depth(), batch, c.numHeads(), c.numTokens(), c.numPrefixTokens(), c.gridSize(),
                 net.attentionProbabilities(batchNchw, batch));
+    }
+
+    /**
+     * Logits of one preprocessed CHW image, reporting every block's output feature map to {@code tap}
+     * (the "How Do ViTs Work?" analyses): ViT/DeiT, the fam1 models and the registered backends.
+     */
+    public float[] forward(float[] imageChw, dev.vitesse.model.analysis.FeatureTap tap) {
+        if (backend != null) return backend.forward(imageChw, tap);
+        if (fam1 instanceof dev.vitesse.model.analysis.Tappable t) return t.forward(imageChw, tap);
+        if (fam1 != null) throw new UnsupportedOperationException(fam1.architecture() + " does not expose feature maps");
+        return net.logits(imageChw, 1, tap);
     }
 
     /** Top-k classes with softmax probabilities for one preprocessed CHW image. */
@@ -151,18 +218,21 @@ public final class VisionModel {
 
     /** Architecture, parameter count, dims, preprocessing. */
     public ModelInfo info() {
+        if (backend != null) return new ModelInfo(fam1Source, null, backend.parameterCount(), fam1Preprocess, backend.describe());
         if (fam1 != null) return new ModelInfo(fam1Source, null, fam1.parameterCount(), fam1Preprocess, fam1.describe());
         return new ModelInfo(spec.source(), net.config(), net.parameterCount(), spec.preprocess());
     }
 
     /** Full architecture description. */
     public VitConfig config() {
+        if (backend != null) throw new IllegalStateException(backend.architecture() + " is not a ViT; see info()");
         if (fam1 != null) throw new IllegalStateException(fam1.architecture() + " is not a ViT; see info() / family1Model()");
         return net.config();
     }
 
     /** Preprocessing the checkpoint expects (from its config, else the architecture's defaults). */
     public PreprocessConfig preprocessing() {
+        if (backend != null) return fam1Preprocess;
         if (fam1 != null) return fam1Preprocess;
         return spec.preprocess();
     }
@@ -174,24 +244,28 @@ public final class VisionModel {
 
     /** Number of classes (0 when the checkpoint has no head). */
     public int numClasses() {
+        if (backend != null) return backend.numClasses();
         if (fam1 != null) return fam1.numClasses();
         return net.config().numClasses();
     }
 
     /** Width of {@link #embed}. */
     public int numFeatures() {
+        if (backend != null) return backend.numFeatures();
         if (fam1 != null) return fam1.numFeatures();
         return net.numFeatures();
     }
 
     /** Square input resolution. */
     public int inputSize() {
+        if (backend != null) return backend.inputSize();
         if (fam1 != null) return fam1.inputHeight();
         return net.config().imageSize();
     }
 
     /** Input channels. */
     public int inChans() {
+        if (backend != null) return 3;
         if (fam1 != null) return 3;
         return net.config().inChans();
     }
@@ -223,6 +297,18 @@ public final class VisionModel {
         }
     }
 
+    /** The ffvit / Refiner-ViT / AlterNet (or other registered) backend, or null for ViT/DeiT and the fam1 models. */
+    public ArchitectureBackend backend() {
+        return backend;
+    }
+
+    /** Canonical architecture name, e.g. {@code vit_base_patch16_224}, {@code swin_t...}, {@code alternet:dnn_50}. */
+    public String architecture() {
+        if (backend != null) return backend.architecture();
+        if (fam1 != null) return fam1.architecture();
+        return net.config().architecture();
+    }
+
     /** The Swin / PVT / MLP-Mixer model behind this facade (block outputs, other input sizes), or null for ViT/DeiT. */
     public Fam1Model family1Model() {
         return fam1;
@@ -230,6 +316,7 @@ public final class VisionModel {
 
     @Override
     public String toString() {
+        if (backend != null) return "VisionModel[" + backend.architecture() + ", " + fam1Source + "]";
         if (fam1 != null) return "VisionModel[" + fam1.architecture() + ", " + fam1Source + "]";
         return "VisionModel[" + net.config().architecture() + ", " + spec.source() + "]";
     }

@@ -48,7 +48,7 @@ public final class AlterNet extends Family2Model {
                              int heads, int dimHead, int cin) implements Block {}
 
     private AlterNet(AlterNetConfig cfg, Tensors t) {
-        super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
+        super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         stem = Convs.conv(t, "layer0.layer0.0", 3, cfg.stemWidth(), 7, 2, 3, false, Conv2d.InputLayout.NCHW);
         int chans = cfg.stemWidth();
@@ -136,7 +136,22 @@ public final class AlterNet extends Family2Model {
     }
 
     @Override
-    protected float[] run(float[] image, FeatureTap tap) {
+    public int numFeatures() {
+        return cfg.widths()[3] * cfg.expansion();
+    }
+
+    @Override
+    public String describe() {
+        long attn = blocks.stream().filter(b -> b instanceof AttnBlock).count();
+        return "AlterNet " + cfg.variant() + ": " + (cfg.bottleneck() ? "bottleneck" : "basic") + " blocks "
+                + java.util.Arrays.toString(cfg.numBlocks()) + ", " + attn + " of them local MSA ("
+                + cfg.windowSize() + "x" + cfg.windowSize() + " windows, heads " + java.util.Arrays.toString(cfg.heads())
+                + " x " + cfg.dimHead() + "), stem " + cfg.stemWidth() + ", widths " + java.util.Arrays.toString(cfg.widths())
+                + ", " + cfg.numClasses() + " classes";
+    }
+
+    @Override
+    protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
         int img = cfg.imgSize();
         int sh = stem.outH(img), sw = stem.outW(img);
         int c = cfg.stemWidth();
@@ -166,6 +181,7 @@ public final class AlterNet extends Family2Model {
         headBn.applyNhwc(x, 0, h * w, c, true);
         float[] pooled = new float[c];
         Pooling.meanTokens(x, 0, h * w, c, c, pooled, 0);
+        if (featuresOnly) return pooled;
         float[] out = new float[cfg.numClasses()];
         dense.apply(1, pooled, out);
         return out;

@@ -12,12 +12,25 @@ public abstract class Family2Model implements Tappable {
     private final String architecture;
     private final int numClasses;
     private final int inputSize;
+    private final long parameterCount;
 
-    protected Family2Model(String architecture, int numClasses, int inputSize) {
+    protected Family2Model(String architecture, int numClasses, int inputSize, long parameterCount) {
         this.architecture = architecture;
         this.numClasses = numClasses;
         this.inputSize = inputSize;
+        this.parameterCount = parameterCount;
     }
+
+    /** Number of parameters as PyTorch counts them (BatchNorm running statistics excluded). */
+    public long parameterCount() {
+        return parameterCount;
+    }
+
+    /** Width of {@link #features}. */
+    public abstract int numFeatures();
+
+    /** Multi-line description of the loaded architecture. */
+    public abstract String describe();
 
     /** The architecture name, e.g. {@code ffvit:linear_tiny}. */
     public String architecture() {
@@ -55,13 +68,23 @@ public abstract class Family2Model implements Tappable {
 
     @Override
     public final float[] forward(float[] image, FeatureTap tap) {
+        checkImage(image);
+        return run(image, tap, false);
+    }
+
+    /** Pre-logits features of one image (the input of the classifier head), length {@link #numFeatures()}. */
+    public final float[] features(float[] image) {
+        checkImage(image);
+        return run(image, null, true);
+    }
+
+    private void checkImage(float[] image) {
         int expected = 3 * inputSize * inputSize;
         if (image == null || image.length != expected) {
             throw new IllegalArgumentException(architecture + " expects a 3x" + inputSize + "x" + inputSize + " image ("
                     + expected + " floats), found " + (image == null ? "null" : image.length + " floats")
                     + "; this model only runs at " + inputSize + "x" + inputSize);
         }
-        return run(image, tap);
     }
 
     /** Checks a requested input size against the model's only supported one. */
@@ -72,5 +95,6 @@ public abstract class Family2Model implements Tappable {
         }
     }
 
-    protected abstract float[] run(float[] image, FeatureTap tap);
+    /** Forward pass: logits, or the pre-logits features when {@code featuresOnly}. */
+    protected abstract float[] run(float[] image, FeatureTap tap, boolean featuresOnly);
 }

@@ -72,6 +72,17 @@ public final class Tensors {
         return t.data();
     }
 
+    /** Elements of every tensor except BatchNorm buffers (running_mean/var, num_batches_tracked): PyTorch's parameter count. */
+    public long parameterCount() {
+        long n = 0;
+        for (var e : tensors.entrySet()) {
+            String k = e.getKey();
+            if (k.endsWith("running_mean") || k.endsWith("running_var") || k.endsWith("num_batches_tracked")) continue;
+            n += e.getValue().numel();
+        }
+        return n;
+    }
+
     /** Marks a tensor as deliberately ignored (e.g. BatchNorm's num_batches_tracked). */
     public void ignore(String name) {
         if (tensors.containsKey(name)) used.add(name);

@@ -31,7 +31,7 @@ public final class FeedForwardViT extends Family2Model {
                          float[] n2w, float[] n2b, Linear tfc1, Linear tfc2) {}
 
     private FeedForwardViT(FfVitConfig cfg, Tensors t) {
-        super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
+        super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         int d = cfg.embedDim(), p = cfg.patchSize(), g = cfg.grid(), tok = cfg.tokens();
         patchEmbed = Conv2d.of(t.take("patch_embed.proj.weight", d, 3, p, p), t.take("patch_embed.proj.bias", d),
@@ -83,7 +83,21 @@ public final class FeedForwardViT extends Family2Model {
     }
 
     @Override
-    protected float[] run(float[] image, FeatureTap tap) {
+    public int numFeatures() {
+        return cfg.embedDim();
+    }
+
+    @Override
+    public String describe() {
+        return "feed-forward-only ViT " + cfg.variant() + ": dim " + cfg.embedDim() + ", depth " + cfg.depth()
+                + ", patch " + cfg.patchSize() + ", " + cfg.tokens() + " tokens (token-mixing MLP " + cfg.tokens() + " -> "
+                + cfg.tokens() * cfg.mlpRatio() + "), position table " + cfg.posSize() + "x" + cfg.posSize()
+                + (cfg.posSize() != cfg.grid() ? " resized to " + cfg.grid() + "x" + cfg.grid() : "")
+                + ", " + cfg.numClasses() + " classes";
+    }
+
+    @Override
+    protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
         int d = cfg.embedDim(), g = cfg.grid(), tok = cfg.tokens(), r = cfg.mlpRatio();
         float[] x = new float[tok * d];
         patchEmbed.apply(image, 0, cfg.imgSize(), cfg.imgSize(), x, d, d, false);
@@ -111,6 +125,7 @@ public final class FeedForwardViT extends Family2Model {
         }
         float[] cls = new float[d];
         LayerNorm.apply(x, 0, cls, 0, 1, d, normW, normB, EPS);
+        if (featuresOnly) return cls;
         float[] out = new float[cfg.numClasses()];
         head.apply(1, cls, out);
         return out;

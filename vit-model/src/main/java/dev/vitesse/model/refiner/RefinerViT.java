@@ -49,7 +49,7 @@ public final class RefinerViT extends Family2Model {
                          float[] n2w, float[] n2b, Linear fc1, Linear fc2, float[] mlpScale) {}
 
     private RefinerViT(RefinerConfig cfg, Tensors t) {
-        super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
+        super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads();
         int[] sw = cfg.stemWidths();
@@ -127,7 +127,20 @@ public final class RefinerViT extends Family2Model {
     }
 
     @Override
-    protected float[] run(float[] image, FeatureTap tap) {
+    public int numFeatures() {
+        return cfg.embedDim();
+    }
+
+    @Override
+    public String describe() {
+        return "Refiner-ViT " + cfg.variant() + ": dim " + cfg.embedDim() + ", depth " + cfg.depth() + " (normal/shared"
+                + " alternating), heads " + cfg.numHeads() + ", mlp ratio " + cfg.mlpRatio() + ", conv stem "
+                + java.util.Arrays.toString(cfg.stemWidths()) + ", " + cfg.tokens() + " tokens, " + cfg.numClasses()
+                + " classes (head + 0.5 * max aux_head); features = normalised class token";
+    }
+
+    @Override
+    protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads(), hd = d / heads;
         int[] sw = cfg.stemWidths();
         int img = cfg.imgSize();
@@ -196,6 +209,7 @@ public final class RefinerViT extends Family2Model {
             if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "blocks." + bi + ".mlp", BlockKind.MLP, x, 0, 1, d, g, g));
         }
         LayerNorm.apply(x, 0, x, 0, n, d, normW, normB, LN_EPS);
+        if (featuresOnly) return java.util.Arrays.copyOf(x, d);
         int k = cfg.numClasses();
         float[] out = new float[k];
         head.apply(1, x, out);

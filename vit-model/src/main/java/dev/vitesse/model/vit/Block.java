@@ -15,9 +15,15 @@ final class Block {
 
     /** Updates {@code x} [batch*tokens][dim] in place; probs nullable (attention maps). */
     void forward(float[] x, Workspace ws, int batch, int tokens, float[] probs) {
+        forward(x, ws, batch, tokens, probs, null);
+    }
+
+    /** As above; {@code afterAttention} (nullable) runs between the attention and MLP residual updates (feature taps). */
+    void forward(float[] x, Workspace ws, int batch, int tokens, float[] probs, Runnable afterAttention) {
         int rows = batch * tokens, d = norm1.dim;
         norm1.apply(x, 0, d, ws.norm, 0, d, rows);
         attn.forward(ws, batch, tokens, x, probs);
+        if (afterAttention != null) afterAttention.run();
         norm2.apply(x, 0, d, ws.norm, 0, d, rows);
         mlp.forward(ws, rows, x);
     }

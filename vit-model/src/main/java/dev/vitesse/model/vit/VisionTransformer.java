@@ -223,10 +223,14 @@ public final class VisionTransformer {
         return cfg.inChans() * cfg.imageSize() * cfg.imageSize();
     }
 
-    /** Batch rows processed per chunk, bounding activation memory (~256 MB for the widest buffer). */
-    private int chunkSize() {
-        long perImage = (long) cfg.numTokens() * Math.max(3L * cfg.embedDim(), cfg.mlpHidden());
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (1L << 26) / perImage));
+    /** Floats allowed in the widest per-call activation buffer (256 MB); larger batches are chunked. Tests lower it. */
+    static volatile long activationBudgetFloats = 1L << 26;
+
+    /** Images processed per chunk, bounding activation memory. */
+    int chunkSize() {
+        long perImage = (long) cfg.numTokens() * Math.max(Math.max(3L * cfg.embedDim(), cfg.mlpHidden()),
+                (long) cfg.inChans() * cfg.patchSize() * cfg.patchSize());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, activationBudgetFloats / perImage));
     }
 
     private void checkInput(float[] images, int batch) {
@@ -250,6 +254,22 @@ public final class VisionTransformer {
             float[] x = encode(slice(images, b0, nb), nb, null);
             float[] r = head == null ? pool(x, nb) : logitsFromTokens(x, nb);
             System.arraycopy(r, 0, out, b0 * k, nb * k);
+        }
+        return out;
+    }
+
+    /**
+     * Logits like {@link #logits(float[], int)}, reporting each image's embedding and every attention / MLP
+     * sub-block output (patch tokens as a grid) to {@code tap} (nullable).
+     */
+    public float[] logits(float[] images, int batch, dev.vitesse.model.analysis.FeatureTap tap) {
+        if (tap == null) return logits(images, batch);
+        checkInput(images, batch);
+        int k = head == null ? cfg.embedDim() : cfg.numClasses();
+        float[] out = new float[batch * k];
+        for (int b = 0; b < batch; b++) {
+            float[] x = encode(slice(images, b, 1), 1, null, tap);
+            System.arraycopy(head == null ? pool(x, 1) : logitsFromTokens(x, 1), 0, out, b * k, k);
         }
         return out;
     }
@@ -278,7 +298,16 @@ public final class VisionTransformer {
         long per = (long) batch * cfg.numHeads() * t * t;
         if (per > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("attention maps too large for batch " + batch);
         float[][] probs = new float[blocks.length][(int) per];
-        encode(images, batch, probs);
+        int plane = cfg.numHeads() * t * t;
+        int chunk = chunkSize();
+        for (int b0 = 0; b0 < batch; b0 += chunk) {
+            int nb = Math.min(chunk, batch - b0);
+            float[][] part = b0 == 0 && nb == batch ? probs : new float[blocks.length][nb * plane];
+            encode(slice(images, b0, nb), nb, part);
+            if (part != probs) {
+                for (int l = 0; l < blocks.length; l++) System.arraycopy(part[l], 0, probs[l], b0 * plane, nb * plane);
+            }
+        }
         return probs;
     }
 
@@ -290,6 +319,11 @@ public final class VisionTransformer {
 
     /** Patch embedding, prefix tokens, position embedding, blocks: tokens [batch*T][dim] before the final norm. */
     private float[] encode(float[] images, int batch, float[][] probs) {
+        return encode(images, batch, probs, null);
+    }
+
+    /** {@link #encode(float[], int, float[][])} reporting sub-block outputs of a one-image batch to {@code tap}. */
+    private float[] encode(float[] images, int batch, float[][] probs, dev.vitesse.model.analysis.FeatureTap tap) {
         int d = cfg.embedDim(), t = cfg.numTokens(), np = cfg.numPatches(), prefix = cfg.numPrefixTokens();
         float[] patches = patchEmbed.forward(images, batch);
         long t0 = Profiler.start();
@@ -305,8 +339,16 @@ public final class VisionTransformer {
         });
         Workspace ws = new Workspace(batch * t, d, cfg.mlpHidden());
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
+        int g = cfg.gridSize();
+        if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(0, "embed",
+                dev.vitesse.model.analysis.BlockKind.EMBEDDING, x, 0, prefix, d, g, g));
         for (int i = 0; i < blocks.length; i++) {
-            blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i]);
+            final int bi = i;
+            Runnable afterAttn = tap == null ? null : () -> tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(
+                    1 + 2 * bi, "blocks." + bi + ".attn", dev.vitesse.model.analysis.BlockKind.ATTENTION, x, 0, prefix, d, g, g));
+            blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i], afterAttn);
+            if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(2 + 2 * i, "blocks." + i + ".mlp",
+                    dev.vitesse.model.analysis.BlockKind.MLP, x, 0, prefix, d, g, g));
         }
         return x;
     }

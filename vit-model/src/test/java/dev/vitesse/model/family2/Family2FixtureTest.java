@@ -25,10 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of magnitude below it, while a layout bug (e.g. a transposed relative-position table, which moves AlterNet's
  * attention outputs by ~7%, see the generator) is far above it.
  */
-class Family2FixtureTest {
+public class Family2FixtureTest {
     static final double TOL = 1e-4;
 
-    static Path fixture(String name) throws URISyntaxException {
+    public static Path fixture(String name) throws URISyntaxException {
         var url = Family2FixtureTest.class.getResource("/fixtures/" + name + "/config.json");
         assertThat(url).as("fixture " + name).isNotNull();
         return Path.of(url.toURI()).getParent();
@@ -80,7 +80,7 @@ class Family2FixtureTest {
         }
     }
 
-    static void assertClose(String what, float[] got, float[] ref) {
+    public static void assertClose(String what, float[] got, float[] ref) {
         assertThat(got).as(what + " length").hasSize(ref.length);
         double maxRef = 0, maxDiff = 0;
         int worst = 0;

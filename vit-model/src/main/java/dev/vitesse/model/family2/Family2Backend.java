@@ -1,0 +1,111 @@
+package dev.vitesse.model.family2;
+
+import dev.vitesse.kernels.Parallel;
+import dev.vitesse.model.ArchitectureBackend;
+import dev.vitesse.model.analysis.FeatureTap;
+import dev.vitesse.model.config.PreprocessConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** {@link ArchitectureBackend} over a {@link Family2Model} (ffvit / Refiner-ViT / AlterNet). */
+public final class Family2Backend implements ArchitectureBackend {
+    /** Registered in {@link ArchitectureBackend#LOADERS}. */
+    public static final Loader LOADER = new Loader() {
+        @Override
+        public boolean handles(String architecture) {
+            return Family2Models.handles(architecture);
+        }
+
+        @Override
+        public ArchitectureBackend load(Path path, String archOverride) throws IOException {
+            return new Family2Backend(Family2Models.load(path, archOverride));
+        }
+    };
+
+    private final Family2Model model;
+
+    public Family2Backend(Family2Model model) {
+        this.model = model;
+    }
+
+    public Family2Model model() {
+        return model;
+    }
+
+    @Override
+    public String architecture() {
+        return model.architecture();
+    }
+
+    @Override
+    public float[] logits(float[] batchNchw, int batch) {
+        int per = checkBatch(batchNchw, batch);
+        int k = model.numClasses();
+        float[] out = new float[batch * k];
+        // images are independent: one per task (the kernels inside run inline on the worker)
+        Parallel.forEach(batch, b -> {
+            float[] img = java.util.Arrays.copyOfRange(batchNchw, b * per, (b + 1) * per);
+            System.arraycopy(model.logits(img), 0, out, b * k, k);
+        });
+        return out;
+    }
+
+    @Override
+    public float[] features(float[] batchNchw, int batch) {
+        int per = checkBatch(batchNchw, batch);
+        int f = model.numFeatures();
+        float[] out = new float[batch * f];
+        for (int b = 0; b < batch; b++) {
+            float[] img = java.util.Arrays.copyOfRange(batchNchw, b * per, (b + 1) * per);
+            System.arraycopy(model.features(img), 0, out, b * f, f);
+        }
+        return out;
+    }
+
+    private int checkBatch(float[] x, int batch) {
+        int per = 3 * model.inputSize() * model.inputSize();
+        if (x == null || batch < 1 || (long) batch * per != x.length) {
+            throw new IllegalArgumentException(model.architecture() + ": input has " + (x == null ? 0 : x.length)
+                    + " floats, expected batch " + batch + " x 3 x " + model.inputSize() + " x " + model.inputSize());
+        }
+        return per;
+    }
+
+    @Override
+    public int numClasses() {
+        return model.numClasses();
+    }
+
+    @Override
+    public int numFeatures() {
+        return model.numFeatures();
+    }
+
+    @Override
+    public int inputSize() {
+        return model.inputSize();
+    }
+
+    @Override
+    public long parameterCount() {
+        return model.parameterCount();
+    }
+
+    @Override
+    public PreprocessConfig preprocess() {
+        // PreprocessConfig accepts crop_pct <= 1; Refiner_ViT_L's 1.13 (resize below the crop + pad) is clamped to 1.0
+        return new PreprocessConfig(model.inputSize(), Math.min(1.0, model.cropPct()), "bicubic", model.mean(),
+                model.std(), false);
+    }
+
+    @Override
+    public String describe() {
+        return model.describe();
+    }
+
+    @Override
+    public float[] forward(float[] imageChw, FeatureTap tap) {
+        return model.forward(imageChw, tap);
+    }
+}

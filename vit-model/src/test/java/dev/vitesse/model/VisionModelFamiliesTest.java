@@ -1,0 +1,104 @@
+package dev.vitesse.model;
+
+import dev.vitesse.model.analysis.FeatureMap;
+import dev.vitesse.model.family2.Family2FixtureTest;
+import dev.vitesse.model.family2.Family2Model;
+import dev.vitesse.model.family2.Family2Models;
+import dev.vitesse.model.family2.SafetensorsReader;
+import dev.vitesse.model.family2.Tensors;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** ffvit / Refiner / AlterNet through the VisionModel API, and the ViT feature tap. */
+class VisionModelFamiliesTest {
+    static float[] images(int batch, int s, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[batch * 3 * s * s];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+
+    @Test
+    void family2CheckpointsLoadThroughVisionModel() throws Exception {
+        for (String f : List.of("ffvit/tiny", "refiner/small", "alternet/bottleneck_w3")) {
+            Path dir = Family2FixtureTest.fixture(f);
+            VisionModel vm = VisionModel.load(dir);
+            Family2Model direct = Family2Models.load(dir);
+            int s = vm.inputSize();
+            assertThat(s).isEqualTo(direct.inputSize());
+            assertThat(vm.architecture()).isEqualTo(direct.architecture());
+            float[] x = images(2, s, 7);
+            float[] logits = vm.forward(x, 2);
+            int k = vm.numClasses();
+            assertThat(logits).hasSize(2 * k);
+            for (int b = 0; b < 2; b++) {
+                float[] one = java.util.Arrays.copyOfRange(x, b * 3 * s * s, (b + 1) * 3 * s * s);
+                assertThat(java.util.Arrays.copyOfRange(logits, b * k, (b + 1) * k)).containsExactly(direct.logits(one));
+            }
+            assertThat(vm.classify(java.util.Arrays.copyOf(x, 3 * s * s), 3)).hasSize(3);
+            assertThat(vm.embed(x, 2)).hasSize(2 * vm.numFeatures());
+            assertThat(vm.info().toString()).contains(direct.architecture().substring(direct.architecture().indexOf(':') + 1))
+                    .contains("parameters");
+            assertThat(vm.info().parameters()).isEqualTo(direct.parameterCount()).isPositive();
+            assertThatThrownBy(() -> vm.attentionMaps(x, 2)).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(vm::config).isInstanceOf(IllegalStateException.class).hasMessageContaining("not a ViT");
+        }
+    }
+
+    @Test
+    void archOverrideAndResolutionErrors() throws Exception {
+        Path dir = Family2FixtureTest.fixture("ffvit/tiny");
+        assertThatThrownBy(() -> VisionModel.load(dir, LoadOptions.defaults().withImageSize(224)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only runs at 64x64");
+        assertThatThrownBy(() -> VisionModel.load(dir, LoadOptions.arch("ffvit:linear_large")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("patch_embed.proj.weight");
+        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet:dnn_50"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a checkpoint");
+    }
+
+    @Test
+    void parameterCountExcludesBatchNormBuffers() throws Exception {
+        // Refiner fixture: torch's sum(p.numel() for p in model.parameters()) for the small config
+        Path dir = Family2FixtureTest.fixture("refiner/small");
+        Tensors t = SafetensorsReader.read(dir.resolve("model.safetensors"));
+        long all = t.names().stream().mapToLong(n -> {
+            long c = 1;
+            for (int d : t.shapeOf(n)) c *= d;
+            return c;
+        }).sum();
+        long buffers = t.names().stream().filter(n -> n.endsWith("running_mean") || n.endsWith("running_var"))
+                .mapToLong(n -> t.shapeOf(n)[0]).sum();
+        assertThat(buffers).isPositive();
+        assertThat(Family2Models.load(dir).parameterCount()).isEqualTo(all - buffers);
+    }
+
+    @Test
+    void vitFeatureTapMatchesPyTorchSubBlockOutputs() throws Exception {
+        Path dir = Family2FixtureTest.fixture("vit/timm_plain");
+        VisionModel vm = VisionModel.load(dir);
+        Tensors exp = SafetensorsReader.read(Path.of(getClass().getResource("/fixtures/analysis/vit_timm_plain_taps.safetensors").toURI()));
+        int s = vm.inputSize();
+        float[] x = exp.take("input", 1, 3, s, s);
+        List<FeatureMap> maps = new ArrayList<>();
+        float[] logits = vm.forward(x, maps::add);
+        Family2FixtureTest.assertClose("vit logits", logits, exp.take("logits", exp.shapeOf("logits")));
+        assertThat(logits).containsExactly(vm.forward(x, 1)); // tapping does not change the result
+        assertThat(maps).extracting(FeatureMap::name).containsExactly("embed", "blocks.0.attn", "blocks.0.mlp",
+                "blocks.1.attn", "blocks.1.mlp");
+        for (int i = 0; i < maps.size(); i++) {
+            FeatureMap m = maps.get(i);
+            assertThat(m.index()).isEqualTo(i);
+            int[] shape = exp.shapeOf("tap." + m.name());
+            float[] ref = FeatureMap.fromTokens(0, "ref", m.kind(), exp.take("tap." + m.name(), shape), 0, 1, shape[2],
+                    m.height(), m.width()).data();
+            Family2FixtureTest.assertClose("vit " + m.name(), m.data(), ref);
+        }
+    }
+}
