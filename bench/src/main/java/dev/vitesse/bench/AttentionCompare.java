@@ -22,11 +22,13 @@ import dev.vitesse.kernels.Parallel;
  *
  * <pre>
  * usage: AttentionCompare [--n 197,785,3137] [--heads 12] [--batch 1] [--dim 64] [--threads 1,2]
- *                         [--reps 7] [--min-ms 300] [--json FILE]
+ *                         [--reps 7] [--min-ms 1500] [--json FILE]
  * </pre>
  */
 public final class AttentionCompare {
     private AttentionCompare() {}
+
+    private static final int WARMUP_CALLS = 12;
 
     record Row(int threads, int n, double flashMs, double explicitMs, long flashAlloc, long explicitAlloc,
                long flashPeak, long explicitPeak, double maxDiff) {}
@@ -34,7 +36,7 @@ public final class AttentionCompare {
     public static void main(String[] args) throws IOException {
         int[] ns = {197, 785, 3137};
         int[] threadCounts = {1, 2};
-        int heads = 12, batch = 1, dim = 64, reps = 7, minMs = 300;
+        int heads = 12, batch = 1, dim = 64, reps = 7, minMs = 1500;
         String json = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -49,7 +51,7 @@ public final class AttentionCompare {
                 case "--json" -> json = args[++i];
                 case "-h", "--help" -> {
                     System.out.println("usage: AttentionCompare [--n 197,785,3137] [--heads 12] [--batch 1] [--dim 64]"
-                            + " [--threads 1,2] [--reps 7] [--min-ms 300] [--json FILE]");
+                            + " [--threads 1,2] [--reps 7] [--min-ms 1500] [--json FILE]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -105,9 +107,10 @@ public final class AttentionCompare {
         float scale = (float) (1 / Math.sqrt(dim));
         Runnable flash = () -> Attention.flash(batch, heads, n, n, dim, scale, q, k, v, of, null);
         Runnable explicit = () -> Attention.explicit(batch, heads, n, n, dim, scale, q, k, v, oe, null, null, 0);
-        // warm-up: alternate until both have run for minMs (and at least 3 times)
+        // warm-up: alternate until both have run at least WARMUP_CALLS times and for minMs (Vector API code is
+        // very slow until C2 has compiled it, and both paths must be compiled before timing)
         long end = System.nanoTime() + minMs * 1_000_000L;
-        for (int i = 0; i < 3 || System.nanoTime() < end; i++) {
+        for (int i = 0; i < WARMUP_CALLS || System.nanoTime() < end; i++) {
             flash.run();
             explicit.run();
         }

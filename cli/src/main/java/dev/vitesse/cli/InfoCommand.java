@@ -25,7 +25,7 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(m.info());
         out.println("image pipeline: " + tf);
-        double flops = Flops.perImageOrNaN(m);
+        double flops = m.family1Model() != null ? m.family1Model().flopsPerImage() : Flops.perImageOrNaN(m);
         if (!Double.isNaN(flops)) out.printf(Locale.ROOT, "compute: %.3f GFLOP per image%n", flops / 1e9);
         if (model.builtin()) {
             JsonNode eval = new ObjectMapper().readTree(BuiltinModel.folder().resolve("pytorch_eval.json").toFile());

@@ -65,6 +65,8 @@ class DigitsAccuracyTest {
                 worstRel = Math.max(worstRel, Math.abs(logits[i * 10 + c] - torchLogits.data()[i * 10 + c]) / Math.max(scale, 1e-6));
             }
         }
+        System.out.printf(java.util.Locale.ROOT, "digits test split: Vitesse %d/%d correct (%.2f%%), PyTorch %d/%d; worst relative logit error %.2e%n",
+                correct, n, 100.0 * correct / n, eval.get("correct").asInt(), n, worstRel);
         assertThat(correct).isEqualTo(eval.get("correct").asInt());
         assertThat((double) correct / n).isEqualTo(eval.get("accuracy").asDouble(), org.assertj.core.data.Offset.offset(1e-12));
         // logits relative to each image's largest |logit|: float32 vs float32, different summation orders

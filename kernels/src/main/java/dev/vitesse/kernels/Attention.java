@@ -96,14 +96,14 @@ public final class Attention {
 
         Tile(int headDim) {
             qp = new float[headDim * BQ];
-            s = new float[BK * BQ];
+            s = new float[(BK + MR) * BQ]; // + MR rows: the padded last score tile
             o = new float[headDim * BQ];
         }
     }
 
     /** Bytes of scratch one flash task allocates (for memory accounting in benchmarks and docs). */
     public static long flashScratchBytes(int headDim) {
-        return 4L * (2L * headDim * BQ + (long) BK * BQ + 4L * BQ);
+        return 4L * (2L * headDim * BQ + (long) (BK + MR) * BQ + 4L * BQ);
     }
 
     private static void flashBlock(Tile t, int b, int h, int heads, int i0, int rows, int nkv, int d, float scale,
@@ -154,11 +154,17 @@ public final class Attention {
         }
     }
 
-    /** S[jj][i] = sum_c K[jj][c] * Qp[c][i] for jj < bk, i < qtCount*QT: MR keys x QV vectors register tiles. */
+    /**
+     * S[jj][i] = sum_c K[jj][c] * Qp[c][i] for jj < bk, i < qtCount*QT, in register tiles of MR keys x QV query
+     * vectors; K is broadcast straight from its strided view. A last partial tile repeats the last key in its
+     * missing rows (valid data, no out-of-range read) and stores them past row bk of the tile buffer, where
+     * nothing reads them: much faster than a latency-bound single-key loop.
+     */
     private static void scores(float[] qp, float[] kd, int kOff, int kRow, int bk, int d, float[] s, int qtCount) {
-        int jj = 0;
-        for (; jj + MR <= bk; jj += MR) {
-            int k0 = kOff + jj * kRow, k1 = k0 + kRow, k2 = k1 + kRow, k3 = k2 + kRow, k4 = k3 + kRow, k5 = k4 + kRow;
+        int last = kOff + (bk - 1) * kRow;
+        for (int jj = 0; jj < bk; jj += MR) {
+            int k0 = kOff + jj * kRow;
+            int k1 = Math.min(k0 + kRow, last), k2 = Math.min(k1 + kRow, last), k3 = Math.min(k2 + kRow, last), k4 = Math.min(k3 + kRow, last), k5 = Math.min(k4 + kRow, last);
             for (int qt = 0; qt < qtCount; qt++) {
                 int qo = qt * QT;
                 FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
@@ -205,21 +211,6 @@ public final class Attention {
                 a51.intoArray(s, so + 5 * BQ + L);
             }
         }
-        for (; jj < bk; jj++) {
-            int k0 = kOff + jj * kRow;
-            for (int qt = 0; qt < qtCount; qt++) {
-                int qo = qt * QT;
-                FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
-                for (int c = 0; c < d; c++) {
-                    int qi = c * BQ + qo;
-                    FloatVector b0 = FloatVector.broadcast(F, kd[k0 + c]);
-                    a00 = b0.fma(FloatVector.fromArray(F, qp, qi), a00);
-                    a01 = b0.fma(FloatVector.fromArray(F, qp, qi + L), a01);
-                }
-                a00.intoArray(s, jj * BQ + qo);
-                a01.intoArray(s, jj * BQ + qo + L);
-            }
-        }
     }
 
     /**
@@ -237,7 +228,7 @@ public final class Attention {
             FloatVector mSafe = mx.blend(0f, mx.eq(Float.NEGATIVE_INFINITY));
             FloatVector sum = FloatVector.zero(F);
             for (int jj = 0; jj < bk; jj++) {
-                FloatVector p = VectorMath.exp(FloatVector.fromArray(F, s, jj * BQ + o).sub(mSafe));
+                FloatVector p = VectorMath.expSoftmax(FloatVector.fromArray(F, s, jj * BQ + o).sub(mSafe));
                 p.intoArray(s, jj * BQ + o);
                 sum = sum.add(p);
             }

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code x[r][:] = softmax(scale * x[r][:] + bias[r][:])}.
  *
  * <p>Numerics: the row maximum is subtracted before exponentiation (no overflow for any finite input),
- * exponentials use {@link VectorMath#exp(FloatVector)}; the sum is accumulated in float vector lanes.
+ * exponentials use {@link VectorMath#expSoftmax(FloatVector)}; the sum is accumulated in float vector lanes.
  * Measured maximum error vs a double reference: see {@code SoftmaxTest} (about 1e-6 relative per element).
  *
  * <p>Special values, by definition:
@@ -93,13 +93,13 @@ public final class Softmax {
         }
         FloatVector vsum = FloatVector.zero(F);
         for (i = 0; i < bound; i += F.length()) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i).sub(max));
+            FloatVector e = VectorMath.expSoftmax(FloatVector.fromArray(F, x, o + i).sub(max));
             e.intoArray(x, o + i);
             vsum = vsum.add(e);
         }
         float ssum = 0f;
         for (; i < n; i++) {
-            float e = VectorMath.exp(x[o + i] - max);
+            float e = VectorMath.expSoftmax(x[o + i] - max);
             x[o + i] = e;
             ssum += e;
         }

@@ -90,6 +90,49 @@ public final class VectorMath {
         return p.mul(s1).mul(s2);
     }
 
+    /** Below this, {@link #expSoftmax} returns 0 (e^-87.33 = 2^-126, the smallest normal float). */
+    private static final float EXP_NORMAL_LO = -87.33654f;
+    private static final int ONE_BITS = 0x3F800000;
+
+    /**
+     * Lane-wise e^x for the softmax domain {@code x <= 88} (in practice {@code x = s - max <= 0}): the same
+     * reduction and polynomial as {@link #exp(FloatVector)}, hence the same {@value #EXP_MAX_REL_ERROR}
+     * relative error for normal results, but a single-step scale by 2^n and no overflow handling, about
+     * a third fewer instructions. Results below 2^-126 (x < -87.34, including -Infinity) are 0; NaN stays NaN.
+     */
+    public static FloatVector expSoftmax(FloatVector x) {
+        var tiny = x.lt(EXP_NORMAL_LO);
+        x = x.blend(EXP_NORMAL_LO, tiny);
+        FloatVector t = x.fma(LOG2E, ROUND_MAGIC);
+        FloatVector n = t.sub(ROUND_MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(F, P2)).fma(r, FloatVector.broadcast(F, P3))
+                .fma(r, FloatVector.broadcast(F, P4)).fma(r, FloatVector.broadcast(F, P5));
+        p = p.fma(r.mul(r), r).add(1f);
+        // bits(t) = 0x4B400000 + n, and 0x4B400000 << 23 == 0 (mod 2^32): bits(t) << 23 == n << 23
+        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
+        return p.mul(scale).blend(0f, tiny);
+    }
+
+    /** Scalar version of {@link #expSoftmax(FloatVector)} (same formula, same results). */
+    public static float expSoftmax(float x) {
+        boolean tiny = x < EXP_NORMAL_LO;
+        if (tiny) x = EXP_NORMAL_LO;
+        float t = Math.fma(x, LOG2E, ROUND_MAGIC);
+        float n = t - ROUND_MAGIC;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        p = Math.fma(p, r * r, r) + 1f;
+        float v = p * Float.intBitsToFloat((Float.floatToRawIntBits(t) << 23) + ONE_BITS);
+        return tiny ? 0f : v;
+    }
+
     /** Scalar e^x evaluating exactly the same formula as {@link #exp(FloatVector)}. */
     public static float exp(float x) {
         if (x < EXP_LO) x = EXP_LO;

@@ -61,6 +61,38 @@ class VectorMathTest {
     }
 
     @Test
+    void expSoftmaxMatchesExpOnItsDomain() {
+        int n = 400_003;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (-87.3 * i / (n - 1));
+        double maxRel = 0;
+        int bound = VectorMath.F.loopBound(n);
+        float[] y = new float[n];
+        for (int i = 0; i < bound; i += VectorMath.F.length()) {
+            VectorMath.expSoftmax(jdk.incubator.vector.FloatVector.fromArray(VectorMath.F, x, i)).intoArray(y, i);
+        }
+        for (int i = bound; i < n; i++) y[i] = VectorMath.expSoftmax(x[i]);
+        for (int i = 0; i < n; i++) {
+            double ref = Math.exp(x[i]);
+            maxRel = Math.max(maxRel, Math.abs(y[i] - ref) / ref);
+            assertThat(VectorMath.expSoftmax(x[i])).isEqualTo(y[i]); // scalar == vector, bit for bit
+        }
+        System.out.println("expSoftmax max relative error on [-87.3, 0]: " + maxRel);
+        assertThat(maxRel).isLessThanOrEqualTo(VectorMath.EXP_MAX_REL_ERROR);
+        float[] special = {Float.NEGATIVE_INFINITY, -1e9f, -87.4f, -200f, Float.NaN, 0f, -0f, 10f};
+        float[] out = new float[special.length];
+        for (int i = 0; i < special.length; i++) out[i] = VectorMath.expSoftmax(special[i]);
+        assertThat(out[0]).isEqualTo(0f);
+        assertThat(out[1]).isEqualTo(0f);
+        assertThat(out[2]).isEqualTo(0f);
+        assertThat(out[3]).isEqualTo(0f);
+        assertThat(out[4]).isNaN();
+        assertThat(out[5]).isEqualTo(1f);
+        assertThat(out[6]).isEqualTo(1f);
+        assertThat((double) out[7]).isCloseTo(Math.exp(10), org.assertj.core.data.Offset.offset(Math.exp(10) * 2e-7));
+    }
+
+    @Test
     void erfMaxAbsoluteError() {
         int n = 1_000_001;
         float[] x = new float[n];

@@ -269,6 +269,10 @@ public final class SafeTensors implements AutoCloseable {
             }
             default -> throw new AssertionError(t.dtype);
         }
+        // The caller now owns a heap copy: drop the mapped pages from this process's resident set
+        // (madvise DONTNEED; they stay in the OS page cache and re-fault if read again). Otherwise the whole
+        // file stays resident next to the packed weights until close(), adding its size to peak RSS.
+        if (s.isMapped()) s.unload();
         return out;
     }
 

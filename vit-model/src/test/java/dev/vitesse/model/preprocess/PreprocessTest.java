@@ -113,6 +113,27 @@ class PreprocessTest {
     }
 
     @Test
+    void checkpointConfigMapsToTheSourcesPipelines() {
+        var timm = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 0.9, "bicubic",
+                ImageTransform.HALF, ImageTransform.HALF, false));
+        assertThat(timm).isEqualTo(ImageTransform.timm(224, 0.9, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF));
+        assertThat(timm.resizeSize()).isEqualTo(248);
+        var tv = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 0.875, "bilinear",
+                ImageTransform.IMAGENET_MEAN, ImageTransform.IMAGENET_STD, false));
+        assertThat(tv).isEqualTo(ImageTransform.torchvision(256, 224, Interpolation.BILINEAR, ImageTransform.IMAGENET_MEAN, ImageTransform.IMAGENET_STD));
+        var hf = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 1.0, "bilinear",
+                ImageTransform.HALF, ImageTransform.HALF, true));
+        assertThat(hf).isEqualTo(ImageTransform.squash(224, 224, Interpolation.BILINEAR, ImageTransform.HALF, ImageTransform.HALF));
+        // timm crop_mode='squash' with a crop margin: both sides to 256, then center crop 224
+        var squashCrop = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 0.875, "bicubic",
+                ImageTransform.HALF, ImageTransform.HALF, true));
+        RgbImage out = squashCrop.resizeAndCrop(resource("in_chelsea.png"));
+        assertThat(new int[] {out.width(), out.height()}).containsExactly(224, 224);
+        RgbImage manual = ImageTransform.centerCrop(PilResize.resize(resource("in_chelsea.png"), 256, 256, Interpolation.BICUBIC), 224, 224);
+        assertThat(out.rgb()).isEqualTo(manual.rgb());
+    }
+
+    @Test
     void centerCropRoundsHalfToEvenLikePython() {
         // 7 - 4 = 3 -> round(1.5) = 2; 5 - 4 = 1 -> round(0.5) = 0
         RgbImage img = gradient(7, 5);
