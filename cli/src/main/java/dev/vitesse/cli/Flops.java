@@ -17,9 +17,10 @@ final class Flops {
         return 2 * (patch + c.depth() * block + heads);
     }
 
-    /** {@link #perImage} for ViT/DeiT; NaN for the other families (their FLOPs are not counted here). */
+    /** {@link #perImage} for ViT/DeiT, the backend's own count for ffvit/Refiner/AlterNet, NaN otherwise. */
     static double perImageOrNaN(dev.vitesse.model.VisionModel m) {
-        if (m.backend() != null || m.family1Model() != null) return Double.NaN;
+        if (m.backend() != null) return m.backend().flopsPerImage();
+        if (m.family1Model() != null) return Double.NaN;
         return perImage(m.config());
     }
 }
