@@ -133,9 +133,9 @@ public final class AttentionCompare {
             }
         }
         int bh = batch * heads;
-        // analytic peak scratch: flash allocates one tile set per task (<= TASKS_PER_THREAD * threads tasks);
-        // explicit holds one nq x nkv score matrix per (batch, head) in flight (<= threads at once)
-        long flashPeak = Math.min(bh * (long) Math.max(1, (n + 31) / 32), 4L * threads) * Attention.flashScratchBytes(dim);
+        // analytic peak live scratch: each pool thread works on one flash task at a time and a task holds one
+        // tile set (independent of N); explicit holds one nq x nkv score matrix per (batch, head) in flight
+        long flashPeak = Math.min(threads, bh * (long) n) * Attention.flashScratchBytes(dim);
         long explicitPeak = Math.min(bh, threads) * 4L * n * n;
         return new Row(threads, n, median(tf), median(te), median(cf), median(ce), fa, ea, flashPeak, explicitPeak, maxDiff);
     }
