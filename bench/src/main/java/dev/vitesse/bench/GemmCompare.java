@@ -109,6 +109,11 @@ public final class GemmCompare {
                 case "--shapes" -> shapes = Arrays.stream(args[++i].split(",")).map(GemmCompare::parseShape).toList();
                 case "--json" -> json = Path.of(args[++i]);
                 case "--no-json" -> json = null;
+                case "--help", "-h" -> {
+                    out.println("usage: GemmCompare [--quick] [--threads 1,2] [--rounds 7] [--warmup-ms 1500] "
+                            + "[--sample-ms 200] [--shapes 197x2304x768,512] [--json FILE | --no-json]");
+                    return 0;
+                }
                 default -> {
                     out.println("unknown argument: " + a);
                     return 2;
@@ -158,6 +163,10 @@ public final class GemmCompare {
                             row.ratioSgemm, row.ratioPacked, cpu, Math.max(row.maxRelDiffSgemm, row.maxRelDiffPacked),
                             ok ? "" : "  MISMATCH");
                 }
+                if (r.length == 2 && r[0].threads == 1 && r[1].threads > 1)
+                    out.printf("%-22s %5s     speed-up %d vs 1 thread: sgemm %.2fx, packed %.2fx, openblas %.2fx%n", "", "",
+                            r[1].threads, r[1].vitesseSgemmGflops / r[0].vitesseSgemmGflops,
+                            r[1].vitessePackedGflops / r[0].vitessePackedGflops, r[1].openblasGflops / r[0].openblasGflops);
             }
         } finally {
             Parallel.setThreads(savedThreads);

@@ -101,6 +101,17 @@ public final class PackedMatrix {
         e.checkColumns(n);
         Checks.noOverlap("x", x, xOff, Checks.end(xOff, ldx, m, k), "c", c, cOff, Checks.end(cOff, ldc, m, n));
         if (m == 0 || n == 0) return;
+        if (k == 0) { // empty sum: every element is epilogue(0)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    float v = e.bias() == null ? 0f : e.bias()[j];
+                    if (e.gelu()) v = dev.vitesse.kernels.gemm.EpilogueMath.gelu(v);
+                    if (e.columnScale() != null) v *= e.columnScale()[j];
+                    int ci = cOff + i * ldc + j;
+                    c[ci] = e.accumulates() ? c[ci] + v : v;
+                }
+            return;
+        }
 
         if (e.gelu() && e.accumulates()) {
             // GELU is not linear, so K-blocked partial sums cannot live in C on top of the residual:

@@ -103,6 +103,17 @@ class PackedMatrixTest {
     }
 
     @Test
+    void emptyInnerDimensionGivesTheEpilogueOfZero() {
+        PackedMatrix pw = PackedMatrix.packWeight(new float[0], 0, 3, 0);
+        float[] bias = {1f, -2f, 0.5f}, gamma = {2f, 3f, 4f};
+        float[] c = {10, 20, 30, 40, 50, 60};
+        pw.multiply(2, new float[0], 0, 1, c, 0, 3, Epilogue.NONE.withBias(bias).withColumnScale(gamma).accumulate());
+        assertThat(c).containsExactly(12, 14, 32, 42, 44, 62);
+        pw.multiply(2, new float[0], 0, 1, c, 0, 3, Epilogue.NONE);
+        assertThat(c).containsExactly(0, 0, 0, 0, 0, 0);
+    }
+
+    @Test
     void packOfPlainBMatchesSgemm() {
         Random r = new Random(3);
         int m = 19, n = 45, k = 70, ldb = 50;

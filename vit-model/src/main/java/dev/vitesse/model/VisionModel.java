@@ -6,14 +6,11 @@ import dev.vitesse.model.config.PreprocessConfig;
 import dev.vitesse.model.config.VitConfig;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.Fam1Models;
+import dev.vitesse.model.io.ImageNetLabels;
 import dev.vitesse.model.io.SafeTensors;
 import dev.vitesse.model.vit.VisionTransformer;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,8 +32,6 @@ import java.util.List;
  * Inputs are float32 NCHW in the model's input size ({@link #inputSize()}), already normalised.
  */
 public final class VisionModel {
-    private static final String IMAGENET_LABELS = "imagenet_labels.txt";
-
     private final VisionTransformer net;
     private final ModelSpec spec;
     private final List<String> labels;
@@ -273,28 +268,11 @@ public final class VisionModel {
     private static List<String> chooseLabels(List<String> fromConfig, int numClasses) {
         if (fromConfig != null && fromConfig.size() == numClasses) return List.copyOf(fromConfig);
         if (numClasses == 1000) {
-            List<String> imagenet = bundledImageNetLabels();
-            if (imagenet != null && imagenet.size() == 1000) return imagenet;
+            return ImageNetLabels.get();   // bundled ImageNet-1k names (torchvision's order)
         }
         List<String> idx = new ArrayList<>(numClasses);
         for (int i = 0; i < numClasses; i++) idx.add(Integer.toString(i));
         return Collections.unmodifiableList(idx);
-    }
-
-    /** The bundled ImageNet-1k class names (resource {@code imagenet_labels.txt}), or null when absent. */
-    static List<String> bundledImageNetLabels() {
-        try (InputStream in = VisionModel.class.getResourceAsStream(IMAGENET_LABELS)) {
-            if (in == null) return null;
-            List<String> out = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (!line.isBlank()) out.add(line.strip());
-                }
-            }
-            return List.copyOf(out);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** The ffvit / Refiner-ViT / AlterNet (or other registered) backend, or null for ViT/DeiT and the fam1 models. */

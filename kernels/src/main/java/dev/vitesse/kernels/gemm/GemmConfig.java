@@ -34,10 +34,11 @@ public final class GemmConfig {
     public static final int KC = Math.max(64, 24 * 1024 / (NR * Float.BYTES));
 
     /**
-     * Rows per A block: MC x KC of packed A (216 KiB at KC = 384) stays in L2 (>= 512 KiB per core on current x86) while the
-     * task sweeps its B panels. A multiple of both tile heights (6, 12).
+     * Rows per A block: MC x KC of packed A (324 KiB at KC = 384) stays in L2 (>= 512 KiB per core on current x86)
+     * while the task sweeps its B panels. A multiple of both tile heights (6, 12), and >= 197 so that a batch-1
+     * ViT activation is one block: then every B micro-panel is used by one task only (sgemm packs it on the fly).
      */
-    public static final int MC = 144;
+    public static final int MC = 216;
 
     /** Max columns per task: a KC x NC block of packed B (3 MiB at KC = 384) is streamed from L3 per A block. */
     public static final int NC = 2048;

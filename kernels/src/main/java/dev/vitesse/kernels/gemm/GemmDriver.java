@@ -57,6 +57,14 @@ public final class GemmDriver {
     /** Plain sgemm: packs op(B) into a reused per-thread buffer, then runs the loop nest. Validated by the caller. */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
                              int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int mr = GemmConfig.MR;
+        if (rowBlocks(m, mr) == 1) {
+            // All rows fit one A block: every B micro-panel is used by exactly one task, so each task packs its
+            // KC x NR micro-panels right before use (L1-hot) instead of a separate pass over all of B.
+            run(m, n, k, transA, a, aOff, lda, null, new RawB(transB, b, bOff, ldb, k, n), c, cOff, ldc,
+                    TileOp.blas(alpha, beta), mr);
+            return;
+        }
         Scratch scratch = B_BUF.get();
         float[] buf = scratch.take(PackedB.size(k, n));
         try {
@@ -70,12 +78,30 @@ public final class GemmDriver {
     /** Runs with the default tile height {@link GemmConfig#MR}. */
     public static void run(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
                            PackedB b, float[] c, int cOff, int ldc, TileOp op) {
-        run(m, n, k, transA, a, aOff, lda, b, c, cOff, ldc, op, GemmConfig.MR);
+        run(m, n, k, transA, a, aOff, lda, b, null, c, cOff, ldc, op, GemmConfig.MR);
     }
 
-    /** Arguments are validated by the public entry points; m, n, k > 0. {@code mr} is 6 or 12 (tests use both). */
+    /** Runs with tile height {@code mr} (6 or 12; tests drive both). */
     public static void run(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
                            PackedB b, float[] c, int cOff, int ldc, TileOp op, int mr) {
+        run(m, n, k, transA, a, aOff, lda, b, null, c, cOff, ldc, op, mr);
+    }
+
+    /** An unpacked B operand, op(B) = B (k x n) or W^T (W = n x k), packed micro-panel by micro-panel. */
+    record RawB(boolean trans, float[] b, int off, int ld, int k, int n) {}
+
+    /** Row blocks of at most MC rows (whole MR panels). */
+    static int rowBlocks(int m, int mr) {
+        int mPanels = (m + mr - 1) / mr, perBlock = Math.max(1, GemmConfig.MC / mr);
+        return (mPanels + perBlock - 1) / perBlock;
+    }
+
+    /**
+     * Arguments are validated by the public entry points; m, n, k > 0. Exactly one of {@code b} (pre-packed) and
+     * {@code raw} is non-null; raw requires a single row block. {@code mr} is 6 or 12.
+     */
+    static void run(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
+                    PackedB b, RawB raw, float[] c, int cOff, int ldc, TileOp op, int mr) {
         if (mr != 6 && mr != 12) throw new IllegalArgumentException("mr must be 6 or 12, found " + mr);
         final int kcMax = GemmConfig.KC;
         final int mPanels = (m + mr - 1) / mr, mPad = mPanels * mr;
@@ -99,9 +125,10 @@ public final class GemmDriver {
             }
 
             // ---- phase 2: 2D grid of C tasks.
-            final int nPanels = b.panels;
+            final int nPanels = (n + NR - 1) / NR;
             int threads = Parallel.threads();
-            int rowBlocks = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
+            int rowBlocks = rowBlocks(m, mr);
+            if (raw != null && rowBlocks != 1) throw new IllegalStateException("raw B needs a single row block");
             int colChunks = (nPanels * NR + GemmConfig.NC - 1) / GemmConfig.NC;
             if (threads > 1) {
                 // ~8 tasks per thread for work-stealing balance, but keep >= 4 panels (64+ columns) per task so
@@ -118,7 +145,7 @@ public final class GemmDriver {
                 int r = t % rb, q = t / rb;
                 int p0 = r * rowPanelsPerBlock, p1 = Math.min(mPanels, p0 + rowPanelsPerBlock);
                 int q0 = (int) ((long) nPanels * q / cb), q1 = (int) ((long) nPanels * (q + 1) / cb);
-                if (p0 < p1 && q0 < q1) block(m, n, k, ap, mPad, p0, p1, b, q0, q1, c, cOff, ldc, op, mr);
+                if (p0 < p1 && q0 < q1) block(m, n, k, ap, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
             });
         } finally {
             scratch.give(ap);
@@ -126,16 +153,22 @@ public final class GemmDriver {
     }
 
     /** Loops 3..1 for row panels [p0, p1) x column panels [q0, q1). */
-    private static void block(int m, int n, int k, float[] ap, int mPad, int p0, int p1, PackedB b, int q0, int q1,
-                              float[] c, int cOff, int ldc, TileOp op, int mr) {
+    private static void block(int m, int n, int k, float[] ap, int mPad, int p0, int p1, PackedB b, RawB raw,
+                              int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
         float[] edge = null;
-        final float[] bd = b.data;
+        final float[] bd = raw == null ? b.data : new float[Math.min(k, GemmConfig.KC) * NR];
         for (int pc = 0; pc < k; pc += GemmConfig.KC) {
             int kc = Math.min(GemmConfig.KC, k - pc);
             boolean first = pc == 0, last = pc + kc == k;
             for (int q = q0; q < q1; q++) {
                 int j0 = q * NR, nr = Math.min(NR, n - j0);
-                int bo = b.index(q, pc);
+                int bo;
+                if (raw == null) {
+                    bo = b.index(q, pc);
+                } else {
+                    Packing.packMicroPanel(raw.trans(), raw.b(), raw.off(), raw.ld(), n, j0, pc, kc, bd);
+                    bo = 0;
+                }
                 for (int pi = p0; pi < p1; pi++) {
                     int i0 = pi * mr, rows = Math.min(mr, m - i0);
                     int ao = pc * mPad + i0 * kc;

@@ -67,6 +67,31 @@ public final class Packing {
             for (int p = 0; p < k; p++) java.util.Arrays.fill(d, base + p * NR + w, base + (p + 1) * NR, 0f);
     }
 
+    /**
+     * Packs the KC x NR micro-panel of op(B) at rows [p0, p0+kc), columns [j0, j0+NR) into {@code d[0 .. kc*NR)},
+     * zero-padding columns past n. B(p, j) = trans ? b[off + j*ldb + p] : b[off + p*ldb + j].
+     */
+    static void packMicroPanel(boolean trans, float[] b, int off, int ldb, int n, int j0, int p0, int kc, float[] d) {
+        int w = Math.min(NR, n - j0);
+        if (!trans) {
+            if (w == NR) {
+                for (int p = 0, src = off + p0 * ldb + j0, dst = 0; p < kc; p++, src += ldb, dst += NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(d, dst);
+                    FloatVector.fromArray(S, b, src + L).intoArray(d, dst + L);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) System.arraycopy(b, off + (p0 + p) * ldb + j0, d, p * NR, w);
+            }
+        } else {
+            for (int jj = 0; jj < w; jj++) {
+                int src = off + (j0 + jj) * ldb + p0;
+                for (int p = 0; p < kc; p++) d[p * NR + jj] = b[src + p];
+            }
+        }
+        if (w < NR)
+            for (int p = 0; p < kc; p++) java.util.Arrays.fill(d, p * NR + w, (p + 1) * NR, 0f);
+    }
+
     /** k-steps per block of the B transposition. */
     private static final int TB = 64;
 

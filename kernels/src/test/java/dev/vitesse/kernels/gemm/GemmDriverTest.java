@@ -28,7 +28,7 @@ class GemmDriverTest {
     }
 
     static Stream<Arguments> cases() {
-        int[][] shapes = {{1, 1, 1}, {13, 35, 7}, {25, 17, 300}, {150, 40, 257}, {12, 32, 256}, {37, 70, 520}};
+        int[][] shapes = {{1, 1, 1}, {13, 35, 7}, {25, 17, 300}, {150, 40, 257}, {12, 32, 256}, {37, 70, 520}, {230, 21, 50}, {16, 34, 800}};
         List<Arguments> out = new ArrayList<>();
         int idx = 0;
         for (int mr : new int[] {6, 12})
@@ -53,9 +53,12 @@ class GemmDriverTest {
         TileOp op = new TileOp(alpha, beta, scale == null ? null : TileOp.padded(scale, null, 1f, n),
                 add == null ? null : TileOp.padded(add, null, 1f, n), mode == 2,
                 post == null ? null : TileOp.padded(post, null, 1f, n));
-        PackedB pb = Packing.packB(false, b, 0, n, k, n);
-
-        GemmDriver.run(m, n, k, transA, a, 0, lda, pb, c, 0, ldc, op, mr);
+        // B pre-packed, or (single row block only) packed micro-panel by micro-panel inside the tasks
+        boolean raw = GemmDriver.rowBlocks(m, mr) == 1 && (m + n) % 2 == 0;
+        if (raw)
+            GemmDriver.run(m, n, k, transA, a, 0, lda, null, new GemmDriver.RawB(false, b, 0, n, k, n), c, 0, ldc, op, mr);
+        else
+            GemmDriver.run(m, n, k, transA, a, 0, lda, Packing.packB(false, b, 0, n, k, n), c, 0, ldc, op, mr);
 
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {

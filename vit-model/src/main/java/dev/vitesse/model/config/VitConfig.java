@@ -44,6 +44,9 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
         require(eps > 0, a, "layer norm eps must be > 0, found " + eps);
         long tokens = (long) (imageSize / patchSize) * (imageSize / patchSize) + 2;
         require(tokens < 1 << 20, a, "too many tokens: " + tokens);
+        // one image's widest activation must fit a Java array (batches are chunked below that)
+        long widest = tokens * Math.max(Math.max(3L * embedDim, mlpHidden), (long) inChans * patchSize * patchSize);
+        require(widest < 1L << 30, a, "one image needs " + widest + " floats of activations; too large");
     }
 
     private static void require(boolean ok, String arch, String msg) {

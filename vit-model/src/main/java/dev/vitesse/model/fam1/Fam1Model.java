@@ -38,6 +38,9 @@ public abstract class Fam1Model implements Tappable {
 
     public abstract long parameterCount();
 
+    /** Floating-point operations (2 per multiply-add, GEMMs / convs / attention) for one image at the default size. */
+    public abstract double flopsPerImage();
+
     /** One-line architecture summary (layout, widths, depths, heads, windows...). */
     public abstract String describe();
 

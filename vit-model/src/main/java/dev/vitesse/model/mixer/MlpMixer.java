@@ -77,6 +77,14 @@ public final class MlpMixer extends Fam1Model {
     @Override public long parameterCount() { return params; }
 
     @Override
+    public double flopsPerImage() {
+        int d = cfg.embedDim(), p = cfg.patchSize(), n = grid * grid;
+        double f = 2.0 * n * d * 3 * p * p;
+        for (Block b : blocks) f += 4.0 * d * n * b.tok1.out() + 4.0 * n * d * b.ch1.out();
+        return f + 2.0 * d * Math.max(cfg.numClasses(), 0);
+    }
+
+    @Override
     public String describe() {
         return "MLP-Mixer: img " + cfg.imgSize() + ", patch " + cfg.patchSize() + ", " + cfg.numBlocks() + " blocks, dim "
                 + cfg.embedDim() + ", token/channel mlp ratio " + cfg.tokenRatio() + "/" + cfg.channelRatio() + ", "

@@ -152,6 +152,33 @@ public final class PyramidVisionTransformer extends Fam1Model {
     @Override public long parameterCount() { return params; }
 
     @Override
+    public double flopsPerImage() {
+        double f = 0;
+        int hh = inputHeight(), ww = inputWidth();
+        for (int i = 0; i < 4; i++) {
+            Stage st = stages[i];
+            Conv2d pe = st.embed.proj;
+            int oh = pe.outH(hh), ow = pe.outW(ww), c = st.dim, n = oh * ow + (!cfg.v2() && i == 3 ? 1 : 0);
+            f += 2.0 * oh * ow * c * pe.inChannels() * pe.kernelH() * pe.kernelW();
+            for (Block b : st.blocks) {
+                double m = n;
+                if (b.srLinear != null) {
+                    m = 49;
+                    f += 2.0 * 49 * c * c;
+                } else if (b.sr != null) {
+                    m = (double) b.sr.outH(oh) * b.sr.outW(ow);
+                    f += 2.0 * m * c * c * b.sr.kernelH() * b.sr.kernelW();
+                }
+                int hid = b.fc1.out();
+                f += 2.0 * n * c * c * 2 + 2.0 * m * c * 2 * c + 4.0 * n * m * c + 4.0 * n * c * hid + (b.dw != null ? 2.0 * n * hid * 9 : 0);
+            }
+            hh = oh;
+            ww = ow;
+        }
+        return f + 2.0 * numFeatures() * Math.max(cfg.numClasses(), 0);
+    }
+
+    @Override
     public String describe() {
         return (cfg.v2() ? "PVT v2" + (cfg.linear() ? "-li" : "") : "PVT v1") + ": dims " + java.util.Arrays.toString(cfg.embedDims())
                 + ", depths " + java.util.Arrays.toString(cfg.depths()) + ", heads " + java.util.Arrays.toString(cfg.numHeads())

@@ -130,6 +130,29 @@ public final class SwinTransformer extends Fam1Model {
     @Override public long parameterCount() { return params; }
 
     @Override
+    public double flopsPerImage() {
+        int p = cfg.patchSize(), gh = inputHeight() / p, gw = inputWidth() / p;
+        Geometry[][] geo = geometry(gh, gw);
+        double f = 2.0 * gh * gw * cfg.embedDim() * 3 * p * p;
+        int hh = gh, ww = gw;
+        for (int s = 0; s < stages.length; s++) {
+            int c = stages[s].dim;
+            if (s > 0) {
+                hh = (hh + 1) / 2;
+                ww = (ww + 1) / 2;
+                f += 2.0 * hh * ww * 2 * c * c; // 4(C/2) -> C reduction
+            }
+            for (int j = 0; j < stages[s].blocks.length; j++) {
+                WindowPartition part = geo[s][j].part;
+                double rows = (double) part.windows() * part.tokensPerWindow();
+                f += 2.0 * rows * c * 4 * c + 4.0 * rows * part.tokensPerWindow() * c
+                        + 4.0 * hh * ww * c * stages[s].blocks[j].fc1.out();
+            }
+        }
+        return f + 2.0 * numFeatures() * Math.max(cfg.numClasses(), 0);
+    }
+
+    @Override
     public String describe() {
         return "Swin (" + (cfg.torchvision() ? "torchvision" : "timm") + " layout): img " + cfg.imgSize() + ", patch " + cfg.patchSize()
                 + ", embed " + cfg.embedDim() + ", depths " + java.util.Arrays.toString(cfg.depths()) + ", heads "

@@ -223,10 +223,14 @@ public final class VisionTransformer {
         return cfg.inChans() * cfg.imageSize() * cfg.imageSize();
     }
 
-    /** Batch rows processed per chunk, bounding activation memory (~256 MB for the widest buffer). */
-    private int chunkSize() {
-        long perImage = (long) cfg.numTokens() * Math.max(3L * cfg.embedDim(), cfg.mlpHidden());
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (1L << 26) / perImage));
+    /** Floats allowed in the widest per-call activation buffer (256 MB); larger batches are chunked. Tests lower it. */
+    static volatile long activationBudgetFloats = 1L << 26;
+
+    /** Images processed per chunk, bounding activation memory. */
+    int chunkSize() {
+        long perImage = (long) cfg.numTokens() * Math.max(Math.max(3L * cfg.embedDim(), cfg.mlpHidden()),
+                (long) cfg.inChans() * cfg.patchSize() * cfg.patchSize());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, activationBudgetFloats / perImage));
     }
 
     private void checkInput(float[] images, int batch) {
@@ -294,7 +298,16 @@ public final class VisionTransformer {
         long per = (long) batch * cfg.numHeads() * t * t;
         if (per > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("attention maps too large for batch " + batch);
         float[][] probs = new float[blocks.length][(int) per];
-        encode(images, batch, probs);
+        int plane = cfg.numHeads() * t * t;
+        int chunk = chunkSize();
+        for (int b0 = 0; b0 < batch; b0 += chunk) {
+            int nb = Math.min(chunk, batch - b0);
+            float[][] part = b0 == 0 && nb == batch ? probs : new float[blocks.length][nb * plane];
+            encode(slice(images, b0, nb), nb, part);
+            if (part != probs) {
+                for (int l = 0; l < blocks.length; l++) System.arraycopy(part[l], 0, probs[l], b0 * plane, nb * plane);
+            }
+        }
         return probs;
     }
 

@@ -113,6 +113,27 @@ class PreprocessTest {
     }
 
     @Test
+    void checkpointConfigMapsToTheSourcesPipelines() {
+        var timm = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 0.9, "bicubic",
+                ImageTransform.HALF, ImageTransform.HALF, false));
+        assertThat(timm).isEqualTo(ImageTransform.timm(224, 0.9, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF));
+        assertThat(timm.resizeSize()).isEqualTo(248);
+        var tv = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 0.875, "bilinear",
+                ImageTransform.IMAGENET_MEAN, ImageTransform.IMAGENET_STD, false));
+        assertThat(tv).isEqualTo(ImageTransform.torchvision(256, 224, Interpolation.BILINEAR, ImageTransform.IMAGENET_MEAN, ImageTransform.IMAGENET_STD));
+        var hf = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 1.0, "bilinear",
+                ImageTransform.HALF, ImageTransform.HALF, true));
+        assertThat(hf).isEqualTo(ImageTransform.squash(224, 224, Interpolation.BILINEAR, ImageTransform.HALF, ImageTransform.HALF));
+        // timm crop_mode='squash' with a crop margin: both sides to 256, then center crop 224
+        var squashCrop = ImageTransform.of(new dev.vitesse.model.config.PreprocessConfig(224, 0.875, "bicubic",
+                ImageTransform.HALF, ImageTransform.HALF, true));
+        RgbImage out = squashCrop.resizeAndCrop(resource("in_chelsea.png"));
+        assertThat(new int[] {out.width(), out.height()}).containsExactly(224, 224);
+        RgbImage manual = ImageTransform.centerCrop(PilResize.resize(resource("in_chelsea.png"), 256, 256, Interpolation.BICUBIC), 224, 224);
+        assertThat(out.rgb()).isEqualTo(manual.rgb());
+    }
+
+    @Test
     void centerCropRoundsHalfToEvenLikePython() {
         // 7 - 4 = 3 -> round(1.5) = 2; 5 - 4 = 1 -> round(0.5) = 0
         RgbImage img = gradient(7, 5);
@@ -139,6 +160,24 @@ class PreprocessTest {
                         .as(f.name()).containsExactly(200, 10, 255);
             }
         }
+    }
+
+    @Test
+    void greyImagesAreNotColourManaged(@TempDir Path dir) throws IOException {
+        // ImageIO's getRGB() would push TYPE_BYTE_GRAY through a linear-grey colour space (100 -> ~170);
+        // PIL (and so every training pipeline) keeps the raw value.
+        var g8 = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        g8.getRaster().setSample(1, 1, 0, 100);
+        Path p8 = dir.resolve("g8.png");
+        javax.imageio.ImageIO.write(g8, "png", p8.toFile());
+        RgbImage r8 = ImageLoader.read(p8);
+        assertThat(new int[] {r8.get(1, 1, 0), r8.get(1, 1, 1), r8.get(1, 1, 2)}).containsExactly(100, 100, 100);
+        // 16-bit grey keeps the most significant byte
+        var g16 = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+        g16.getRaster().setSample(2, 0, 0, 0x9A7F);
+        Path p16 = dir.resolve("g16.png");
+        javax.imageio.ImageIO.write(g16, "png", p16.toFile());
+        assertThat(ImageLoader.read(p16).get(2, 0, 1)).isEqualTo(0x9A);
     }
 
     @Test
