@@ -154,7 +154,7 @@ public final class VisionModel {
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
         if (backend != null) return backend.features(batchNchw, batch);
-        if (fam1 != null) return fam1.embed(batchNchw, batch, fam1.inputHeight(), fam1.inputWidth());
+        if (fam1 != null) return fam1.embed(batchNchw, batch);
         return net.features(batchNchw, batch);
     }
 

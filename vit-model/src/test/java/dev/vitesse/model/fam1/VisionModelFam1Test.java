@@ -61,4 +61,17 @@ class VisionModelFam1Test {
         assertThatThrownBy(() -> VisionModel.load(new Fixture("mixer/s_48").dir, LoadOptions.defaults().withImageSize(64)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mlp_tokens.fc1.weight");
     }
+
+    @Test
+    void squareSizeIsInferredFromTheBatchWhenItDiffersFromTheDefault() throws IOException {
+        Fixture f = new Fixture("pvt_v2/timm_b0");            // default input 60x76 (from pretrained_cfg)
+        VisionModel m = VisionModel.load(f.dir);
+        float[] square = new float[2 * 3 * 64 * 64];
+        float[] viaFacade = m.forward(square, 2);
+        float[] direct = m.family1Model().logits(square, 2, 64, 64, null);
+        // interpreted and JIT-compiled vector reductions may round differently: compare to float precision
+        assertThat(Fixture.relErr(viaFacade, direct)).isLessThanOrEqualTo(1e-6);
+        assertThatThrownBy(() -> m.forward(new float[3 * 10 * 11], 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nor a square image size");
+    }
 }
