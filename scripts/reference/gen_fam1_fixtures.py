@@ -50,6 +50,17 @@ def save(folder, arch, model, x, model_args, rename=None, extra_cfg=None, forwar
     print(f'{folder}: {size / 1024:.0f} KiB, logits {tuple(logits.shape)}, {len(inter)} intermediates')
 
 
+def save_data_only(folder, model, x, forward=None):
+    """Input and reference outputs for an existing fixture's weights at another input size."""
+    os.makedirs(folder, exist_ok=True)
+    with torch.no_grad():
+        logits, inter = (forward or (lambda m, t: m.forward_with_intermediates(t)))(model.double().eval(), x.double())
+    write_safetensors(os.path.join(folder, 'intermediates.safetensors'), {k: v.float() for k, v in inter.items()})
+    np.save(os.path.join(folder, 'input.npy'), x.float().numpy())
+    np.save(os.path.join(folder, 'logits.npy'), logits.float().numpy())
+    print(f'{folder}: data for input {tuple(x.shape)}')
+
+
 def image(seed, b, h, w):
     return torch.randn((b, 3, h, w), generator=torch.Generator().manual_seed(seed))
 
@@ -74,6 +85,9 @@ def main():
     save(os.path.join(OUT, 'swin', 'torchvision_64'), 'torchvision:swin_t', tv, image(13, 1, 64, 64),
          dict(embed_dim=6, depths=[2, 2, 1, 1], num_heads=[1, 2, 2, 4], window_size=7, patch_size=4, img_size=64),
          forward=R.torchvision_swin_intermediates)
+    # same weights, non-square 72x40: per-axis padding, the shift dropped on one axis only
+    save_data_only(os.path.join(OUT, 'swin', 'torchvision_64_at_72x40'), tv, image(18, 1, 72, 40),
+                   forward=R.torchvision_swin_intermediates)
     # ---- PVT v2 --------------------------------------------------------------------------------
     pvt_small = dict(depths=[2, 1, 1, 1], embed_dims=[8, 16, 24, 32], num_heads=[1, 2, 3, 4],
                      sr_ratios=[8, 4, 2, 1], mlp_ratios=[8, 8, 4, 4])
@@ -97,6 +111,8 @@ def main():
               depths=[2, 1, 1, 1], sr_ratios=[8, 4, 2, 1])
     m = R.randomize(R.PvtV1(num_classes=10, **v1), 6)
     save(os.path.join(OUT, 'pvt_v1', 'tiny_64'), 'pvt_tiny', m, image(16, 1, 64, 64), dict(v1))
+    # same weights at 48x80: position embeddings resized bilinearly, as the repo does
+    save_data_only(os.path.join(OUT, 'pvt_v1', 'tiny_64_at_48x80'), m, image(19, 1, 48, 80))
     # ---- MLP-Mixer -------------------------------------------------------------------------------
     mx = dict(img_size=48, patch_size=8, num_blocks=3, embed_dim=24)
     m = R.randomize(R.MlpMixer(num_classes=10, **mx), 7)

@@ -8,7 +8,8 @@ reference outputs: logits, features (pre-logits) and attn_<i> (softmax probabili
 cases with another resolution also hold input_<S>, logits_<S>, features_<S>.
 
 Models are tiny (dim 16, 2 blocks, 2 heads, 32x32 input, patch 8) with deliberately large random weights
-so attention is far from uniform and every op matters. Weights stored as F16/BF16 are rounded to that
+so attention is far from uniform and every op matters. Weights are stored as F32 (timm_plain, timm_bare, torchvision: exercises packing straight from the
+mapping), F16 or BF16 (the rest, smaller fixtures). Weights stored as F16/BF16 are rounded to that
 precision inside the PyTorch model before computing the expected outputs, so the comparison is exact up
 to float32 arithmetic order.
 """
@@ -62,8 +63,10 @@ def inputs(seed, size, batch=BATCH, chans=3):
     return torch.randn(batch, chans, size, size, generator=g).half().float()
 
 
-def save_expected(path, tensors, model):
-    meta = {'num_params': sum(p.numel() for p in model.parameters())}
+def save_expected(path, tensors, model, num_params=None):
+    if num_params is None:
+        num_params = sum(p.numel() for p in model.parameters())
+    meta = {'num_params': num_params}
     write_safetensors(path, tensors, dtype={k: ('F16' if k.startswith('input') else 'F32') for k in tensors},
                       metadata=meta)
 
@@ -106,13 +109,48 @@ def timm_case(case, arch, seed, dtype='F32', extra=None, pretrained_cfg=None, gl
     return m
 
 
-def hf_case(case, model_type, seed, distilled=False, extra=None):
-    m = randomize(VisionTransformer(num_classes=5, distilled=distilled, eps=1e-12, **SMALL), seed)
+def hf_case(case, model_type, seed, distilled=False, extra=None, dtype='F16'):
+    m = round_to(randomize(VisionTransformer(num_classes=5, distilled=distilled, eps=1e-12, **SMALL), seed), dtype)
     d = fresh(case)
-    write_safetensors(os.path.join(d, 'model.safetensors'), timm_to_hf(m.state_dict(), model_type, distilled))
+    write_safetensors(os.path.join(d, 'model.safetensors'), timm_to_hf(m.state_dict(), model_type, distilled), dtype=dtype)
     with open(os.path.join(d, 'config.json'), 'w') as f:
         json.dump(hf_config(m, model_type, id2label=['hf_label_%d' % i for i in range(5)]), f, indent=2)
     save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), extra), m)
+
+
+def hf_variant_case(case, seed, kind, dtype='F16'):
+    """HF DeiTForImageClassification (dist token, single classifier on token 0) or a headless ViTModel
+    (keys without the 'vit.' prefix, plus the pooler, which is not on the feature path)."""
+    distilled = kind == 'deit_single_head'
+    m = round_to(randomize(VisionTransformer(num_classes=5, distilled=distilled, eps=1e-12, **SMALL), seed), dtype)
+    d = fresh(case)
+    sd = m.state_dict()
+    if distilled:
+        sd = {k: v for k, v in sd.items() if not k.startswith('head_dist.')}
+        hf = timm_to_hf(sd, 'deit', distilled=False)
+        cfg = hf_config(m, 'deit', id2label=['deit_%d' % i for i in range(5)])
+        cfg['architectures'] = ['DeiTForImageClassification']
+    else:
+        sd = {k: v for k, v in sd.items() if not k.startswith('head.')}
+        hf = {k[len('vit.'):]: v for k, v in timm_to_hf(sd, 'vit').items()}
+        g = torch.Generator().manual_seed(seed)
+        hf['pooler.dense.weight'] = torch.randn(16, 16, generator=g)   # (F16 on disk; never loaded)
+        hf['pooler.dense.bias'] = torch.randn(16, generator=g)
+        cfg = hf_config(m, 'vit')
+        cfg['architectures'] = ['ViTModel']
+    write_safetensors(os.path.join(d, 'model.safetensors'), hf, dtype=dtype)
+    with open(os.path.join(d, 'config.json'), 'w') as f:
+        json.dump(cfg, f, indent=2)
+    x = inputs(seed, 32)
+    with torch.no_grad():
+        tokens, maps = m.forward_features(x, return_attn=True)
+        feats = tokens[:, 0]                     # HF: token 0 after the final layernorm
+        logits = m.head(feats) if distilled else feats
+    out = {'input': x, 'logits': logits, 'features': feats}
+    for i, a in enumerate(maps):
+        out['attn_%d' % i] = a
+    used = sum(v.numel() for k, v in hf.items() if not k.startswith('pooler.'))   # the pooler is not loaded
+    save_expected(os.path.join(d, 'expected.safetensors'), out, m, num_params=used)
 
 
 def torchvision_case(case, seed):
@@ -144,12 +182,14 @@ def main():
     timm_case('timm_deit_distilled', 'deit_tiny_distilled_patch16_224', 2, dtype='F16', distilled=True)
     timm_case('timm_deit3', 'deit3_small_patch16_224', 3, dtype='BF16', init_values=1e-6, no_embed_class=True,
               extra=[(48, 'timm')])
-    timm_case('timm_avg', 'vit_tiny_patch16_224', 4, global_pool='avg')
-    timm_case('timm_no_qkv_bias', 'vit_tiny_patch16_224', 5, qkv_bias=False)
-    timm_case('timm_gap', 'vit_tiny_patch16_224', 10, global_pool='avg', class_token=False, fc_norm=False)
+    timm_case('timm_avg', 'vit_tiny_patch16_224', 4, dtype='F16', global_pool='avg')
+    timm_case('timm_no_qkv_bias', 'vit_tiny_patch16_224', 5, dtype='F16', qkv_bias=False)
+    timm_case('timm_gap', 'vit_tiny_patch16_224', 10, dtype='F16', global_pool='avg', class_token=False, fc_norm=False)
     timm_case('timm_bare', 'vit_tiny_patch16_224', 6, folder=False)
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
+    hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')
+    hf_variant_case('hf_vit_base_model', 12, 'base_model')
     torchvision_case('torchvision_vit', 9)
     total = 0
     for root, _, files in os.walk(OUT):

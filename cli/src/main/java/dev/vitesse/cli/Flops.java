@@ -16,4 +16,10 @@ final class Flops {
         double heads = (c.headDist() ? 2.0 : 1.0) * d * c.numClasses();
         return 2 * (patch + c.depth() * block + heads);
     }
+
+    /** {@link #perImage} for ViT/DeiT; NaN for the other families (their FLOPs are not counted here). */
+    static double perImageOrNaN(dev.vitesse.model.VisionModel m) {
+        if (m.backend() != null || m.family1Model() != null) return Double.NaN;
+        return perImage(m.config());
+    }
 }

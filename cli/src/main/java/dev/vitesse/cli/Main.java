@@ -43,7 +43,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: one of classify, embed, attention, info, logits, bench, analyze (see 'vitesse --help')");
+                "missing command: one of classify, embed, attention, info, logits, bench, analyze");
     }
 
     public static void main(String[] args) {

@@ -6,14 +6,11 @@ import dev.vitesse.model.config.PreprocessConfig;
 import dev.vitesse.model.config.VitConfig;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.Fam1Models;
+import dev.vitesse.model.io.ImageNetLabels;
 import dev.vitesse.model.io.SafeTensors;
 import dev.vitesse.model.vit.VisionTransformer;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,8 +32,6 @@ import java.util.List;
  * Inputs are float32 NCHW in the model's input size ({@link #inputSize()}), already normalised.
  */
 public final class VisionModel {
-    private static final String IMAGENET_LABELS = "imagenet_labels.txt";
-
     private final VisionTransformer net;
     private final ModelSpec spec;
     private final List<String> labels;
@@ -126,7 +121,8 @@ public final class VisionModel {
         if (other != null) return other;
         String family1 = Fam1Models.architectureOf(path, options.arch().orElse(null));
         if (family1 != null) {
-            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null)), path + " (" + family1 + ")");
+            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null), options.imageSize().orElse(null)),
+                    path + " (" + family1 + ")");
         }
         Path weights = ModelResolver.weightsFile(path);
         try (SafeTensors st = SafeTensors.open(weights)) {
@@ -142,7 +138,7 @@ public final class VisionModel {
                     + "; it needs a checkpoint (scripts/reference/check_family2_fullsize.py writes random-weight ones)");
         }
         if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
-            return new VisionModel(Fam1Models.random(options.arch().get(), seed), "random weights");
+            return new VisionModel(Fam1Models.random(options.arch().get(), seed, options.imageSize().orElse(null)), "random weights");
         }
         ModelSpec spec = ModelResolver.forArchitecture(options);
         return new VisionModel(VisionTransformer.random(spec.config(), seed), spec);
@@ -158,7 +154,7 @@ public final class VisionModel {
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
         if (backend != null) return backend.features(batchNchw, batch);
-        if (fam1 != null) return fam1.embed(batchNchw, batch, fam1.inputHeight(), fam1.inputWidth());
+        if (fam1 != null) return fam1.embed(batchNchw, batch);
         return net.features(batchNchw, batch);
     }
 
@@ -273,28 +269,11 @@ public final class VisionModel {
     private static List<String> chooseLabels(List<String> fromConfig, int numClasses) {
         if (fromConfig != null && fromConfig.size() == numClasses) return List.copyOf(fromConfig);
         if (numClasses == 1000) {
-            List<String> imagenet = bundledImageNetLabels();
-            if (imagenet != null && imagenet.size() == 1000) return imagenet;
+            return ImageNetLabels.get();   // bundled ImageNet-1k names (torchvision's order)
         }
         List<String> idx = new ArrayList<>(numClasses);
         for (int i = 0; i < numClasses; i++) idx.add(Integer.toString(i));
         return Collections.unmodifiableList(idx);
-    }
-
-    /** The bundled ImageNet-1k class names (resource {@code imagenet_labels.txt}), or null when absent. */
-    static List<String> bundledImageNetLabels() {
-        try (InputStream in = VisionModel.class.getResourceAsStream(IMAGENET_LABELS)) {
-            if (in == null) return null;
-            List<String> out = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (!line.isBlank()) out.add(line.strip());
-                }
-            }
-            return List.copyOf(out);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** The ffvit / Refiner-ViT / AlterNet (or other registered) backend, or null for ViT/DeiT and the fam1 models. */

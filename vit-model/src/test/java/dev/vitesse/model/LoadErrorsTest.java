@@ -167,6 +167,17 @@ class LoadErrorsTest {
     }
 
     @Test
+    void imagenetLabelsForThousandClassHeads() {
+        VisionModel m = VisionModel.random(tiny("vit_tiny_patch16_224"), 1);
+        assertThat(m.numClasses()).isEqualTo(1000);
+        assertThat(m.labels()).hasSize(1000);
+        assertThat(m.labels().get(0)).isEqualTo("tench");
+        assertThat(m.labels().get(281)).isEqualTo("tabby");
+        VisionModel ten = VisionModel.random(tiny("vit_tiny_patch16_224").withNumClasses(10), 1);
+        assertThat(ten.labels()).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
+    @Test
     void randomModelRunsAndReportsInfo() {
         VisionModel m = VisionModel.random(tiny("deit_tiny_distilled_patch16_224").withNumClasses(4), 7);
         float[] out = m.forward(new float[2 * 3 * 32 * 32], 2);

@@ -43,7 +43,7 @@ class ReferenceFixturesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_no_qkv_bias", "hf_vit",
+    @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
         VisionModel m = VisionModel.load(Fixtures.dir(testCase));
@@ -120,6 +120,18 @@ class ReferenceFixturesTest {
         assertThat(d.preprocessing().mean()).containsExactly(0.485f, 0.456f, 0.406f);
         assertThat(d.preprocessing().cropPct()).isEqualTo(224.0 / 256.0);
         assertThat(d.config().headDist()).isTrue();
+    }
+
+    @Test
+    void hfVariants() throws IOException {
+        VisionModel single = VisionModel.load(Fixtures.dir("hf_deit_single_head"));
+        assertThat(single.config().distToken()).isTrue();
+        assertThat(single.config().headDist()).isFalse();
+        assertThat(single.labels()).startsWith("deit_0");
+        VisionModel base = VisionModel.load(Fixtures.dir("hf_vit_base_model"));
+        assertThat(base.numClasses()).isZero();
+        assertThat(base.numFeatures()).isEqualTo(16);
+        assertThat(base.info().toString()).contains("none (features)");
     }
 
     @Test

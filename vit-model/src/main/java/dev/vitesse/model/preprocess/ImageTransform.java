@@ -102,31 +102,38 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
                 : new ImageTransform(Mode.SHORTER_SIDE, scale, size, size, interp, c.mean(), c.std());
     }
 
+    /** Same pipeline with another resampling filter. */
     public ImageTransform withInterpolation(Interpolation i) {
         return new ImageTransform(mode, resizeSize, cropHeight, cropWidth, i, mean, std);
     }
 
+    /** Same pipeline with another resize target (shorter side, or both sides for SQUASH; 0 = crop size for SQUASH). */
     public ImageTransform withResizeSize(int size) {
         return new ImageTransform(mode, size, cropHeight, cropWidth, interpolation, mean, std);
     }
 
+    /** Same pipeline with another resize mode. */
     public ImageTransform withMode(Mode m) {
         return new ImageTransform(m, resizeSize, cropHeight, cropWidth, interpolation, mean, std);
     }
 
+    /** Same pipeline with another output (crop) size. */
     public ImageTransform withCropSize(int height, int width) {
         return new ImageTransform(mode, resizeSize, height, width, interpolation, mean, std);
     }
 
+    /** Same pipeline with another normalisation. */
     public ImageTransform withMeanStd(float[] m, float[] s) {
         return new ImageTransform(mode, resizeSize, cropHeight, cropWidth, interpolation, m, s);
     }
 
+    /** Per-channel mean (a copy). */
     @Override
     public float[] mean() {
         return mean.clone();
     }
 
+    /** Per-channel std (a copy). */
     @Override
     public float[] std() {
         return std.clone();

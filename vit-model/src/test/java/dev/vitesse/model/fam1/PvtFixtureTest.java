@@ -32,4 +32,10 @@ class PvtFixtureTest {
         Fixture f = new Fixture("pvt_v1/tiny_64");
         f.check(Fam1Models.load(f.dir, null), 1e-4);
     }
+
+    @Test
+    void pvtV1ResizesPositionEmbeddingsAtAnotherResolution() throws IOException {
+        Fixture f = new Fixture("pvt_v1/tiny_64", "pvt_v1/tiny_64_at_48x80");
+        f.check(Fam1Models.load(f.dir, null), 1e-4);
+    }
 }

@@ -46,4 +46,10 @@ class SwinFixtureTest {
         Fixture f = new Fixture("swin/torchvision_64");
         f.check(Fam1Models.load(f.dir, null), 1e-4);
     }
+
+    @Test
+    void torchvisionNonSquareInputPadsAndDropsTheShiftPerAxis() throws IOException {
+        Fixture f = new Fixture("swin/torchvision_64", "swin/torchvision_64_at_72x40");
+        f.check(Fam1Models.load(f.dir, null), 1e-4);
+    }
 }

@@ -163,6 +163,24 @@ class PreprocessTest {
     }
 
     @Test
+    void greyImagesAreNotColourManaged(@TempDir Path dir) throws IOException {
+        // ImageIO's getRGB() would push TYPE_BYTE_GRAY through a linear-grey colour space (100 -> ~170);
+        // PIL (and so every training pipeline) keeps the raw value.
+        var g8 = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        g8.getRaster().setSample(1, 1, 0, 100);
+        Path p8 = dir.resolve("g8.png");
+        javax.imageio.ImageIO.write(g8, "png", p8.toFile());
+        RgbImage r8 = ImageLoader.read(p8);
+        assertThat(new int[] {r8.get(1, 1, 0), r8.get(1, 1, 1), r8.get(1, 1, 2)}).containsExactly(100, 100, 100);
+        // 16-bit grey keeps the most significant byte
+        var g16 = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+        g16.getRaster().setSample(2, 0, 0, 0x9A7F);
+        Path p16 = dir.resolve("g16.png");
+        javax.imageio.ImageIO.write(g16, "png", p16.toFile());
+        assertThat(ImageLoader.read(p16).get(2, 0, 1)).isEqualTo(0x9A);
+    }
+
+    @Test
     void badInputsAreClearErrors(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> ImageLoader.read(dir.resolve("missing.png")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.png").hasMessageContaining("no such file");
