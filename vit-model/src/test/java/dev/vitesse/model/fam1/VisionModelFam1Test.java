@@ -67,10 +67,12 @@ class VisionModelFam1Test {
         Fixture f = new Fixture("pvt_v2/timm_b0");            // default input 60x76 (from pretrained_cfg)
         VisionModel m = VisionModel.load(f.dir);
         float[] square = new float[2 * 3 * 64 * 64];
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < square.length; i++) square[i] = (float) rnd.nextGaussian();
         float[] viaFacade = m.forward(square, 2);
         float[] direct = m.family1Model().logits(square, 2, 64, 64, null);
-        // interpreted and JIT-compiled vector reductions may round differently: compare to float precision
-        assertThat(Fixture.relErr(viaFacade, direct)).isLessThanOrEqualTo(1e-6);
+        // interpreted vs JIT-compiled reductions and thread splits may reorder sums: same tolerance as the fixtures
+        assertThat(Fixture.relErr(viaFacade, direct)).isLessThanOrEqualTo(1e-4);
         assertThatThrownBy(() -> m.forward(new float[3 * 10 * 11], 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nor a square image size");
     }
