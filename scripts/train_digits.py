@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Trains Vitesse's built-in demo model: a tiny timm-layout ViT on scikit-learn's bundled digits.
 
-Run with Debian's PyTorch (CPU only, one thread, about 75 s of CPU time):  /usr/bin/python3 scripts/train_digits.py
+Run with Debian's PyTorch (CPU only, one thread, 75-105 s of CPU time):  /usr/bin/python3 scripts/train_digits.py
 
 Data: sklearn.datasets.load_digits (1797 8x8 grayscale images, values 0..16), split with
 train_test_split(test_size=0.25, random_state=0, stratify=None) -> 1347 train / 450 test.

@@ -17,7 +17,8 @@ import dev.vitesse.kernels.Parallel;
 /**
  * Flash vs explicit attention, side by side in one JVM: for each thread count and sequence length N,
  * both paths run alternately on the same timm-layout qkv buffer [N, 3 * heads * headDim]; reports the median
- * time per call, the heap bytes allocated per call (summed over all threads, via
+ * wall time per call, the median CPU time per call summed over all JVM threads (less sensitive to other load on
+ * a shared machine; it includes the idle-spin of pool workers), the heap bytes allocated per call (all threads, via
  * {@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes}) and the analytic peak scratch.
  *
  * <pre>
@@ -30,8 +31,8 @@ public final class AttentionCompare {
 
     private static final int WARMUP_CALLS = 12;
 
-    record Row(int threads, int n, double flashMs, double explicitMs, long flashAlloc, long explicitAlloc,
-               long flashPeak, long explicitPeak, double maxDiff) {}
+    record Row(int threads, int n, double flashMs, double explicitMs, double flashCpuMs, double explicitCpuMs,
+               long flashAlloc, long explicitAlloc, long flashPeak, long explicitPeak, double maxDiff) {}
 
     public static void main(String[] args) throws IOException {
         int[] ns = {197, 785, 3137};
@@ -61,15 +62,17 @@ public final class AttentionCompare {
         List<Row> rows = new ArrayList<>();
         System.out.printf(Locale.ROOT, "attention: batch %d, %d heads, head dim %d, %d reps (median), vector %d bits%n",
                 batch, heads, dim, reps, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
-        System.out.printf(Locale.ROOT, "%7s %6s %11s %11s %7s %14s %14s %13s %13s %9s%n", "threads", "N", "flash ms",
-                "explicit ms", "ratio", "flash alloc", "explicit alloc", "flash peak", "explicit peak", "max diff");
+        System.out.printf(Locale.ROOT, "%7s %6s %10s %11s %7s %10s %10s %7s %12s %14s %11s %13s %9s%n", "threads", "N",
+                "flash ms", "explicit ms", "ratio", "flash cpu", "expl. cpu", "ratio", "flash alloc", "explicit alloc",
+                "flash peak", "explicit peak", "max diff");
         for (int t : threadCounts) {
             Parallel.setThreads(t);
             for (int n : ns) {
                 Row r = run(mx, t, n, batch, heads, dim, reps, minMs);
                 rows.add(r);
-                System.out.printf(Locale.ROOT, "%7d %6d %11.3f %11.3f %6.2fx %14s %14s %13s %13s %9.2e%n", t, n,
-                        r.flashMs, r.explicitMs, r.explicitMs / r.flashMs, bytes(r.flashAlloc), bytes(r.explicitAlloc),
+                System.out.printf(Locale.ROOT, "%7d %6d %10.3f %11.3f %6.2fx %10.3f %10.3f %6.2fx %12s %14s %11s %13s %9.2e%n",
+                        t, n, r.flashMs, r.explicitMs, r.explicitMs / r.flashMs, r.flashCpuMs, r.explicitCpuMs,
+                        r.explicitCpuMs / r.flashCpuMs, bytes(r.flashAlloc), bytes(r.explicitAlloc),
                         bytes(r.flashPeak), bytes(r.explicitPeak), r.maxDiff);
             }
         }
@@ -82,9 +85,11 @@ public final class AttentionCompare {
             if (i > 0) sb.append(',');
             sb.append(String.format(Locale.ROOT,
                     "{\"threads\":%d,\"n\":%d,\"flashMs\":%.4f,\"explicitMs\":%.4f,\"speedup\":%.3f,"
+                            + "\"flashCpuMs\":%.4f,\"explicitCpuMs\":%.4f,"
                             + "\"flashAllocBytes\":%d,\"explicitAllocBytes\":%d,\"flashPeakScratchBytes\":%d,"
                             + "\"explicitPeakScratchBytes\":%d,\"maxAbsDiff\":%.3e}",
-                    r.threads, r.n, r.flashMs, r.explicitMs, r.explicitMs / r.flashMs, r.flashAlloc, r.explicitAlloc,
+                    r.threads, r.n, r.flashMs, r.explicitMs, r.explicitMs / r.flashMs, r.flashCpuMs, r.explicitCpuMs,
+                    r.flashAlloc, r.explicitAlloc,
                     r.flashPeak, r.explicitPeak, r.maxDiff));
         }
         sb.append("]}");
@@ -117,22 +122,22 @@ public final class AttentionCompare {
         double maxDiff = 0;
         for (int i = 0; i < outF.length; i++) maxDiff = Math.max(maxDiff, Math.abs(outF[i] - outE[i]));
         long fa = allocated(mx, flash), ea = allocated(mx, explicit);
-        double[] tf = new double[reps], te = new double[reps];
+        double[] tf = new double[reps], te = new double[reps], cf = new double[reps], ce = new double[reps];
         for (int r = 0; r < reps; r++) {
             if (r % 2 == 0) {
-                tf[r] = time(flash);
-                te[r] = time(explicit);
+                time(mx, flash, tf, cf, r);
+                time(mx, explicit, te, ce, r);
             } else {
-                te[r] = time(explicit);
-                tf[r] = time(flash);
+                time(mx, explicit, te, ce, r);
+                time(mx, flash, tf, cf, r);
             }
         }
         int bh = batch * heads;
-        // analytic peak scratch: flash allocates one tile set per task (<= TASKS_PER_THREAD * threads tasks);
-        // explicit holds one nq x nkv score matrix per (batch, head) in flight (<= threads at once)
-        long flashPeak = Math.min(bh * (long) Math.max(1, (n + 31) / 32), 4L * threads) * Attention.flashScratchBytes(dim);
+        // analytic peak live scratch: each pool thread works on one flash task at a time and a task holds one
+        // tile set (independent of N); explicit holds one nq x nkv score matrix per (batch, head) in flight
+        long flashPeak = Math.min(threads, bh * (long) n) * Attention.flashScratchBytes(dim);
         long explicitPeak = Math.min(bh, threads) * 4L * n * n;
-        return new Row(threads, n, median(tf), median(te), fa, ea, flashPeak, explicitPeak, maxDiff);
+        return new Row(threads, n, median(tf), median(te), median(cf), median(ce), fa, ea, flashPeak, explicitPeak, maxDiff);
     }
 
     private static long allocated(com.sun.management.ThreadMXBean mx, Runnable r) {
@@ -146,10 +151,19 @@ public final class AttentionCompare {
         return best;
     }
 
-    private static double time(Runnable r) {
-        long t0 = System.nanoTime();
+    /** Wall time and CPU time summed over all threads of the JVM (robust to other processes on a shared machine). */
+    private static void time(com.sun.management.ThreadMXBean mx, Runnable r, double[] wall, double[] cpu, int i) {
+        long c0 = cpuNanos(mx), t0 = System.nanoTime();
         r.run();
-        return (System.nanoTime() - t0) / 1e6;
+        long t1 = System.nanoTime(), c1 = cpuNanos(mx);
+        wall[i] = (t1 - t0) / 1e6;
+        cpu[i] = (c1 - c0) / 1e6;
+    }
+
+    private static long cpuNanos(com.sun.management.ThreadMXBean mx) {
+        long sum = 0;
+        for (long t : mx.getThreadCpuTime(mx.getAllThreadIds())) if (t > 0) sum += t;
+        return sum;
     }
 
     private static double median(double[] a) {

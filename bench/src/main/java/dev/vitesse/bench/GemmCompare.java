@@ -239,6 +239,9 @@ public final class GemmCompare {
             for (int r = 0; r < rounds; r++) {
                 for (int j = 0; j < 3; j++) {
                     int i = (r % 2 == 0) ? j : 2 - j; // alternate the order every round
+                    // OpenBLAS worker threads busy-wait for a while after a call (and ForkJoin workers spin briefly
+                    // before parking): let them go idle so they do not steal a core from the next sample.
+                    if (t > 1) pause(100);
                     long c0 = CPU.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     for (int q = 0; q < reps[i]; q++) impls[i].run();
@@ -275,6 +278,14 @@ public final class GemmCompare {
             Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
             Gemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c, 0, n);
             w.multiply(m, a, 0, k, c, 0, n, Epilogue.NONE);
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

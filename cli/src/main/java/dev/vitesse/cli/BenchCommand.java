@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
         SplittableRandom rnd = new SplittableRandom(7);
         for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         PrintWriter out = spec.commandLine().getOut();
-        String name = m.family1Model() != null ? m.family1Model().architecture() : m.config().architecture();
+        String name = m.architecture();
         out.printf(Locale.ROOT, "%s (%s weights), batch %d, %d threads, %d warm-up + %d timed passes%n", name,
                 model.model != null ? "loaded" : "random", batch, Parallel.threads(), warmup, iterations);
         out.flush();
@@ -72,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
         Arrays.sort(sorted);
         double median = iterations % 2 == 1 ? sorted[iterations / 2] : (sorted[iterations / 2 - 1] + sorted[iterations / 2]) / 2;
         double imagesPerS = batch * 1000.0 / median;
-        double flops = m.family1Model() != null ? m.family1Model().flopsPerImage() : Flops.perImage(m.config());
+        double flops = m.family1Model() != null ? m.family1Model().flopsPerImage() : Flops.perImageOrNaN(m);
         double gflops = flops * batch / (median / 1000.0) / 1e9;
         out.printf(Locale.ROOT, "median %.2f ms/batch (min %.2f, max %.2f), %.1f images/s, %.1f GFLOP/s (%.2f GFLOP/image)%n",
                 median, sorted[0], sorted[iterations - 1], imagesPerS, gflops, flops / 1e9);

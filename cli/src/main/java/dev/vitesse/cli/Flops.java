@@ -16,4 +16,11 @@ final class Flops {
         double heads = (c.headDist() ? 2.0 : 1.0) * d * c.numClasses();
         return 2 * (patch + c.depth() * block + heads);
     }
+
+    /** {@link #perImage} for ViT/DeiT, the backend's own count for ffvit/Refiner/AlterNet, NaN otherwise. */
+    static double perImageOrNaN(dev.vitesse.model.VisionModel m) {
+        if (m.backend() != null) return m.backend().flopsPerImage();
+        if (m.family1Model() != null) return Double.NaN;
+        return perImage(m.config());
+    }
 }

@@ -25,7 +25,8 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(m.info());
         out.println("image pipeline: " + tf);
-        out.printf(Locale.ROOT, "compute: %.3f GFLOP per image%n", (m.family1Model() != null ? m.family1Model().flopsPerImage() : Flops.perImage(m.config())) / 1e9);
+        double flops = m.family1Model() != null ? m.family1Model().flopsPerImage() : Flops.perImageOrNaN(m);
+        if (!Double.isNaN(flops)) out.printf(Locale.ROOT, "compute: %.3f GFLOP per image%n", flops / 1e9);
         if (model.builtin()) {
             JsonNode eval = new ObjectMapper().readTree(BuiltinModel.folder().resolve("pytorch_eval.json").toFile());
             out.printf(Locale.ROOT, "built-in: tiny ViT trained on scikit-learn digits (scripts/train_digits.py); PyTorch test accuracy %.2f%% (%d/%d)%n",

@@ -119,7 +119,7 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    void mainRunsAnalyzeAndClassifiesFamily2Models() throws Exception {
+    void mainRunsAnalyzeClassifyBenchInfoOnFamily2Models() throws Exception {
         BufferedImage img = new BufferedImage(100, 90, BufferedImage.TYPE_INT_RGB);
         Random rnd = new Random(9);
         for (int y = 0; y < 90; y++) for (int x = 0; x < 100; x++) img.setRGB(x, y, rnd.nextInt(1 << 24));
@@ -135,6 +135,14 @@ class AnalyzeCommandTest {
                     png.toString());
             assertThat(code).as(f + ": " + err).isZero();
             assertThat(out.toString()).as(f).isNotBlank();
+            out.getBuffer().setLength(0);
+            code = Main.run(new PrintWriter(out), new PrintWriter(err), "bench", "--model", FIXTURES.resolve(f).toString(),
+                    "--iterations", "2", "--warmup", "1");
+            assertThat(code).as(f + ": " + err).isZero();
+            out.getBuffer().setLength(0);
+            code = Main.run(new PrintWriter(out), new PrintWriter(err), "info", "--model", FIXTURES.resolve(f).toString());
+            assertThat(code).as(f + ": " + err).isZero();
+            assertThat(out.toString()).as(f).contains("parameters");
         }
     }
 

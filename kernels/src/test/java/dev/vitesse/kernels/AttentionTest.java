@@ -173,7 +173,10 @@ class AttentionTest {
                 for (int i = 0; i < pr.nq; i++) {
                     for (int j = 0; j < pr.nkv; j++) {
                         double ref = pr.refProb[b][h][i][j];
-                        assertThat(Math.abs(probs[idx++] - ref)).as("prob %d %d %d %d", b, h, i, j).isLessThanOrEqualTo(1e-7 + 4e-6 * ref);
+                        float got = probs[idx++];
+                        if (!(Math.abs(got - ref) <= 1e-7 + 4e-6 * ref)) { // plain check: millions of elements
+                            throw new AssertionError("prob[" + b + "][" + h + "][" + i + "][" + j + "] = " + got + ", reference " + ref);
+                        }
                     }
                 }
             }

@@ -37,6 +37,11 @@ public interface ArchitectureBackend {
     /** The repository's eval preprocessing. */
     PreprocessConfig preprocess();
 
+    /** Floating-point operations per image (2 per multiply-add), or NaN when not counted. */
+    default double flopsPerImage() {
+        return Double.NaN;
+    }
+
     /** Multi-line human-readable description (architecture, dims, blocks) for {@code vitesse info}. */
     String describe();
 

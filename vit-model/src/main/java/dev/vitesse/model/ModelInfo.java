@@ -26,7 +26,7 @@ public record ModelInfo(String source, VitConfig config, long parameters, Prepro
                     + "preprocessing: " + preprocess;
         }
         VitConfig c = config;
-        return "architecture: " + c.architecture() + " (" + c.layout().name().toLowerCase() + " layout)\n"
+        return "architecture: " + c.architecture() + " (" + c.layout().name().toLowerCase(java.util.Locale.ROOT) + " layout)\n"
                 + "source: " + source + "\n"
                 + String.format("parameters: %,d%n", parameters)
                 + "input: " + c.inChans() + "x" + c.imageSize() + "x" + c.imageSize() + ", patch " + c.patchSize()

@@ -121,7 +121,8 @@ public final class VisionModel {
         if (other != null) return other;
         String family1 = Fam1Models.architectureOf(path, options.arch().orElse(null));
         if (family1 != null) {
-            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null)), path + " (" + family1 + ")");
+            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null), options.imageSize().orElse(null)),
+                    path + " (" + family1 + ")");
         }
         Path weights = ModelResolver.weightsFile(path);
         try (SafeTensors st = SafeTensors.open(weights)) {
@@ -137,7 +138,7 @@ public final class VisionModel {
                     + "; it needs a checkpoint (scripts/reference/check_family2_fullsize.py writes random-weight ones)");
         }
         if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
-            return new VisionModel(Fam1Models.random(options.arch().get(), seed), "random weights");
+            return new VisionModel(Fam1Models.random(options.arch().get(), seed, options.imageSize().orElse(null)), "random weights");
         }
         ModelSpec spec = ModelResolver.forArchitecture(options);
         return new VisionModel(VisionTransformer.random(spec.config(), seed), spec);
@@ -153,7 +154,7 @@ public final class VisionModel {
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
         if (backend != null) return backend.features(batchNchw, batch);
-        if (fam1 != null) return fam1.embed(batchNchw, batch, fam1.inputHeight(), fam1.inputWidth());
+        if (fam1 != null) return fam1.embed(batchNchw, batch);
         return net.features(batchNchw, batch);
     }
 

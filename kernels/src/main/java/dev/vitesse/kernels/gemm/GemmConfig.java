@@ -38,10 +38,23 @@ public final class GemmConfig {
      * while the task sweeps its B panels. A multiple of both tile heights (6, 12), and >= 197 so that a batch-1
      * ViT activation is one block: then every B micro-panel is used by one task only (sgemm packs it on the fly).
      */
-    public static final int MC = 216;
+    public static final int MC = intProperty("vitesse.gemm.mc", 216, 12);
 
     /** Max columns per task: a KC x NC block of packed B (3 MiB at KC = 384) is streamed from L3 per A block. */
     public static final int NC = 2048;
+
+    /** Experiment knob: a positive multiple of {@code multiple} from a system property, else the default. */
+    private static int intProperty(String name, int def, int multiple) {
+        String p = System.getProperty(name);
+        if (p == null) return def;
+        try {
+            int v = Integer.parseInt(p.trim());
+            if (v > 0 && v % multiple == 0) return v;
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw new IllegalArgumentException(name + " must be a positive multiple of " + multiple + ", found '" + p + "'");
+    }
 
     private static int chooseMr() {
         String p = System.getProperty("vitesse.gemm.mr");

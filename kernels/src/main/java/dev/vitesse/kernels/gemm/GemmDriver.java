@@ -5,7 +5,8 @@ import dev.vitesse.kernels.Parallel;
 import java.lang.ref.SoftReference;
 
 /**
- * The Goto/BLIS loop nest over a packed B ({@link PackedB}): C = tileOp(op(A) * B).
+ * The Goto/BLIS loop nest: C = tileOp(op(A) * B), B either pre-packed ({@link PackedB}) or, when all rows of A
+ * form one block, packed micro-panel by micro-panel inside the tasks ({@link RawB}).
  *
  * <pre>
  * phase 1 (parallel): pack op(A) into MR-row micro-panels, per K block          (A~ = whole A, shared by all tasks)

@@ -141,6 +141,36 @@ public final class AlterNet extends Family2Model {
     }
 
     @Override
+    public double flopsPerImage() {
+        int img = cfg.imgSize();
+        double s = stem.outH(img);
+        double total = s * s * cfg.stemWidth() * 3 * 49;
+        int h = Pooling.outSize(stem.outH(img), 3, 2, 1);
+        for (Block b : blocks) {
+            if (b instanceof ConvBlock cb) {
+                int ch = h;
+                if (cb.shortcut() != null) total += conv(cb.shortcut(), ch);
+                for (Conv2d cv : cb.convs()) {
+                    total += conv(cv, ch);
+                    ch = cv.outH(ch);
+                }
+                h = ch;
+            } else {
+                AttnBlock ab = (AttnBlock) b;
+                double hw = (double) h * h, inner = ab.heads() * ab.dimHead(), wt = cfg.windowSize() * cfg.windowSize();
+                total += conv(ab.conv(), h) + hw * ab.toQkv().in() * 3 * inner + 2 * hw * wt * inner + hw * inner * ab.cin();
+            }
+        }
+        return 2 * (total + (double) numFeatures() * cfg.numClasses());
+    }
+
+    /** Multiply-adds of a conv on an h x h input. */
+    private static double conv(Conv2d c, int h) {
+        double o = c.outH(h);
+        return o * o * c.outChannels() * c.inChannels() * c.kernelH() * c.kernelW();
+    }
+
+    @Override
     public String describe() {
         long attn = blocks.stream().filter(b -> b instanceof AttnBlock).count();
         return "AlterNet " + cfg.variant() + ": " + (cfg.bottleneck() ? "bottleneck" : "basic") + " blocks "

@@ -45,6 +45,18 @@ public record Fam1Config(String architecture, int numClasses, ObjectNode modelAr
         return new Fam1Config(arch, numClasses, modelArgs, pretrained);
     }
 
+    /**
+     * The same config at another input size: {@code model_args.img_size} (Swin's window clamping, PVT v1's
+     * position embeddings, Mixer's token count follow it) and the preprocessing input size.
+     */
+    public Fam1Config withImageSize(int size) {
+        if (size < 1) throw new IllegalArgumentException("image size must be >= 1, found " + size);
+        ObjectNode args = modelArgs.deepCopy(), pre = pretrained.deepCopy();
+        args.put("img_size", size);
+        pre.putArray("input_size").add(3).add(size).add(size);
+        return new Fam1Config(architecture, numClasses, args, pre);
+    }
+
     private static ObjectNode object(JsonNode n) {
         return n instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
     }

@@ -54,9 +54,31 @@ public abstract class Fam1Model implements Tappable {
     /** Head: logits from pooled features. */
     protected abstract float[] head(float[] features);
 
-    /** Logits {@code [batch][numClasses()]} for a batch {@code [batch][3][h][w]} at the default input size. */
+    /**
+     * Logits {@code [batch][numClasses()]} for a batch {@code [batch][3][h][w]}: at the default input size,
+     * or at a square size {@code s x s} inferred from the array length.
+     */
     public float[] logits(float[] batchNchw, int batch) {
-        return logits(batchNchw, batch, inputHeight(), inputWidth(), null);
+        int[] hw = sizeOf(batchNchw, batch);
+        return logits(batchNchw, batch, hw[0], hw[1], null);
+    }
+
+    /** Pooled features for a batch at the default or an inferred square size (see {@link #logits(float[], int)}). */
+    public float[] embed(float[] batchNchw, int batch) {
+        int[] hw = sizeOf(batchNchw, batch);
+        return embed(batchNchw, batch, hw[0], hw[1]);
+    }
+
+    private int[] sizeOf(float[] x, int batch) {
+        if (x != null && batch >= 1 && x.length == (long) batch * 3 * inputHeight() * inputWidth()) {
+            return new int[] {inputHeight(), inputWidth()};
+        }
+        if (x != null && batch >= 1 && x.length % (3L * batch) == 0) {
+            int s = (int) Math.round(Math.sqrt(x.length / (3.0 * batch)));
+            if ((long) batch * 3 * s * s == x.length) return new int[] {s, s};
+        }
+        throw new IllegalArgumentException("input has " + (x == null ? 0 : x.length) + " floats: not batch " + batch
+                + " x 3 x " + inputHeight() + " x " + inputWidth() + " nor a square image size");
     }
 
     /** Logits for any supported input size, reporting every block's output to {@code observer} (nullable). */

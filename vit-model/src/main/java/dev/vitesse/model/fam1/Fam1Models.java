@@ -43,6 +43,15 @@ public final class Fam1Models {
      * @param archOverride architecture name replacing the config's (null = use config.json)
      */
     public static Fam1Model load(Path path, String archOverride) throws IOException {
+        return load(path, archOverride, null);
+    }
+
+    /**
+     * As {@link #load(Path, String)}, optionally at another input size ({@link Fam1Config#withImageSize}; null = as configured).
+     * A timm Swin checkpoint's relative-position tables, PVT v1's position embeddings and Mixer's token MLPs
+     * must still fit that size, else loading fails with the tensor and shapes.
+     */
+    public static Fam1Model load(Path path, String archOverride, Integer imageSize) throws IOException {
         Path weights, configJson;
         if (Files.isDirectory(path)) {
             weights = path.resolve("model.safetensors");
@@ -58,12 +67,19 @@ public final class Fam1Models {
             throw new IllegalArgumentException("no architecture for " + path + ": add config.json with \"architecture\" or pass one of "
                     + names());
         }
+        if (imageSize != null) cfg = cfg.withImageSize(imageSize);
         return build(cfg, TensorStore.read(weights));
     }
 
     /** A model of {@code architecture} with made-up weights (see {@link TensorStore#random}), for benchmarks. */
     public static Fam1Model random(String architecture, long seed) {
-        return build(Fam1Config.of(architecture), TensorStore.random(seed));
+        return random(architecture, seed, null);
+    }
+
+    /** As {@link #random(String, long)} at another input size (null = the architecture's). */
+    public static Fam1Model random(String architecture, long seed, Integer imageSize) {
+        Fam1Config cfg = Fam1Config.of(architecture);
+        return build(imageSize == null ? cfg : cfg.withImageSize(imageSize), TensorStore.random(seed));
     }
 
     /**

@@ -100,6 +100,11 @@ public final class Family2Backend implements ArchitectureBackend {
     }
 
     @Override
+    public double flopsPerImage() {
+        return model.flopsPerImage();
+    }
+
+    @Override
     public String describe() {
         return model.describe();
     }

@@ -29,6 +29,9 @@ public abstract class Family2Model implements Tappable {
     /** Width of {@link #features}. */
     public abstract int numFeatures();
 
+    /** Floating-point operations of one forward pass (2 per multiply-add; convolutions, GEMMs and attention products). */
+    public abstract double flopsPerImage();
+
     /** Multi-line description of the loaded architecture. */
     public abstract String describe();
 

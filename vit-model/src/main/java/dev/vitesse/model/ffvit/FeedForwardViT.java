@@ -88,6 +88,13 @@ public final class FeedForwardViT extends Family2Model {
     }
 
     @Override
+    public double flopsPerImage() {
+        double d = cfg.embedDim(), t = cfg.tokens(), r = cfg.mlpRatio(), p = cfg.patchSize(), g = cfg.grid();
+        double block = 2 * t * d * (r * d) + 2 * d * t * (r * t);
+        return 2 * (g * g * d * 3 * p * p + cfg.depth() * block + d * cfg.numClasses());
+    }
+
+    @Override
     public String describe() {
         return "feed-forward-only ViT " + cfg.variant() + ": dim " + cfg.embedDim() + ", depth " + cfg.depth()
                 + ", patch " + cfg.patchSize() + ", " + cfg.tokens() + " tokens (token-mixing MLP " + cfg.tokens() + " -> "

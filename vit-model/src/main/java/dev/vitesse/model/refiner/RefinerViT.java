@@ -132,6 +132,25 @@ public final class RefinerViT extends Family2Model {
     }
 
     @Override
+    public double flopsPerImage() {
+        double d = cfg.embedDim(), n = cfg.tokens(), h = cfg.numHeads(), hid = d * cfg.mlpRatio(), g = cfg.grid();
+        int[] w = cfg.stemWidths();
+        double s1 = cfg.imgSize() / 2.0;
+        double stem = s1 * s1 * (w[0] * 3 * 49.0 + w[1] * w[0] * 9.0 + w[2] * w[1] * 9.0) + g * g * d * w[2] * 64.0;
+        double mlp = 2 * n * d * hid, proj = n * d * d, av = n * n * d;
+        double total = stem;
+        for (int i = 0; i < cfg.depth(); i++) {
+            if (cfg.shared(i)) {
+                double e = RefinerConfig.DLA_EXPAND * h;
+                total += n * d * d + n * n * (h * e + 9 * e + e * h) + av + proj + mlp;
+            } else {
+                total += n * d * 3 * d + 2 * n * n * d + (i > 0 ? av : 0) + proj + mlp;
+            }
+        }
+        return 2 * (total + n * d * cfg.numClasses());
+    }
+
+    @Override
     public String describe() {
         return "Refiner-ViT " + cfg.variant() + ": dim " + cfg.embedDim() + ", depth " + cfg.depth() + " (normal/shared"
                 + " alternating), heads " + cfg.numHeads() + ", mlp ratio " + cfg.mlpRatio() + ", conv stem "

@@ -194,7 +194,7 @@ final class CheckpointMapper {
         leftover.removeAll(ignorable);
         if (!missing.isEmpty() || !leftover.isEmpty()) {
             throw new ModelFormatException(file.path() + ": tensors do not match " + cfg.architecture() + " ("
-                    + cfg.layout().name().toLowerCase() + " layout, depth " + cfg.depth() + ", "
+                    + cfg.layout().name().toLowerCase(java.util.Locale.ROOT) + " layout, depth " + cfg.depth() + ", "
                     + (cfg.numClasses() > 0 ? cfg.numClasses() + " classes" : "no head") + "): "
                     + missing.size() + " missing " + missing + "; " + leftover.size() + " unexpected " + leftover);
         }

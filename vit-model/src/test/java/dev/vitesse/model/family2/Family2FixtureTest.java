@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * attention outputs by ~7%, see the generator) is far above it.
  */
 public class Family2FixtureTest {
-    static final double TOL = 1e-4;
+    public static final double TOL = 1e-4;
 
     public static Path fixture(String name) throws URISyntaxException {
         var url = Family2FixtureTest.class.getResource("/fixtures/" + name + "/config.json");
