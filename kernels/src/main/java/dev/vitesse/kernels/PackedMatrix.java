@@ -105,7 +105,7 @@ public final class PackedMatrix {
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
                     float v = e.bias() == null ? 0f : e.bias()[j];
-                    if (e.gelu()) v = dev.vitesse.kernels.gemm.EpilogueMath.gelu(v);
+                    if (e.gelu()) v = Gelu.gelu(v);
                     if (e.columnScale() != null) v *= e.columnScale()[j];
                     int ci = cOff + i * ldc + j;
                     c[ci] = e.accumulates() ? c[ci] + v : v;

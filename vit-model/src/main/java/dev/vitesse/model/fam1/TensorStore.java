@@ -1,18 +1,12 @@
 package dev.vitesse.model.fam1;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitesse.model.io.SafeTensors;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +19,13 @@ import java.util.function.UnaryOperator;
  * the expected shape, {@link #requireAllUsed()} rejects tensors the architecture does not have. Every
  * error names the file, the tensor, and expected vs found shapes.
  *
- * <p>Reads F32, F16 and BF16 (converted to float) and validates the header (length, offsets inside the
- * file, shape vs byte size). Integer tensors (e.g. torchvision's {@code relative_position_index}
+ * <p>Reads F32, F16 and BF16 (converted to float) through {@link SafeTensors}, which validates the file.
+ * Integer tensors (e.g. torchvision's {@code relative_position_index}
  * buffers) are kept as shape-only entries that may only be {@linkplain #ignore ignored}.
  */
 public final class TensorStore {
     /** One tensor: dtype, shape and row-major float data (null for non-float dtypes). */
     public record Tensor(String dtype, int[] shape, float[] data) {}
-
-    private static final long MAX_HEADER = 100L << 20;
 
     private final String source;
     private final Map<String, Tensor> tensors;
@@ -60,89 +52,22 @@ public final class TensorStore {
         return new TensorStore("random weights (seed " + seed + ")", Map.of(), seed);
     }
 
-    /** Reads a whole safetensors file. */
+    /**
+     * Reads every float tensor of a safetensors file through the shared, strictly validating reader
+     * ({@link SafeTensors}); tensors of other dtypes are kept with null data (an error if a layer asks for them).
+     */
     public static TensorStore read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            String src = file.toString();
-            if (size < 8) throw new IllegalArgumentException(src + ": not a safetensors file (" + size + " bytes)");
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long hlen = lenBuf.flip().getLong();
-            if (hlen <= 1 || hlen > MAX_HEADER || 8 + hlen > size) {
-                throw new IllegalArgumentException(src + ": bad safetensors header length " + hlen + " (file has " + size + " bytes)");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) hlen);
-            readFully(ch, hb, 8);
-            JsonNode header;
-            try {
-                header = new ObjectMapper().readTree(new String(hb.array(), java.nio.charset.StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new IllegalArgumentException(src + ": safetensors header is not valid JSON: " + e.getMessage(), e);
-            }
-            if (header == null || !header.isObject()) throw new IllegalArgumentException(src + ": safetensors header is not a JSON object");
-            long dataStart = 8 + hlen, dataLen = size - dataStart;
+        try (SafeTensors st = SafeTensors.open(file)) {
             Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String name = e.getKey();
-                if (name.equals("__metadata__")) continue;
-                JsonNode info = e.getValue();
-                String dtype = info.path("dtype").asText("");
-                JsonNode shapeNode = info.path("shape"), offs = info.path("data_offsets");
-                if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
-                    throw new IllegalArgumentException(src + ": tensor '" + name + "' has a malformed header entry");
-                }
-                int[] shape = new int[shapeNode.size()];
-                long numel = 1;
-                for (int i = 0; i < shape.length; i++) {
-                    long d = shapeNode.get(i).asLong(-1);
-                    if (d < 0 || d > Integer.MAX_VALUE) throw new IllegalArgumentException(src + ": tensor '" + name + "' has bad shape " + shapeNode);
-                    shape[i] = (int) d;
-                    numel *= d;
-                }
-                long begin = offs.get(0).asLong(-1), end = offs.get(1).asLong(-1);
-                int width = switch (dtype) {
-                    case "F32", "I32", "U32" -> 4;
-                    case "F16", "BF16", "I16" -> 2;
-                    case "F64", "I64", "U64" -> 8;
-                    case "I8", "U8", "BOOL" -> 1;
-                    default -> throw new IllegalArgumentException(src + ": tensor '" + name + "' has unsupported dtype '" + dtype + "'");
-                };
-                if (begin < 0 || end < begin || end > dataLen) {
-                    throw new IllegalArgumentException(src + ": tensor '" + name + "' data offsets [" + begin + ", " + end
-                            + ") outside the data section of " + dataLen + " bytes (truncated file?)");
-                }
-                if (end - begin != numel * width) {
-                    throw new IllegalArgumentException(src + ": tensor '" + name + "' " + dtype + Arrays.toString(shape)
-                            + " needs " + numel * width + " bytes, header gives " + (end - begin));
-                }
-                float[] data = null;
-                if (dtype.equals("F32") || dtype.equals("F16") || dtype.equals("BF16")) {
-                    if (numel > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(src + ": tensor '" + name + "' too large");
-                    ByteBuffer buf = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-                    readFully(ch, buf, dataStart + begin);
-                    buf.flip();
-                    data = new float[(int) numel];
-                    if (dtype.equals("F32")) {
-                        buf.asFloatBuffer().get(data);
-                    } else if (dtype.equals("F16")) {
-                        for (int i = 0; i < data.length; i++) data[i] = Float.float16ToFloat(buf.getShort());
-                    } else {
-                        for (int i = 0; i < data.length; i++) data[i] = Float.intBitsToFloat((buf.getShort() & 0xffff) << 16);
-                    }
-                }
-                out.put(name, new Tensor(dtype, shape, data));
+            for (String name : st.names()) {
+                SafeTensors.TensorInfo info = st.info(name);
+                long[] dims = info.shape();
+                int[] shape = new int[dims.length];
+                for (int i = 0; i < dims.length; i++) shape[i] = Math.toIntExact(dims[i]);
+                float[] data = info.dtype().isFloatReadable() ? st.floats(name) : null;
+                out.put(name, new Tensor(info.dtype().name(), shape, data));
             }
-            return new TensorStore(src, out);
-        }
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) throw new IOException("unexpected end of file");
-            pos += n;
+            return new TensorStore(file.toString(), out);
         }
     }
 
