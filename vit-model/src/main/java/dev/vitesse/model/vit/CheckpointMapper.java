@@ -245,7 +245,12 @@ final class CheckpointMapper {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
         if (e.sources.size() == 1 && file.info(e.sources.get(0)).dtype() == DType.F32) {
-            return PackedMatrix.packWeight(file.segment(e.sources.get(0)), 0, n, k);
+            java.lang.foreign.MemorySegment seg = file.segment(e.sources.get(0));
+            PackedMatrix p = PackedMatrix.packWeight(seg, 0, n, k);
+            // drop the read pages from the process's RSS (they stay in the page cache): otherwise the whole
+            // mapped file stays resident next to the packed copy until the file is closed
+            if (seg.isMapped()) seg.unload();
+            return p;
         }
         return Linear.pack(get(canonical), n, k);
     }
