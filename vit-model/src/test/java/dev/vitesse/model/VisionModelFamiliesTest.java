@@ -59,6 +59,9 @@ class VisionModelFamiliesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only runs at 64x64");
         assertThatThrownBy(() -> VisionModel.load(dir, LoadOptions.arch("ffvit:linear_large")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("patch_embed.proj.weight");
+        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet_dnn_50"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alternet:dnn_50")
+                .hasMessageContaining("refiner:Refiner_ViT_S").hasMessageContaining("ffvit:linear_large");
         assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet:dnn_50"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a checkpoint");
     }

@@ -100,6 +100,13 @@ public final class Architectures {
         return Collections.unmodifiableList(new ArrayList<>(REGISTRY.keySet()));
     }
 
+    /** Names served by the other families (Swin / PVT / MLP-Mixer, ffvit / Refiner-ViT / AlterNet). */
+    public static List<String> otherFamilyNames() {
+        List<String> all = new ArrayList<>(dev.vitesse.model.fam1.Fam1Models.names());
+        all.addAll(dev.vitesse.model.family2.Family2Models.NAMES);
+        return Collections.unmodifiableList(all);
+    }
+
     /** Canonical registry key for a user-supplied name ({@code timm:} prefix and {@code .tag} suffix removed). */
     public static String canonicalName(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
@@ -127,7 +134,7 @@ public final class Architectures {
                         + "'? Known architectures: " + String.join(", ", knownNames()));
             }
             throw new IllegalArgumentException("unknown architecture '" + name + "'. Known architectures: "
-                    + String.join(", ", knownNames()));
+                    + String.join(", ", knownNames()) + "; other families: " + String.join(", ", otherFamilyNames()));
         }
         return s;
     }

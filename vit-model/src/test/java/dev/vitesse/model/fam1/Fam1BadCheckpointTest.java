@@ -80,7 +80,7 @@ class Fam1BadCheckpointTest {
                 .hasMessageContaining("stem.proj.weight").hasMessageContaining("exceed the data section").hasMessageContaining("truncated");
         Files.write(bad, new byte[] {1, 2, 3});
         assertThatThrownBy(() -> Fam1Models.load(dir, null)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("not a safetensors file");
+                .hasMessageContaining("invalid safetensors file").hasMessageContaining("3 bytes");
     }
 
     @Test

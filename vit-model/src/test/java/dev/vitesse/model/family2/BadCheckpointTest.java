@@ -110,13 +110,14 @@ class BadCheckpointTest {
         Path f = tmp.resolve("model.safetensors");
         Files.write(f, new byte[] {100, 0, 0, 0, 0, 0, 0, 0, '{'});
         assertThatThrownBy(() -> SafetensorsReader.read(f)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("invalid header length");
+                .hasMessageContaining(f.toString()).hasMessageContaining("header length 100 exceeds the file");
         byte[] hdr = "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}".getBytes();
         byte[] file = new byte[8 + hdr.length + 8]; // data section too short
         file[0] = (byte) hdr.length;
         System.arraycopy(hdr, 0, file, 8, hdr.length);
         Files.write(f, file);
-        assertThatThrownBy(() -> SafetensorsReader.read(f)).hasMessageContaining("tensor 'a'").hasMessageContaining("outside");
+        assertThatThrownBy(() -> SafetensorsReader.read(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(f.toString()).hasMessageContaining("'a'");
     }
 
     @Test
