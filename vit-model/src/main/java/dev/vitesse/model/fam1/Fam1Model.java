@@ -51,8 +51,17 @@ public abstract class Fam1Model implements Tappable {
      */
     protected abstract float[] features(float[] x, int off, int h, int w, int image, FeatureObserver observer);
 
+    /** The classification head, or null for a headless model (features are the output). */
+    protected abstract Dense classifier();
+
     /** Head: logits from pooled features. */
-    protected abstract float[] head(float[] features);
+    private float[] head(float[] features) {
+        Dense head = classifier();
+        if (head == null) return features;
+        float[] out = new float[numClasses()];
+        head.apply(1, features, 0, out, 0);
+        return out;
+    }
 
     /**
      * Logits {@code [batch][numClasses()]} for a batch {@code [batch][3][h][w]}: at the default input size,

@@ -161,12 +161,7 @@ public final class SwinTransformer extends Fam1Model {
     }
 
     @Override
-    protected float[] head(float[] features) {
-        if (head == null) return features;
-        float[] out = new float[cfg.numClasses()];
-        head.apply(1, features, 0, out, 0);
-        return out;
-    }
+    protected Dense classifier() { return head; }
 
     @Override
     protected float[] features(float[] x, int off, int h, int w, int image, FeatureObserver obs) {
