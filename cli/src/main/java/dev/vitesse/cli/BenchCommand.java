@@ -39,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End with one JSON line (median_ms, images_per_s, gflops, ...).")
     boolean json;
 
+    @Option(names = "--each", description = "Print the time of every pass, warm-up included (shows JIT warm-up).")
+    boolean each;
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || iterations < 1 || warmup < 0) {
@@ -61,12 +64,17 @@ final class BenchCommand implements Callable<Integer> {
                 model.model != null ? "loaded" : "random", batch, Parallel.threads(), warmup, iterations);
         out.flush();
         float sink = 0;
-        for (int i = 0; i < warmup; i++) sink += m.forward(x, batch)[0];
+        for (int i = 0; i < warmup; i++) {
+            long t0 = System.nanoTime();
+            sink += m.forward(x, batch)[0];
+            if (each) out.printf(Locale.ROOT, "warm-up %d: %.2f ms%n", i + 1, (System.nanoTime() - t0) / 1e6);
+        }
         double[] ms = new double[iterations];
         for (int i = 0; i < iterations; i++) {
             long t0 = System.nanoTime();
             sink += m.forward(x, batch)[0];
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            if (each) out.printf(Locale.ROOT, "pass %d: %.2f ms%n", i + 1, ms[i]);
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
