@@ -67,6 +67,15 @@ public final class Attention {
                              AttentionBias bias) {
         BiasTerms terms = validate(batch, heads, nq, nkv, headDim, scale, q, k, v, out, bias);
         if (batch == 0 || heads == 0 || nq == 0 || headDim == 0) return;
+        FlashAttention.run(batch, heads, nq, nkv, headDim, scale, q, k, v, out, terms);
+    }
+
+    /** TEMPORARY: the previous flash kernel, for A/B benchmarking. */
+    public static void flashV1(int batch, int heads, int nq, int nkv, int headDim, float scale,
+                             AttentionView q, AttentionView k, AttentionView v, AttentionView out,
+                             AttentionBias bias) {
+        BiasTerms terms = validate(batch, heads, nq, nkv, headDim, scale, q, k, v, out, bias);
+        if (batch == 0 || heads == 0 || nq == 0 || headDim == 0) return;
         int bh = batch * heads;
         int qBlocks = (nq + BQ - 1) / BQ;
         int threads = Parallel.threads();
