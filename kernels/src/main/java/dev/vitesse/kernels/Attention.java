@@ -132,9 +132,14 @@ public final class Attention {
         }
     }
 
-    /** Bytes of flash scratch per thread for this head dim (for memory accounting in benchmarks and docs). */
-    public static long flashScratchBytes(int headDim) {
-        return 4L * (2L * headDim * BQ + (long) (BK + MR) * BQ + 4L * BQ);
+    /**
+     * Bytes of flash scratch one worker thread holds for this head dim and number of keys (for memory
+     * accounting in benchmarks and docs): fixed-size tiles plus the K/V panels of one head, O(nkv * headDim).
+     */
+    public static long flashScratchBytes(int headDim, int nkv) {
+        Checks.nonNegative("headDim", headDim);
+        Checks.nonNegative("nkv", nkv);
+        return FlashAttention.scratchBytes(headDim, nkv);
     }
 
     private static void flashBlock(Tile t, int b, int h, int heads, int i0, int rows, int nkv, int d, float scale,
