@@ -341,10 +341,9 @@ final class FlashAttention {
 
     /** O[c][i] = alpha[i] * O[c][i] + OT[c][i] for c < d, i < active (alpha = 1 where the max did not change). */
     private static void merge(float[] o, float[] ot, float[] alpha, int d, int active) {
-        for (int i = 0; i < active; i += L) {
-            FloatVector a = FloatVector.fromArray(F, alpha, i);
-            for (int c = 0; c < d; c++) {
-                int x = c * BQ + i;
+        for (int c = 0; c < d; c++) {
+            for (int i = 0, x = c * BQ; i < active; i += L, x += L) {
+                FloatVector a = FloatVector.fromArray(F, alpha, i);
                 FloatVector.fromArray(F, o, x).fma(a, FloatVector.fromArray(F, ot, x)).intoArray(o, x);
             }
         }
