@@ -72,8 +72,9 @@ final class FlashAttention {
         int blockRows = Math.min(BQ, roundUp((nq + qBlocks - 1) / qBlocks, QT));
         int threads = Parallel.threads();
         int target = threads * TASKS_PER_THREAD;
-        // few (batch, head) pairs: split their query blocks across tasks so every thread has work
-        int splits = bh >= target ? 1 : Math.min(qBlocks, (target + bh - 1) / bh);
+        // (batch, head) pairs that do not divide evenly over the threads (e.g. 1 head): split their query blocks
+        // across tasks so every thread has work (each task packs the K/V panels of its head itself)
+        int splits = bh >= target || bh % threads == 0 ? 1 : Math.min(qBlocks, (target + bh - 1) / bh);
         int items = bh * splits;
         int chunks = threads == 1 ? 1 : Math.min(items, target);
         Parallel.forEach(chunks, chunk -> {
@@ -232,7 +233,15 @@ final class FlashAttention {
         int full = d / MR;
         for (int jj = 0; jj < n; jj++) {
             int src = vOff + jj * vRow;
-            for (int cg = 0; cg < full; cg++) System.arraycopy(vd, src + cg * MR, vp, cg * stride + jj * MR, MR);
+            for (int cg = 0; cg < full; cg++) {
+                int o = cg * stride + jj * MR, i = src + cg * MR;
+                vp[o] = vd[i];
+                vp[o + 1] = vd[i + 1];
+                vp[o + 2] = vd[i + 2];
+                vp[o + 3] = vd[i + 3];
+                vp[o + 4] = vd[i + 4];
+                vp[o + 5] = vd[i + 5];
+            }
             if (full * MR < d) {
                 int dst = full * stride + jj * MR;
                 for (int r = 0; r < MR; r++) vp[dst + r] = full * MR + r < d ? vd[src + full * MR + r] : 0f;
