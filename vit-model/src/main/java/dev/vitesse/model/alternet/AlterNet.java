@@ -13,7 +13,7 @@ import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class AlterNet extends Family2Model {
     private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Linear toQkv, Linear toOut, float[] bias,
                              int heads, int dimHead, int cin) implements Block {}
 
-    private AlterNet(AlterNetConfig cfg, Tensors t) {
+    private AlterNet(AlterNetConfig cfg, TensorMap t) {
         super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         stem = Convs.conv(t, "layer0.layer0.0", 3, cfg.stemWidth(), 7, 2, 3, false, Conv2d.InputLayout.NCHW);
@@ -68,10 +68,11 @@ public final class AlterNet extends Family2Model {
         }
         headBn = Convs.batchNorm(t, "classifier.0.bn", chans);
         dense = Linear.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
-        t.requireAllUsed();
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
     }
 
-    private ConvBlock loadConv(Tensors t, String p, int cin, int width, int stride) {
+    private ConvBlock loadConv(TensorMap t, String p, int cin, int width, int stride) {
         int cout = width * cfg.expansion();
         BatchNorm bn1 = Convs.batchNorm(t, p + ".bn1", cin);
         Conv2d sc = null;
@@ -92,7 +93,7 @@ public final class AlterNet extends Family2Model {
         return new ConvBlock(p, bn1, sc, convs, stride, cin, cout);
     }
 
-    private AttnBlock loadAttn(Tensors t, String p, int cin, int cout, int heads, int expansion, int stride) {
+    private AttnBlock loadAttn(TensorMap t, String p, int cin, int cout, int heads, int expansion, int stride) {
         if (stride != 1 || cin != cout) {
             // never produced by the repo's alt_seq (an attention block is never first in a stage)
             throw new IllegalArgumentException("AlterNet attention block " + p + " with a projection shortcut is not supported");
@@ -131,7 +132,7 @@ public final class AlterNet extends Family2Model {
         return b;
     }
 
-    public static AlterNet load(AlterNetConfig cfg, Tensors t) {
+    public static AlterNet load(AlterNetConfig cfg, TensorMap t) {
         return new AlterNet(cfg, t);
     }
 

@@ -2,6 +2,7 @@ package dev.vitesse.model.fam1;
 
 import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.model.io.TensorMap;
 
 /** A linear layer {@code y = x W^T + b} (PyTorch {@code nn.Linear}, weight {@code [out][in]}) packed at load. */
 public final class Dense {
@@ -18,7 +19,7 @@ public final class Dense {
     }
 
     /** Loads {@code prefix.weight} [out][in] and, if {@code hasBias}, {@code prefix.bias} [out]. */
-    public static Dense load(TensorStore t, String prefix, int out, int in, boolean hasBias) {
+    public static Dense load(TensorMap t, String prefix, int out, int in, boolean hasBias) {
         float[] w = t.take(prefix + ".weight", out, in);
         float[] b = hasBias ? t.take(prefix + ".bias", out) : null;
         return new Dense(w, b, out, in);

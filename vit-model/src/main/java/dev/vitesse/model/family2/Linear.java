@@ -2,6 +2,7 @@ package dev.vitesse.model.family2;
 
 import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.model.io.TensorMap;
 
 /** An {@code nn.Linear} (weight [out,in] + optional bias) packed once for the GEMM kernel. */
 public final class Linear {
@@ -14,14 +15,14 @@ public final class Linear {
     }
 
     /** Loads {@code prefix.weight} [out,in] and (if {@code hasBias}) {@code prefix.bias} [out]. */
-    public static Linear load(Tensors t, String prefix, int out, int in, boolean hasBias) {
+    public static Linear load(TensorMap t, String prefix, int out, int in, boolean hasBias) {
         float[] w = t.take(prefix + ".weight", out, in);
         float[] b = hasBias ? t.take(prefix + ".bias", out) : null;
         return new Linear(w, b, out, in);
     }
 
     /** Loads and scales weight and bias by {@code s} (exact for powers of two). */
-    public static Linear loadScaled(Tensors t, String prefix, int out, int in, float s) {
+    public static Linear loadScaled(TensorMap t, String prefix, int out, int in, float s) {
         float[] w = t.take(prefix + ".weight", out, in).clone();
         float[] b = t.take(prefix + ".bias", out).clone();
         for (int i = 0; i < w.length; i++) w[i] *= s;

@@ -7,7 +7,7 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
 
 /**
  * The feed-forward-only ViT of "Do You Even Need Attention?" (Melas-Kyriazi, 2021), loaded from the original
@@ -30,7 +30,7 @@ public final class FeedForwardViT extends Family2Model {
     private record Block(float[] n1w, float[] n1b, Linear fc1, Linear fc2,
                          float[] n2w, float[] n2b, Linear tfc1, Linear tfc2) {}
 
-    private FeedForwardViT(FfVitConfig cfg, Tensors t) {
+    private FeedForwardViT(FfVitConfig cfg, TensorMap t) {
         super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         int d = cfg.embedDim(), p = cfg.patchSize(), g = cfg.grid(), tok = cfg.tokens();
@@ -70,11 +70,12 @@ public final class FeedForwardViT extends Family2Model {
         normW = t.take("norm.weight", d);
         normB = t.take("norm.bias", d);
         head = Linear.load(t, "head", cfg.numClasses(), d, true);
-        t.requireAllUsed();
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
     }
 
     /** Builds the model from a checkpoint's tensors (strict: every tensor must be consumed). */
-    public static FeedForwardViT load(FfVitConfig cfg, Tensors t) {
+    public static FeedForwardViT load(FfVitConfig cfg, TensorMap t) {
         return new FeedForwardViT(cfg, t);
     }
 

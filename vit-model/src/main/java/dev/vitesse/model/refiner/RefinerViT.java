@@ -14,7 +14,7 @@ import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
 
 /**
  * Refiner-ViT ("Refiner: Refining Self-attention for Vision Transformers", Zhou et al. 2021) from the original
@@ -48,7 +48,7 @@ public final class RefinerViT extends Family2Model {
     private record Block(boolean shared, float[] n1w, float[] n1b, Linear qkv, Linear proj, Dla dla,
                          float[] n2w, float[] n2b, Linear fc1, Linear fc2, float[] mlpScale) {}
 
-    private RefinerViT(RefinerConfig cfg, Tensors t) {
+    private RefinerViT(RefinerConfig cfg, TensorMap t) {
         super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads();
@@ -88,11 +88,12 @@ public final class RefinerViT extends Family2Model {
         normB = t.take("norm.bias", d);
         head = Linear.load(t, "head", cfg.numClasses(), d, true);
         auxHead = Linear.load(t, "aux_head", cfg.numClasses(), d, true);
-        t.requireAllUsed();
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
     }
 
     /** DLA of a shared block with adapt_bn and the attention scale folded into one per-head affine map. */
-    private static Dla loadDla(Tensors t, String a, int heads, float scale) {
+    private static Dla loadDla(TensorMap t, String a, int heads, float scale) {
         int hid = heads * RefinerConfig.DLA_EXPAND;
         String p = a + "DLA.";
         Conv2d exp = Convs.convBn(t, p + "conv_exp", p + "bn1", heads, hid, 1, 1, 0, Conv2d.InputLayout.NCHW);
@@ -107,7 +108,7 @@ public final class RefinerViT extends Family2Model {
         return new Dla(exp, dw, pro, s, sh);
     }
 
-    public static RefinerViT load(RefinerConfig cfg, Tensors t) {
+    public static RefinerViT load(RefinerConfig cfg, TensorMap t) {
         return new RefinerViT(cfg, t);
     }
 
