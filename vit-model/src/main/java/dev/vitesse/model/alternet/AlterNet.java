@@ -12,7 +12,7 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.family2.Linear;
+import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.io.TensorMap;
 
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ public final class AlterNet extends Family2Model {
     private final Conv2d stem;
     private final List<Block> blocks = new ArrayList<>();
     private final BatchNorm headBn;
-    private final Linear dense;
+    private final Dense dense;
 
     private sealed interface Block permits ConvBlock, AttnBlock {
         String name();
@@ -44,7 +44,7 @@ public final class AlterNet extends Family2Model {
     private record ConvBlock(String name, BatchNorm bn1, Conv2d shortcut, Conv2d[] convs, int stride,
                              int cin, int cout) implements Block {}
 
-    private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Linear toQkv, Linear toOut, float[] bias,
+    private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Dense toQkv, Dense toOut, float[] bias,
                              int heads, int dimHead, int cin) implements Block {}
 
     private AlterNet(AlterNetConfig cfg, TensorMap t) {
@@ -67,7 +67,7 @@ public final class AlterNet extends Family2Model {
             }
         }
         headBn = Convs.batchNorm(t, "classifier.0.bn", chans);
-        dense = Linear.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
+        dense = Dense.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
         t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
         t.requireAllUsed(architecture());
     }
@@ -107,8 +107,8 @@ public final class AlterNet extends Family2Model {
         float[] qkv = new float[3 * inner * width];
         System.arraycopy(q, 0, qkv, 0, q.length);
         System.arraycopy(kv, 0, qkv, q.length, kv.length); // rows [q | k | v], each head-major (h d)
-        Linear toQkv = new Linear(qkv, null, 3 * inner, width);
-        Linear toOut = new Linear(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
+        Dense toQkv = new Dense(qkv, null, 3 * inner, width);
+        Dense toOut = new Dense(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
                 t.take(p + ".attn.attn.to_out.0.bias", cout), cout, inner);
         float[] table = t.take(p + ".attn.pos_embedding", 2 * w - 1, 2 * w - 1);
         return new AttnBlock(p, norm1, conv, toQkv, toOut, relativeBias(table, w), heads, dh, cin);
