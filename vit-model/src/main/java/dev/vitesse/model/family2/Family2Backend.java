@@ -43,11 +43,17 @@ public final class Family2Backend implements ArchitectureBackend {
         int per = checkBatch(batchNchw, batch);
         int k = model.numClasses();
         float[] out = new float[batch * k];
-        // images are independent: one per task (the kernels inside run inline on the worker)
-        Parallel.forEach(batch, b -> {
+        java.util.function.IntConsumer image = b -> {
             float[] img = java.util.Arrays.copyOfRange(batchNchw, b * per, (b + 1) * per);
             System.arraycopy(model.logits(img), 0, out, b * k, k);
-        });
+        };
+        if (batch >= Parallel.threads()) {
+            // enough images for every core: one image per task (the kernels inside then run inline on the worker)
+            Parallel.forEach(batch, image);
+        } else {
+            // fewer images than cores (batch 1): run them in turn and let each kernel use every core
+            for (int b = 0; b < batch; b++) image.accept(b);
+        }
         return out;
     }
 
