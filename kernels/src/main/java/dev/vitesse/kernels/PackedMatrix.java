@@ -67,7 +67,7 @@ public final class PackedMatrix {
     public static PackedMatrix packWeightBf16(float[] w, int off, int n, int k) {
         Checks.nonNegative("n", n);
         Checks.nonNegative("k", k);
-        Checks.matrix("w", w, off, Math.max(1, k), n, k, "k");
+        Checks.blasMatrix("w", w, off, Math.max(1, k), n, k, "k");
         return new PackedMatrix(Packing.packWeightBf16(w, off, n, k));
     }
 
