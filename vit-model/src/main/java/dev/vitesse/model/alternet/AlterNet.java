@@ -1,6 +1,5 @@
 package dev.vitesse.model.alternet;
 
-import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.Attention;
 import dev.vitesse.kernels.AttentionBias;
 import dev.vitesse.kernels.AttentionView;
@@ -8,13 +7,14 @@ import dev.vitesse.kernels.BatchNorm;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Gelu;
 import dev.vitesse.kernels.Pooling;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 import java.util.ArrayList;
 import java.util.List;

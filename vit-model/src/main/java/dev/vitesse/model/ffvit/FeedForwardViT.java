@@ -1,14 +1,14 @@
 package dev.vitesse.model.ffvit;
 
-import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.LayerNorm;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * The feed-forward-only ViT of "Do You Even Need Attention?" (Melas-Kyriazi, 2021), loaded from the original

@@ -3,12 +3,12 @@ package dev.vitesse.model.mixer;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Pooling;
 import dev.vitesse.kernels.Profiler;
-import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * MLP-Mixer (timm layout: {@code stem.proj}, {@code blocks.{i}.{norm1,mlp_tokens.fc1/fc2,norm2,mlp_channels.fc1/fc2}},

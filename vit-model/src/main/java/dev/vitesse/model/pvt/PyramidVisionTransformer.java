@@ -1,18 +1,18 @@
 package dev.vitesse.model.pvt;
 
-import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.Attention;
 import dev.vitesse.kernels.AttentionView;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.DepthwiseConv2d;
 import dev.vitesse.kernels.Gelu;
 import dev.vitesse.kernels.Pooling;
-import dev.vitesse.model.layers.Dense;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * Pyramid Vision Transformer v1 and v2 (incl. v2-li), channels-last {@code [H*W][C]} tokens throughout.

@@ -1,6 +1,5 @@
 package dev.vitesse.model.refiner;
 
-import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.Attention;
 import dev.vitesse.kernels.AttentionView;
 import dev.vitesse.kernels.BatchNorm;
@@ -9,13 +8,14 @@ import dev.vitesse.kernels.DepthwiseConv2d;
 import dev.vitesse.kernels.Gemm;
 import dev.vitesse.kernels.LayerNorm;
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * Refiner-ViT ("Refiner: Refining Self-attention for Vision Transformers", Zhou et al. 2021) from the original

@@ -7,12 +7,12 @@ import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Pooling;
 import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.WindowPartition;
-import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 import java.util.ArrayList;
 import java.util.Arrays;
