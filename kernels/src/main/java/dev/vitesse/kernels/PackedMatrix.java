@@ -1,6 +1,5 @@
 package dev.vitesse.kernels;
 
-import dev.vitesse.kernels.gemm.Checks;
 import dev.vitesse.kernels.gemm.GemmConfig;
 import dev.vitesse.kernels.gemm.GemmDriver;
 import dev.vitesse.kernels.gemm.PackedB;
@@ -41,7 +40,7 @@ public final class PackedMatrix {
     public static PackedMatrix packWeight(float[] w, int off, int n, int k) {
         Checks.nonNegative("n", n);
         Checks.nonNegative("k", k);
-        Checks.matrix("w", w, off, Math.max(1, k), n, k, "k");
+        Checks.blasMatrix("w", w, off, Math.max(1, k), n, k, "k");
         return new PackedMatrix(Packing.packB(true, w, off, Math.max(1, k), k, n));
     }
 
@@ -68,7 +67,7 @@ public final class PackedMatrix {
     public static PackedMatrix packWeightBf16(float[] w, int off, int n, int k) {
         Checks.nonNegative("n", n);
         Checks.nonNegative("k", k);
-        Checks.matrix("w", w, off, Math.max(1, k), n, k, "k");
+        Checks.blasMatrix("w", w, off, Math.max(1, k), n, k, "k");
         return new PackedMatrix(Packing.packWeightBf16(w, off, n, k));
     }
 
@@ -138,7 +137,7 @@ public final class PackedMatrix {
     public static PackedMatrix pack(float[] b, int off, int k, int n, int ldb) {
         Checks.nonNegative("k", k);
         Checks.nonNegative("n", n);
-        Checks.matrix("b", b, off, ldb, k, n, "ldb");
+        Checks.blasMatrix("b", b, off, ldb, k, n, "ldb");
         return new PackedMatrix(Packing.packB(false, b, off, ldb, k, n));
     }
 
@@ -172,8 +171,8 @@ public final class PackedMatrix {
     public void multiply(int m, float[] x, int xOff, int ldx, float[] c, int cOff, int ldc, Epilogue e) {
         int n = b.n, k = b.k;
         Checks.nonNegative("m", m);
-        Checks.matrix("x", x, xOff, ldx, m, k, "ldx");
-        Checks.matrix("c", c, cOff, ldc, m, n, "ldc");
+        Checks.blasMatrix("x", x, xOff, ldx, m, k, "ldx");
+        Checks.blasMatrix("c", c, cOff, ldc, m, n, "ldc");
         Epilogue.requireNonNull(e);
         e.checkColumns(n);
         Checks.noOverlap("x", x, xOff, Checks.end(xOff, ldx, m, k), "c", c, cOff, Checks.end(cOff, ldc, m, n));

@@ -4,8 +4,7 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.family2.Family2FixtureTest;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.family2.Family2Models;
-import dev.vitesse.model.family2.SafetensorsReader;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -70,7 +69,7 @@ class VisionModelFamiliesTest {
     void parameterCountExcludesBatchNormBuffers() throws Exception {
         // Refiner fixture: torch's sum(p.numel() for p in model.parameters()) for the small config
         Path dir = Family2FixtureTest.fixture("refiner/small");
-        Tensors t = SafetensorsReader.read(dir.resolve("model.safetensors"));
+        TensorMap t = TensorMap.read(dir.resolve("model.safetensors"));
         long all = t.names().stream().mapToLong(n -> {
             long c = 1;
             for (int d : t.shapeOf(n)) c *= d;
@@ -86,7 +85,7 @@ class VisionModelFamiliesTest {
     void vitFeatureTapMatchesPyTorchSubBlockOutputs() throws Exception {
         Path dir = Family2FixtureTest.fixture("vit/timm_plain");
         VisionModel vm = VisionModel.load(dir);
-        Tensors exp = SafetensorsReader.read(Path.of(getClass().getResource("/fixtures/analysis/vit_timm_plain_taps.safetensors").toURI()));
+        TensorMap exp = TensorMap.read(Path.of(getClass().getResource("/fixtures/analysis/vit_timm_plain_taps.safetensors").toURI()));
         int s = vm.inputSize();
         float[] x = exp.take("input", 1, 3, s, s);
         List<FeatureMap> maps = new ArrayList<>();

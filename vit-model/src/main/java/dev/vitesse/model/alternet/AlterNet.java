@@ -12,8 +12,8 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.layers.Dense;
+import dev.vitesse.model.io.TensorMap;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ public final class AlterNet extends Family2Model {
     private final Conv2d stem;
     private final List<Block> blocks = new ArrayList<>();
     private final BatchNorm headBn;
-    private final Linear dense;
+    private final Dense dense;
 
     private sealed interface Block permits ConvBlock, AttnBlock {
         String name();
@@ -44,10 +44,10 @@ public final class AlterNet extends Family2Model {
     private record ConvBlock(String name, BatchNorm bn1, Conv2d shortcut, Conv2d[] convs, int stride,
                              int cin, int cout) implements Block {}
 
-    private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Linear toQkv, Linear toOut, float[] bias,
+    private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Dense toQkv, Dense toOut, float[] bias,
                              int heads, int dimHead, int cin) implements Block {}
 
-    private AlterNet(AlterNetConfig cfg, Tensors t) {
+    private AlterNet(AlterNetConfig cfg, TensorMap t) {
         super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         stem = Convs.conv(t, "layer0.layer0.0", 3, cfg.stemWidth(), 7, 2, 3, false, Conv2d.InputLayout.NCHW);
@@ -67,11 +67,12 @@ public final class AlterNet extends Family2Model {
             }
         }
         headBn = Convs.batchNorm(t, "classifier.0.bn", chans);
-        dense = Linear.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
-        t.requireAllUsed();
+        dense = Dense.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
     }
 
-    private ConvBlock loadConv(Tensors t, String p, int cin, int width, int stride) {
+    private ConvBlock loadConv(TensorMap t, String p, int cin, int width, int stride) {
         int cout = width * cfg.expansion();
         BatchNorm bn1 = Convs.batchNorm(t, p + ".bn1", cin);
         Conv2d sc = null;
@@ -92,7 +93,7 @@ public final class AlterNet extends Family2Model {
         return new ConvBlock(p, bn1, sc, convs, stride, cin, cout);
     }
 
-    private AttnBlock loadAttn(Tensors t, String p, int cin, int cout, int heads, int expansion, int stride) {
+    private AttnBlock loadAttn(TensorMap t, String p, int cin, int cout, int heads, int expansion, int stride) {
         if (stride != 1 || cin != cout) {
             // never produced by the repo's alt_seq (an attention block is never first in a stage)
             throw new IllegalArgumentException("AlterNet attention block " + p + " with a projection shortcut is not supported");
@@ -106,8 +107,8 @@ public final class AlterNet extends Family2Model {
         float[] qkv = new float[3 * inner * width];
         System.arraycopy(q, 0, qkv, 0, q.length);
         System.arraycopy(kv, 0, qkv, q.length, kv.length); // rows [q | k | v], each head-major (h d)
-        Linear toQkv = new Linear(qkv, null, 3 * inner, width);
-        Linear toOut = new Linear(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
+        Dense toQkv = new Dense(qkv, null, 3 * inner, width);
+        Dense toOut = new Dense(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
                 t.take(p + ".attn.attn.to_out.0.bias", cout), cout, inner);
         float[] table = t.take(p + ".attn.pos_embedding", 2 * w - 1, 2 * w - 1);
         return new AttnBlock(p, norm1, conv, toQkv, toOut, relativeBias(table, w), heads, dh, cin);
@@ -131,7 +132,7 @@ public final class AlterNet extends Family2Model {
         return b;
     }
 
-    public static AlterNet load(AlterNetConfig cfg, Tensors t) {
+    public static AlterNet load(AlterNetConfig cfg, TensorMap t) {
         return new AlterNet(cfg, t);
     }
 

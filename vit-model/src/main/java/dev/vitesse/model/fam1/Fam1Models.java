@@ -1,5 +1,6 @@
 package dev.vitesse.model.fam1;
 
+import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.mixer.MixerConfig;
 import dev.vitesse.model.mixer.MlpMixer;
 import dev.vitesse.model.pvt.PvtConfig;
@@ -68,10 +69,10 @@ public final class Fam1Models {
                     + names());
         }
         if (imageSize != null) cfg = cfg.withImageSize(imageSize);
-        return build(cfg, TensorStore.read(weights));
+        return build(cfg, TensorMap.read(weights));
     }
 
-    /** A model of {@code architecture} with made-up weights (see {@link TensorStore#random}), for benchmarks. */
+    /** A model of {@code architecture} with made-up weights (see {@link TensorMap#random}), for benchmarks. */
     public static Fam1Model random(String architecture, long seed) {
         return random(architecture, seed, null);
     }
@@ -79,7 +80,7 @@ public final class Fam1Models {
     /** As {@link #random(String, long)} at another input size (null = the architecture's). */
     public static Fam1Model random(String architecture, long seed, Integer imageSize) {
         Fam1Config cfg = Fam1Config.of(architecture);
-        return build(imageSize == null ? cfg : cfg.withImageSize(imageSize), TensorStore.random(seed));
+        return build(imageSize == null ? cfg : cfg.withImageSize(imageSize), TensorMap.random(seed));
     }
 
     /**
@@ -102,7 +103,7 @@ public final class Fam1Models {
     }
 
     /** Builds a model of {@code cfg.architecture()} from tensors. */
-    public static Fam1Model build(Fam1Config cfg, TensorStore tensors) {
+    public static Fam1Model build(Fam1Config cfg, TensorMap tensors) {
         String a = cfg.architecture();
         if (SwinConfig.handles(a)) return SwinTransformer.load(cfg, tensors);
         if (PvtConfig.handles(a)) return PyramidVisionTransformer.load(cfg, tensors);

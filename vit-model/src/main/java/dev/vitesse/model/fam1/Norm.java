@@ -1,6 +1,7 @@
 package dev.vitesse.model.fam1;
 
 import dev.vitesse.kernels.LayerNorm;
+import dev.vitesse.model.io.TensorMap;
 
 /** LayerNorm over the last dimension with affine parameters. */
 public final class Norm {
@@ -14,7 +15,7 @@ public final class Norm {
     }
 
     /** Loads {@code prefix.weight} and {@code prefix.bias}, both [dim]. */
-    public static Norm load(TensorStore t, String prefix, int dim, float eps) {
+    public static Norm load(TensorMap t, String prefix, int dim, float eps) {
         return new Norm(t.take(prefix + ".weight", dim), t.take(prefix + ".bias", dim), eps);
     }
 

@@ -4,6 +4,7 @@ import dev.vitesse.model.alternet.AlterNet;
 import dev.vitesse.model.alternet.AlterNetConfig;
 import dev.vitesse.model.ffvit.FeedForwardViT;
 import dev.vitesse.model.ffvit.FfVitConfig;
+import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.refiner.RefinerConfig;
 import dev.vitesse.model.refiner.RefinerViT;
 
@@ -48,7 +49,7 @@ public final class Family2Models {
             throw new IllegalArgumentException("no config.json in " + folder + " and no --arch given");
         }
         if (!Files.exists(weights)) throw new IllegalArgumentException("no model.safetensors in " + folder);
-        return build(cfg, SafetensorsReader.read(weights));
+        return build(cfg, TensorMap.read(weights));
     }
 
     public static Family2Model load(Path dir) throws IOException {
@@ -56,7 +57,7 @@ public final class Family2Models {
     }
 
     /** Builds the named architecture (config overrides applied) from checkpoint tensors. */
-    public static Family2Model build(ModelConfig cfg, Tensors tensors) {
+    public static Family2Model build(ModelConfig cfg, TensorMap tensors) {
         String arch = cfg.architecture();
         int colon = arch.indexOf(':');
         if (colon < 0 || !handles(arch)) {

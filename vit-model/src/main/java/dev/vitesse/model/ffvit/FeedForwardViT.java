@@ -6,8 +6,8 @@ import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.layers.Dense;
+import dev.vitesse.model.io.TensorMap;
 
 /**
  * The feed-forward-only ViT of "Do You Even Need Attention?" (Melas-Kyriazi, 2021), loaded from the original
@@ -25,12 +25,12 @@ public final class FeedForwardViT extends Family2Model {
     private final float[] posRows;  // [G*G][D] position embedding (resized if needed), channels-last
     private final Block[] blocks;
     private final float[] normW, normB;
-    private final Linear head;
+    private final Dense head;
 
-    private record Block(float[] n1w, float[] n1b, Linear fc1, Linear fc2,
-                         float[] n2w, float[] n2b, Linear tfc1, Linear tfc2) {}
+    private record Block(float[] n1w, float[] n1b, Dense fc1, Dense fc2,
+                         float[] n2w, float[] n2b, Dense tfc1, Dense tfc2) {}
 
-    private FeedForwardViT(FfVitConfig cfg, Tensors t) {
+    private FeedForwardViT(FfVitConfig cfg, TensorMap t) {
         super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         int d = cfg.embedDim(), p = cfg.patchSize(), g = cfg.grid(), tok = cfg.tokens();
@@ -63,18 +63,19 @@ public final class FeedForwardViT extends Family2Model {
         for (int i = 0; i < blocks.length; i++) {
             String b = "blocks." + i + ".";
             blocks[i] = new Block(t.take(b + "norm1.weight", d), t.take(b + "norm1.bias", d),
-                    Linear.load(t, b + "mlp1.fc1", hid, d, true), Linear.load(t, b + "mlp1.fc2", d, hid, true),
+                    Dense.load(t, b + "mlp1.fc1", hid, d, true), Dense.load(t, b + "mlp1.fc2", d, hid, true),
                     t.take(b + "norm2.weight", tok), t.take(b + "norm2.bias", tok),
-                    Linear.load(t, b + "mlp2.fc1", thid, tok, true), Linear.load(t, b + "mlp2.fc2", tok, thid, true));
+                    Dense.load(t, b + "mlp2.fc1", thid, tok, true), Dense.load(t, b + "mlp2.fc2", tok, thid, true));
         }
         normW = t.take("norm.weight", d);
         normB = t.take("norm.bias", d);
-        head = Linear.load(t, "head", cfg.numClasses(), d, true);
-        t.requireAllUsed();
+        head = Dense.load(t, "head", cfg.numClasses(), d, true);
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
     }
 
     /** Builds the model from a checkpoint's tensors (strict: every tensor must be consumed). */
-    public static FeedForwardViT load(FfVitConfig cfg, Tensors t) {
+    public static FeedForwardViT load(FfVitConfig cfg, TensorMap t) {
         return new FeedForwardViT(cfg, t);
     }
 

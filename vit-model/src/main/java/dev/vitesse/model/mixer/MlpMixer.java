@@ -2,12 +2,12 @@ package dev.vitesse.model.mixer;
 
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Pooling;
-import dev.vitesse.model.fam1.Dense;
+import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
 
 /**
  * MLP-Mixer (timm layout: {@code stem.proj}, {@code blocks.{i}.{norm1,mlp_tokens.fc1/fc2,norm2,mlp_channels.fc1/fc2}},
@@ -39,7 +39,7 @@ public final class MlpMixer extends Fam1Model {
 
     public MixerConfig config() { return cfg; }
 
-    public static MlpMixer load(Fam1Config config, TensorStore t) {
+    public static MlpMixer load(Fam1Config config, TensorMap t) {
         MixerConfig c = MixerConfig.from(config);
         int nc = config.numClasses() >= 0 ? config.numClasses()
                 : t.shapeOf("head.weight") != null ? t.shapeOf("head.weight")[0] : c.numClasses();

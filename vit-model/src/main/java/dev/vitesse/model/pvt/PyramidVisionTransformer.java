@@ -6,12 +6,12 @@ import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.DepthwiseConv2d;
 import dev.vitesse.kernels.Gelu;
 import dev.vitesse.kernels.Pooling;
-import dev.vitesse.model.fam1.Dense;
+import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
 
 /**
  * Pyramid Vision Transformer v1 and v2 (incl. v2-li), channels-last {@code [H*W][C]} tokens throughout.
@@ -52,9 +52,9 @@ public final class PyramidVisionTransformer extends Fam1Model {
     public PvtConfig config() { return cfg; }
 
     /** Loads PVT v2 (timm or original names) or PVT v1 (original names). */
-    public static PyramidVisionTransformer load(Fam1Config config, TensorStore tensors) {
+    public static PyramidVisionTransformer load(Fam1Config config, TensorMap tensors) {
         PvtConfig c = PvtConfig.from(config);
-        TensorStore t = c.v2() ? PvtCheckpoint.v2ToTimm(tensors) : tensors;
+        TensorMap t = c.v2() ? PvtCheckpoint.v2ToTimm(tensors) : tensors;
         String headName = "head.weight";
         int numClasses = config.numClasses() >= 0 ? config.numClasses()
                 : t.shapeOf(headName) != null ? t.shapeOf(headName)[0] : 1000;
@@ -128,7 +128,7 @@ public final class PyramidVisionTransformer extends Fam1Model {
         return new PyramidVisionTransformer(c, config.preprocess(c.defaultPreprocess()), stages, hd, fn, cls, count[0]);
     }
 
-    private static Conv2d conv(TensorStore t, String prefix, int cin, int cout, int k, int s, int p, boolean bias,
+    private static Conv2d conv(TensorMap t, String prefix, int cin, int cout, int k, int s, int p, boolean bias,
                                Conv2d.InputLayout layout, long[] count) {
         float[] w = t.take(prefix + ".weight", cout, cin, k, k);
         float[] b = bias ? t.take(prefix + ".bias", cout) : null;
@@ -136,12 +136,12 @@ public final class PyramidVisionTransformer extends Fam1Model {
         return Conv2d.of(w, b, cin, cout, k, s, p, layout);
     }
 
-    private static Norm norm(TensorStore t, String prefix, int dim, float eps, long[] count) {
+    private static Norm norm(TensorMap t, String prefix, int dim, float eps, long[] count) {
         count[0] += 2L * dim;
         return Norm.load(t, prefix, dim, eps);
     }
 
-    private static Dense dense(TensorStore t, String prefix, int out, int in, boolean bias, long[] count) {
+    private static Dense dense(TensorMap t, String prefix, int out, int in, boolean bias, long[] count) {
         Dense d = Dense.load(t, prefix, out, in, bias);
         count[0] += d.parameterCount();
         return d;

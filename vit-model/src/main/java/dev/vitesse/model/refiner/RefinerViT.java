@@ -13,8 +13,8 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.layers.Dense;
+import dev.vitesse.model.io.TensorMap;
 
 /**
  * Refiner-ViT ("Refiner: Refining Self-attention for Vision Transformers", Zhou et al. 2021) from the original
@@ -41,14 +41,14 @@ public final class RefinerViT extends Family2Model {
     private final float[] clsRow, pos; // cls_token + pos_embed[0]; pos_embed rows 1.. [G*G][D]
     private final Block[] blocks;
     private final float[] normW, normB;
-    private final Linear head, auxHead;
+    private final Dense head, auxHead;
 
     private record Dla(Conv2d exp, DepthwiseConv2d dw, Conv2d pro, float[] outScale, float[] outShift) {}
 
-    private record Block(boolean shared, float[] n1w, float[] n1b, Linear qkv, Linear proj, Dla dla,
-                         float[] n2w, float[] n2b, Linear fc1, Linear fc2, float[] mlpScale) {}
+    private record Block(boolean shared, float[] n1w, float[] n1b, Dense qkv, Dense proj, Dla dla,
+                         float[] n2w, float[] n2b, Dense fc1, Dense fc2, float[] mlpScale) {}
 
-    private RefinerViT(RefinerConfig cfg, Tensors t) {
+    private RefinerViT(RefinerConfig cfg, TensorMap t) {
         super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
         this.cfg = cfg;
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads();
@@ -75,24 +75,25 @@ public final class RefinerViT extends Family2Model {
         for (int i = 0; i < blocks.length; i++) {
             String b = "blocks." + i + ".";
             boolean shared = cfg.shared(i);
-            Linear qkv = Linear.load(t, b + "attn.qkv", shared ? d : 3 * d, d, true);
+            Dense qkv = Dense.load(t, b + "attn.qkv", shared ? d : 3 * d, d, true);
             Dla dla = shared ? loadDla(t, b + "attn.", heads, scale) : null;
             float[] ms = t.take(b + "mlp.scale_channel", d).clone();
             for (int j = 0; j < d; j++) ms[j] *= 2f;
             blocks[i] = new Block(shared, t.take(b + "norm1.weight", d), t.take(b + "norm1.bias", d), qkv,
-                    Linear.loadScaled(t, b + "attn.proj", d, d, 2f), dla,
+                    Dense.loadScaled(t, b + "attn.proj", d, d, 2f), dla,
                     t.take(b + "norm2.weight", d), t.take(b + "norm2.bias", d),
-                    Linear.load(t, b + "mlp.fc1", hid, d, true), Linear.load(t, b + "mlp.fc2", d, hid, true), ms);
+                    Dense.load(t, b + "mlp.fc1", hid, d, true), Dense.load(t, b + "mlp.fc2", d, hid, true), ms);
         }
         normW = t.take("norm.weight", d);
         normB = t.take("norm.bias", d);
-        head = Linear.load(t, "head", cfg.numClasses(), d, true);
-        auxHead = Linear.load(t, "aux_head", cfg.numClasses(), d, true);
-        t.requireAllUsed();
+        head = Dense.load(t, "head", cfg.numClasses(), d, true);
+        auxHead = Dense.load(t, "aux_head", cfg.numClasses(), d, true);
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
     }
 
     /** DLA of a shared block with adapt_bn and the attention scale folded into one per-head affine map. */
-    private static Dla loadDla(Tensors t, String a, int heads, float scale) {
+    private static Dla loadDla(TensorMap t, String a, int heads, float scale) {
         int hid = heads * RefinerConfig.DLA_EXPAND;
         String p = a + "DLA.";
         Conv2d exp = Convs.convBn(t, p + "conv_exp", p + "bn1", heads, hid, 1, 1, 0, Conv2d.InputLayout.NCHW);
@@ -107,7 +108,7 @@ public final class RefinerViT extends Family2Model {
         return new Dla(exp, dw, pro, s, sh);
     }
 
-    public static RefinerViT load(RefinerConfig cfg, Tensors t) {
+    public static RefinerViT load(RefinerConfig cfg, TensorMap t) {
         return new RefinerViT(cfg, t);
     }
 

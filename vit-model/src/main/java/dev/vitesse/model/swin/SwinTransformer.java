@@ -6,12 +6,12 @@ import dev.vitesse.kernels.AttentionView;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Pooling;
 import dev.vitesse.kernels.WindowPartition;
-import dev.vitesse.model.fam1.Dense;
+import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,9 +63,9 @@ public final class SwinTransformer extends Fam1Model {
     public SwinConfig config() { return cfg; }
 
     /** Builds the model from a checkpoint in timm (current or pre-0.9) or torchvision names. */
-    public static SwinTransformer load(Fam1Config config, TensorStore tensors) {
+    public static SwinTransformer load(Fam1Config config, TensorMap tensors) {
         SwinConfig c = SwinConfig.from(config);
-        TensorStore t = SwinCheckpoint.toTimm(tensors, c.torchvision());
+        TensorMap t = SwinCheckpoint.toTimm(tensors, c.torchvision());
         int numClasses = config.numClasses() >= 0 ? config.numClasses()
                 : t.shapeOf("head.fc.weight") != null ? t.shapeOf("head.fc.weight")[0] : 1000;
         if (numClasses != c.numClasses()) {
@@ -114,12 +114,12 @@ public final class SwinTransformer extends Fam1Model {
         return new SwinTransformer(c, config.preprocess(c.defaultPreprocess()), pe, pn, stages, fn, hd, count[0]);
     }
 
-    private static Norm norm(TensorStore t, String prefix, int dim, float eps, long[] count) {
+    private static Norm norm(TensorMap t, String prefix, int dim, float eps, long[] count) {
         count[0] += 2L * dim;
         return Norm.load(t, prefix, dim, eps);
     }
 
-    private static Dense dense(TensorStore t, String prefix, int out, int in, boolean bias, long[] count) {
+    private static Dense dense(TensorMap t, String prefix, int out, int in, boolean bias, long[] count) {
         Dense d = Dense.load(t, prefix, out, in, bias);
         count[0] += d.parameterCount();
         return d;
