@@ -60,8 +60,9 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         PrintWriter out = spec.commandLine().getOut();
         String name = m.architecture();
-        out.printf(Locale.ROOT, "%s (%s weights), batch %d, %d threads, %d warm-up + %d timed passes%n", name,
-                model.model != null ? "loaded" : "random", batch, Parallel.threads(), warmup, iterations);
+        out.printf(Locale.ROOT, "%s (%s %s weights), batch %d, %d threads, %d warm-up + %d timed passes%n", name,
+                model.model != null ? "loaded" : "random", m.weightFormat().cliName(), batch, Parallel.threads(), warmup,
+                iterations);
         out.flush();
         float sink = 0;
         for (int i = 0; i < warmup; i++) {

@@ -64,6 +64,20 @@ public interface ArchitectureBackend {
          * @param archOverride architecture replacing the config's (nullable)
          */
         ArchitectureBackend load(Path path, String archOverride) throws IOException;
+
+        /**
+         * As {@link #load(Path, String)} with the GEMM weights stored in {@code weights}.
+         *
+         * @throws IllegalArgumentException if the family cannot store its weights in that format
+         */
+        default ArchitectureBackend load(Path path, String archOverride, dev.vitesse.kernels.WeightFormat weights)
+                throws IOException {
+            if (weights != dev.vitesse.kernels.WeightFormat.FP32) {
+                throw new IllegalArgumentException((archOverride == null ? path.toString() : archOverride)
+                        + ": weight format " + weights.cliName() + " is not supported by this family");
+            }
+            return load(path, archOverride);
+        }
     }
 
     /** Registered families, asked in order. */

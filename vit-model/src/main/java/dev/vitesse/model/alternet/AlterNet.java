@@ -108,9 +108,9 @@ public final class AlterNet extends Family2Model {
         float[] qkv = new float[3 * inner * width];
         System.arraycopy(q, 0, qkv, 0, q.length);
         System.arraycopy(kv, 0, qkv, q.length, kv.length); // rows [q | k | v], each head-major (h d)
-        Dense toQkv = new Dense(qkv, null, 3 * inner, width);
+        Dense toQkv = new Dense(qkv, null, 3 * inner, width, t.weightFormat());
         Dense toOut = new Dense(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
-                t.take(p + ".attn.attn.to_out.0.bias", cout), cout, inner);
+                t.take(p + ".attn.attn.to_out.0.bias", cout), cout, inner, t.weightFormat());
         float[] table = t.take(p + ".attn.pos_embedding", 2 * w - 1, 2 * w - 1);
         return new AttnBlock(p, norm1, conv, toQkv, toOut, relativeBias(table, w), heads, dh, cin);
     }

@@ -27,7 +27,7 @@ public final class Convs {
                                 int pad, Conv2d.InputLayout layout) {
         float[] w = t.take(convPrefix + ".weight", cout, cin, k, k);
         float[][] f = batchNorm(t, bnPrefix, cout).foldIntoConv(w, null);
-        return Conv2d.of(f[0], f[1], cin, cout, k, stride, pad, layout);
+        return Conv2d.of(f[0], f[1], cin, cout, k, stride, pad, layout, t.weightFormat());
     }
 
     /** Dense conv without BatchNorm; bias read when {@code hasBias}. */
@@ -35,7 +35,7 @@ public final class Convs {
                               Conv2d.InputLayout layout) {
         float[] w = t.take(prefix + ".weight", cout, cin, k, k);
         float[] b = hasBias ? t.take(prefix + ".bias", cout) : null;
-        return Conv2d.of(w, b, cin, cout, k, stride, pad, layout);
+        return Conv2d.of(w, b, cin, cout, k, stride, pad, layout, t.weightFormat());
     }
 
     /** Depthwise conv {@code [c][1][k][k]} (no bias) followed by a folded BatchNorm. */

@@ -1,6 +1,7 @@
 package dev.vitesse.model.family2;
 
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.ArchitectureBackend;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.config.PreprocessConfig;
@@ -20,6 +21,11 @@ public final class Family2Backend implements ArchitectureBackend {
         @Override
         public ArchitectureBackend load(Path path, String archOverride) throws IOException {
             return new Family2Backend(Family2Models.load(path, archOverride));
+        }
+
+        @Override
+        public ArchitectureBackend load(Path path, String archOverride, WeightFormat weights) throws IOException {
+            return new Family2Backend(Family2Models.load(path, archOverride, weights));
         }
     };
 

@@ -4,6 +4,7 @@ import dev.vitesse.model.alternet.AlterNet;
 import dev.vitesse.model.alternet.AlterNetConfig;
 import dev.vitesse.model.ffvit.FeedForwardViT;
 import dev.vitesse.model.ffvit.FfVitConfig;
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.refiner.RefinerConfig;
 import dev.vitesse.model.refiner.RefinerViT;
@@ -36,7 +37,12 @@ public final class Family2Models {
 
     /** Loads {@code dir/config.json} (optional when {@code archOverride} is given) and {@code dir/model.safetensors}. */
     public static Family2Model load(Path dir, String archOverride) throws IOException {
-        Path weights = Files.isDirectory(dir) ? dir.resolve("model.safetensors") : dir;
+        return load(dir, archOverride, WeightFormat.FP32);
+    }
+
+    /** As {@link #load(Path, String)} with the GEMM weights (linear layers, convolutions) stored in {@code weights}. */
+    public static Family2Model load(Path dir, String archOverride, WeightFormat weights) throws IOException {
+        Path weightsFile = Files.isDirectory(dir) ? dir.resolve("model.safetensors") : dir;
         Path folder = Files.isDirectory(dir) ? dir : dir.toAbsolutePath().getParent();
         Path cfgFile = folder.resolve("config.json");
         ModelConfig cfg;
@@ -48,8 +54,8 @@ public final class Family2Models {
         } else {
             throw new IllegalArgumentException("no config.json in " + folder + " and no --arch given");
         }
-        if (!Files.exists(weights)) throw new IllegalArgumentException("no model.safetensors in " + folder);
-        return build(cfg, TensorMap.read(weights));
+        if (!Files.exists(weightsFile)) throw new IllegalArgumentException("no model.safetensors in " + folder);
+        return build(cfg, TensorMap.read(weightsFile).useWeightFormat(weights));
     }
 
     public static Family2Model load(Path dir) throws IOException {

@@ -36,7 +36,7 @@ public final class FeedForwardViT extends Family2Model {
         this.cfg = cfg;
         int d = cfg.embedDim(), p = cfg.patchSize(), g = cfg.grid(), tok = cfg.tokens();
         patchEmbed = Conv2d.of(t.take("patch_embed.proj.weight", d, 3, p, p), t.take("patch_embed.proj.bias", d),
-                3, d, p, p, 0, Conv2d.InputLayout.NCHW);
+                3, d, p, p, 0, Conv2d.InputLayout.NCHW, t.weightFormat());
         float[] cls = t.take("cls_token", 1, 1, d);
         float[] clsPos = t.take("pos_encoding.cls_pos_embed", 1, 1, d);
         clsRow = new float[d];

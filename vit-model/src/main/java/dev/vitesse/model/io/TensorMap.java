@@ -1,5 +1,7 @@
 package dev.vitesse.model.io;
 
+import dev.vitesse.kernels.WeightFormat;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +48,8 @@ public final class TensorMap {
     private final Set<String> used = new TreeSet<>();
     /** Non-null for a {@link #random} map. */
     private final Long seed;
+    /** How builders should store packed GEMM weights taken from this map. */
+    private WeightFormat weightFormat = WeightFormat.FP32;
 
     /** A map over {@code tensors} (copied); {@code source} names them in messages (usually the file). */
     public TensorMap(String source, Map<String, Tensor> tensors) {
@@ -90,6 +94,23 @@ public final class TensorMap {
         }
     }
 
+    /**
+     * Storage format for the GEMM weights (linear layers, GEMM-lowered convolutions) that builders pack from this
+     * map; {@link WeightFormat#FP32} unless set. Returns this map.
+     *
+     * @throws IllegalArgumentException if {@code format} is null
+     */
+    public TensorMap useWeightFormat(WeightFormat format) {
+        if (format == null) throw new IllegalArgumentException("weight format must not be null");
+        this.weightFormat = format;
+        return this;
+    }
+
+    /** Storage format for packed GEMM weights (see {@link #useWeightFormat}). */
+    public WeightFormat weightFormat() {
+        return weightFormat;
+    }
+
     /** Where the tensors came from (used in messages). */
     public String source() {
         return source;
@@ -124,7 +145,7 @@ public final class TensorMap {
                 throw new IllegalArgumentException(source + ": two tensors map to the same name '" + n + "'");
             }
         }
-        return new TensorMap(source, out, seed);
+        return new TensorMap(source, out, seed).useWeightFormat(weightFormat);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.vitesse.model.layers;
 import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.PackedMatrix;
 import dev.vitesse.kernels.Profiler;
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.io.TensorMap;
 
 /**
@@ -16,8 +17,14 @@ public final class Dense {
     private final float[] bias;
     private final Epilogue plain, gelu, residual;
 
+    /** Packs {@code weight} [out][in] as f32. */
     public Dense(float[] weight, float[] bias, int out, int in) {
-        this.w = PackedMatrix.packWeight(weight, 0, out, in);
+        this(weight, bias, out, in, WeightFormat.FP32);
+    }
+
+    /** Packs {@code weight} [out][in] in {@code format} (the array is not retained). */
+    public Dense(float[] weight, float[] bias, int out, int in, WeightFormat format) {
+        this.w = PackedMatrix.packWeight(weight, 0, out, in, format);
         this.bias = bias;
         this.plain = bias == null ? Epilogue.NONE : Epilogue.NONE.withBias(bias);
         this.gelu = plain.withGelu();
@@ -28,7 +35,7 @@ public final class Dense {
     public static Dense load(TensorMap t, String prefix, int out, int in, boolean hasBias) {
         float[] w = t.take(prefix + ".weight", out, in);
         float[] b = hasBias ? t.take(prefix + ".bias", out) : null;
-        return new Dense(w, b, out, in);
+        return new Dense(w, b, out, in, t.weightFormat());
     }
 
     /** Loads weight and bias scaled by {@code s} (exact for powers of two, e.g. a folded attention scale). */
@@ -37,13 +44,15 @@ public final class Dense {
         float[] b = t.take(prefix + ".bias", out).clone();
         for (int i = 0; i < w.length; i++) w[i] *= s;
         for (int i = 0; i < b.length; i++) b[i] *= s;
-        return new Dense(w, b, out, in);
+        return new Dense(w, b, out, in, t.weightFormat());
     }
 
     public int out() { return w.n(); }
     public int in() { return w.k(); }
     /** The bias (not a copy; null when the layer has none). */
     public float[] bias() { return bias; }
+    /** Bytes of the packed weight plus the f32 bias. */
+    public long bytes() { return w.bytes() + (bias == null ? 0 : 4L * bias.length); }
     public long parameterCount() { return (long) w.n() * w.k() + (bias == null ? 0 : bias.length); }
 
     /** The bias epilogue (or NONE), to extend with GELU / column scale / accumulate. */

@@ -51,7 +51,7 @@ public final class MlpMixer extends Fam1Model {
         long count = 0;
         float[] sw = t.take("stem.proj.weight", d, 3, p, p), sb = t.take("stem.proj.bias", d);
         count += sw.length + sb.length;
-        Conv2d stem = Conv2d.of(sw, sb, 3, d, p, p, 0, Conv2d.InputLayout.NCHW);
+        Conv2d stem = Conv2d.of(sw, sb, 3, d, p, p, 0, Conv2d.InputLayout.NCHW, t.weightFormat());
         Block[] blocks = new Block[c.numBlocks()];
         for (int i = 0; i < blocks.length; i++) {
             String b = "blocks." + i + ".";

@@ -93,7 +93,8 @@ public final class PyramidVisionTransformer extends Fam1Model {
                 Dense srLin = null;
                 Norm srNorm = null;
                 if (c.linear()) {
-                    srLin = new Dense(t.take(b + "attn.sr.weight", dim, dim, 1, 1), t.take(b + "attn.sr.bias", dim), dim, dim);
+                    srLin = new Dense(t.take(b + "attn.sr.weight", dim, dim, 1, 1), t.take(b + "attn.sr.bias", dim), dim, dim,
+                            t.weightFormat());
                     count[0] += srLin.parameterCount();
                     srNorm = norm(t, b + "attn.norm", dim, PvtConfig.EPS_DEFAULT, count);
                 } else if (sr > 1) {
@@ -134,7 +135,7 @@ public final class PyramidVisionTransformer extends Fam1Model {
         float[] w = t.take(prefix + ".weight", cout, cin, k, k);
         float[] b = bias ? t.take(prefix + ".bias", cout) : null;
         count[0] += w.length + (b == null ? 0 : b.length);
-        return Conv2d.of(w, b, cin, cout, k, s, p, layout);
+        return Conv2d.of(w, b, cin, cout, k, s, p, layout, t.weightFormat());
     }
 
     private static Norm norm(TensorMap t, String prefix, int dim, float eps, long[] count) {

@@ -78,7 +78,7 @@ public final class SwinTransformer extends Fam1Model {
         float[] pw = t.take("patch_embed.proj.weight", d0, 3, p, p);
         float[] pb = t.take("patch_embed.proj.bias", d0);
         count[0] += pw.length + pb.length;
-        Conv2d pe = Conv2d.of(pw, pb, 3, d0, p, p, 0, Conv2d.InputLayout.NCHW);
+        Conv2d pe = Conv2d.of(pw, pb, 3, d0, p, p, 0, Conv2d.InputLayout.NCHW, t.weightFormat());
         Norm pn = norm(t, "patch_embed.norm", d0, c.eps(), count);
         int grid = c.imgSize() / p;
         Stage[] stages = new Stage[c.stages()];
