@@ -38,17 +38,31 @@ class ProfilerHooksTest {
         VisionModel m = VisionModel.load(Family2FixtureTest.fixture(fixture));
         int s = m.inputSize();
         float[] x = VisionModelFamiliesTest.images(1, s, 3);
-        for (int i = 0; i < 5; i++) m.forward(x, 1);   // JIT warm-up: the share of 'other' is meaningless before
-        int passes = 5;
-        Profiler.reset();
-        Profiler.setEnabled(true);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < passes; i++) m.forward(x, 1);
-        long wall = System.nanoTime() - t0;
-        Profiler.setEnabled(false);
-        Map<Profiler.Kind, Profiler.Entry> p = Profiler.snapshot();
-        long attributed = 0;
-        for (Profiler.Entry e : p.values()) attributed += e.nanos();
+        for (int i = 0; i < 20; i++) m.forward(x, 1);   // JIT warm-up: the share of 'other' is meaningless before
+        // a pass of these fixtures takes 0.2-2 ms, so one GC pause or JIT event in un-bracketed code inflates
+        // 'other' (other builds share the machine): measure >= 50 ms at a time, keep the best of three
+        Map<Profiler.Kind, Profiler.Entry> p = null;
+        long wall = 0, attributed = 0;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Profiler.reset();
+            Profiler.setEnabled(true);
+            long t0 = System.nanoTime(), w;
+            do {
+                m.forward(x, 1);
+                w = System.nanoTime() - t0;
+            } while (w < 50_000_000L);
+            Profiler.setEnabled(false);
+            Map<Profiler.Kind, Profiler.Entry> snap = Profiler.snapshot();
+            long a = 0;
+            for (Profiler.Entry e : snap.values()) a += e.nanos();
+            // batch 1 runs on the calling thread: brackets are disjoint, so their sum cannot exceed the wall time
+            assertThat(a).as(fixture + ": " + snap).isLessThanOrEqualTo(w);
+            if (p == null || (double) (w - a) / w < (double) (wall - attributed) / wall) {
+                p = snap;
+                wall = w;
+                attributed = a;
+            }
+        }
         String table = fixture + ": wall " + wall / 1e6 + " ms, " + p;
 
         assertThat(p.get(Profiler.Kind.GEMM).nanos()).as(table).isPositive();
@@ -57,8 +71,6 @@ class ProfilerHooksTest {
         assertThat(p.get(Profiler.Kind.ATTENTION).calls() > 0).as(table).isEqualTo(attention);
         assertThat(p.get(Profiler.Kind.CONV).calls() > 0).as(table).isEqualTo(conv);
         if (activation) assertThat(p.get(Profiler.Kind.ACTIVATION).calls()).as(table).isPositive();
-        // batch 1 runs on the calling thread: brackets are disjoint, so their sum cannot exceed the wall time
-        assertThat(attributed).as(table).isLessThanOrEqualTo(wall);
         // everything that is not bracketed (allocation, loop control, the image copy) is a small share
         assertThat((double) (wall - attributed) / wall).as(table).isLessThan(0.25);
     }
