@@ -18,29 +18,69 @@ import java.util.Random;
  *   <li>{@code PackedMatrix.multiply} with f32 vs bf16 panels on the ViT-B/16 linear layers (m = 197 tokens) and
  *       on a single row (m = 1, where the weights' memory traffic dominates).</li>
  * </ol>
- * <pre>usage: Bf16Compare [--threads 1] [--rounds 9] [--sample-ms 300]</pre>
+ *   <li>with {@code --arch NAME}: whole-model forward passes of a random-weight model (e.g. vit_base_patch16_224)
+ *       loaded twice, fp32 and bf16, alternating pass by pass.</li>
+ * <pre>usage: Bf16Compare [--threads 1] [--rounds 9] [--sample-ms 300] [--arch NAME --batch 1 --warmup 10]</pre>
  */
 public final class Bf16Compare {
     private Bf16Compare() {}
 
     public static void main(String[] args) {
-        int threads = 1, rounds = 9;
+        int threads = 1, rounds = 9, batch = 1, warmup = 10;
         long sampleMs = 300;
+        String arch = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--sample-ms" -> sampleMs = Long.parseLong(args[++i]);
+                case "--arch" -> arch = args[++i];
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Parallel.setThreads(threads);
         System.out.printf("species %d floats, NR=%d, KC=%d, threads=%d, rounds=%d%n",
                 GemmConfig.L, GemmConfig.NR, GemmConfig.KC, threads, rounds);
+        if (arch != null) {
+            model(arch, batch, warmup, rounds);
+            return;
+        }
         widening(rounds, sampleMs);
         int[][] shapes = {{197, 2304, 768}, {197, 768, 768}, {197, 3072, 768}, {197, 768, 3072}, {1, 3072, 768}, {1, 768, 3072}};
         System.out.println("shape m x n x k        f32 GFLOP/s  bf16 GFLOP/s  bf16/f32");
         for (int[] s : shapes) gemm(s[0], s[1], s[2], rounds, sampleMs);
+    }
+
+    private static void model(String arch, int batch, int warmup, int rounds) {
+        var f32 = dev.vitesse.model.VisionModel.random(dev.vitesse.model.LoadOptions.arch(arch), 42);
+        var bf16 = dev.vitesse.model.VisionModel.random(dev.vitesse.model.LoadOptions.arch(arch)
+                .withWeights(dev.vitesse.kernels.WeightFormat.BF16), 42);
+        int per = f32.inChans() * f32.inputSize() * f32.inputSize();
+        float[] x = new float[batch * per];
+        Random r = new Random(7);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;
+        for (int i = 0; i < warmup; i++) { f32.forward(x, batch); bf16.forward(x, batch); }
+        double[] tf = new double[rounds], th = new double[rounds], ratio = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            if (i % 2 == 0) { tf[i] = pass(f32, x, batch); th[i] = pass(bf16, x, batch); }
+            else { th[i] = pass(bf16, x, batch); tf[i] = pass(f32, x, batch); }
+            ratio[i] = th[i] / tf[i];
+        }
+        float[] a = f32.forward(x, batch), b = bf16.forward(x, batch);
+        double diff = 0, scale = 0;
+        for (int i = 0; i < a.length; i++) { diff = Math.max(diff, Math.abs(a[i] - b[i])); scale = Math.max(scale, Math.abs(a[i])); }
+        System.out.printf("%s batch %d: fp32 %.1f ms, bf16 %.1f ms (medians of %d alternating passes), bf16/fp32 time %.3f (median of"
+                        + " per-round ratios); weights %.1f MB -> %.1f MB; max |logit diff| %.3g (max |logit| %.3g)%n",
+                arch, batch, median(tf) / 1e6, median(th) / 1e6, rounds, median(ratio), f32.weightBytes() / 1e6,
+                bf16.weightBytes() / 1e6, diff, scale);
+    }
+
+    private static double pass(dev.vitesse.model.VisionModel m, float[] x, int batch) {
+        long t0 = System.nanoTime();
+        m.forward(x, batch);
+        return System.nanoTime() - t0;
     }
 
     private static void widening(int rounds, long sampleMs) {
