@@ -7,13 +7,14 @@ import dev.vitesse.kernels.BatchNorm;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Gelu;
 import dev.vitesse.kernels.Pooling;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -187,10 +188,14 @@ public final class AlterNet extends Family2Model {
         int sh = stem.outH(img), sw = stem.outW(img);
         int c = cfg.stemWidth();
         float[] s0 = new float[sh * sw * c];
+        long tc = Profiler.start();
         stem.apply(image, 0, img, img, s0, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc);
         int h = Pooling.outSize(sh, 3, 2, 1), w = Pooling.outSize(sw, 3, 2, 1);
         float[] x = new float[h * w * c];
+        long tp = Profiler.start();
         Pooling.maxPool(s0, 0, sh, sw, c, 3, 2, 1, x, 0);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
         int idx = 0;
         if (tap != null) tap.accept(FeatureMap.fromChannelsLast(idx++, "layer0", BlockKind.CONV, x, 0, c, c, h, w));
         for (Block b : blocks) {
@@ -209,9 +214,13 @@ public final class AlterNet extends Family2Model {
             }
         }
         // classifier: BN -> ReLU -> global average pool -> dense
+        long tn = Profiler.start();
         headBn.applyNhwc(x, 0, h * w, c, true);
+        Profiler.stop(Profiler.Kind.NORM, tn);
         float[] pooled = new float[c];
+        long tp2 = Profiler.start();
         Pooling.meanTokens(x, 0, h * w, c, c, pooled, 0);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp2);
         if (featuresOnly) return pooled;
         float[] out = new float[cfg.numClasses()];
         dense.apply(1, pooled, out);
@@ -219,32 +228,46 @@ public final class AlterNet extends Family2Model {
     }
 
     private float[] convBlock(ConvBlock b, float[] x, int h, int w) {
+        long tn = Profiler.start();
         float[] a = x.clone();                       // pre-activation: relu(bn1(x))
         b.bn1().applyNhwc(a, 0, h * w, b.cin(), true);
+        Profiler.stop(Profiler.Kind.NORM, tn);
         Conv2d first = b.convs()[0];
         Conv2d strided = b.convs()[cfg.bottleneck() ? 1 : 0];
         int oh = strided.outH(h), ow = strided.outW(w);
         float[] y;
         if (b.shortcut() != null) {
             y = new float[oh * ow * b.cout()];
+            long ts = Profiler.start();
             b.shortcut().apply(a, 0, h, w, y, 0);    // the projection takes the pre-activated input
+            Profiler.stop(Profiler.Kind.CONV, ts);
         } else {
             y = x;                                  // identity skip: the raw input
         }
         float[] t1 = new float[first.outH(h) * first.outW(w) * first.outChannels()];
+        long tc = Profiler.start();
         first.apply(a, 0, h, w, t1, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc);
+        long ta = Profiler.start();
         Convs.relu(t1, 0, t1.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, ta);
         int th = first.outH(h), tw = first.outW(w);
         float[] cur = t1;
         for (int i = 1; i < b.convs().length; i++) {
             Conv2d cv = b.convs()[i];
             boolean last = i == b.convs().length - 1;
             if (last) {
+                long tl = Profiler.start();
                 cv.apply(cur, 0, th, tw, y, 0, b.cout(), true);  // residual add in the GEMM
+                Profiler.stop(Profiler.Kind.CONV, tl);
             } else {
                 float[] nxt = new float[cv.outH(th) * cv.outW(tw) * cv.outChannels()];
+                long tm = Profiler.start();
                 cv.apply(cur, 0, th, tw, nxt, 0);
+                Profiler.stop(Profiler.Kind.CONV, tm);
+                long tr = Profiler.start();
                 Convs.relu(nxt, 0, nxt.length);
+                Profiler.stop(Profiler.Kind.ACTIVATION, tr);
                 int nh = cv.outH(th), nw = cv.outW(tw);
                 cur = nxt;
                 th = nh;
@@ -262,14 +285,21 @@ public final class AlterNet extends Family2Model {
                     + win + "x" + win + " window (input must be " + win * 32 + "k pixels)");
         }
         int c = b.cin(), hw = h * w;
+        long tn = Profiler.start();
         float[] a = x.clone();
         b.norm1().applyNhwc(a, 0, hw, c, false);
+        Profiler.stop(Profiler.Kind.NORM, tn);
+        long tg = Profiler.start();
         Gelu.apply(a, 0, a.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, tg);
         int width = b.conv().outChannels();
         float[] t = new float[hw * width];
+        long tc = Profiler.start();
         b.conv().apply(a, 0, h, w, t, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc);
         // gather windows: row r of the window-ordered matrix = window (n1, n2), token (p1, p2)
         int n1 = h / win, n2 = w / win, nwin = n1 * n2, wt = win * win;
+        long tw0 = Profiler.start();
         int[] order = new int[hw];
         for (int i1 = 0; i1 < n1; i1++) {
             for (int i2 = 0; i2 < n2; i2++) {
@@ -282,6 +312,7 @@ public final class AlterNet extends Family2Model {
         }
         float[] tw = new float[hw * width];
         for (int r = 0; r < hw; r++) System.arraycopy(t, order[r] * width, tw, r * width, width);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tw0);
         int heads = b.heads(), dh = b.dimHead(), inner = heads * dh;
         float[] qkv = new float[hw * 3 * inner];
         b.toQkv().apply(hw, tw, qkv);
@@ -292,14 +323,18 @@ public final class AlterNet extends Family2Model {
             @Override public int offset(int batch, int head) { return 0; }
             @Override public int ld() { return wt; }
         };
+        long tat = Profiler.start();
         Attention.flash(nwin, heads, wt, wt, dh, (float) Math.pow(dh, -0.5),
                 AttentionView.qkv(qkv, 0, wt, heads, dh, 0), AttentionView.qkv(qkv, 0, wt, heads, dh, 1),
                 AttentionView.qkv(qkv, 0, wt, heads, dh, 2), AttentionView.tokenMajor(o, 0, wt, heads, dh), ab);
+        Profiler.stop(Profiler.Kind.ATTENTION, tat);
         float[] y = new float[hw * c];
         b.toOut().apply(hw, o, y);
+        long tsc = Profiler.start();
         for (int r = 0; r < hw; r++) {
             int dst = order[r] * c, src = r * c;
             for (int ch = 0; ch < c; ch++) x[dst + ch] += y[src + ch];
         }
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tsc);
     }
 }

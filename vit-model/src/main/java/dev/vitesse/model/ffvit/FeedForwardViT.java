@@ -2,12 +2,13 @@ package dev.vitesse.model.ffvit;
 
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.LayerNorm;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * The feed-forward-only ViT of "Do You Even Need Attention?" (Melas-Kyriazi, 2021), loaded from the original
@@ -108,9 +109,13 @@ public final class FeedForwardViT extends Family2Model {
     protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
         int d = cfg.embedDim(), g = cfg.grid(), tok = cfg.tokens(), r = cfg.mlpRatio();
         float[] x = new float[tok * d];
+        long tc = Profiler.start();
         patchEmbed.apply(image, 0, cfg.imgSize(), cfg.imgSize(), x, d, d, false);
+        Profiler.stop(Profiler.Kind.CONV, tc);
+        long tp = Profiler.start();
         System.arraycopy(clsRow, 0, x, 0, d);
         for (int i = 0; i < g * g * d; i++) x[d + i] += posRows[i];
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
         int idx = 0;
         if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "embed", BlockKind.EMBEDDING, x, 0, 1, d, g, g));
         float[] t = new float[tok * d];
@@ -119,20 +124,30 @@ public final class FeedForwardViT extends Family2Model {
         for (int bi = 0; bi < blocks.length; bi++) {
             Block b = blocks[bi];
             // channel MLP over the D features of every token
+            long tn = Profiler.start();
             LayerNorm.apply(x, 0, t, 0, tok, d, b.n1w(), b.n1b(), EPS);
+            Profiler.stop(Profiler.Kind.NORM, tn);
             b.fc1().apply(tok, t, 0, d, h, 0, d * r, b.fc1().epilogue().withGelu());
             b.fc2().apply(tok, h, 0, d * r, x, 0, d, b.fc2().epilogue().accumulate());
             if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "blocks." + bi + ".mlp1", BlockKind.MLP, x, 0, 1, d, g, g));
             // token-mixing MLP over the T tokens of every feature (on the transposed activations)
+            long tt = Profiler.start();
             transpose(x, tok, d, xt);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tt);
+            long tn2 = Profiler.start();
             LayerNorm.apply(xt, 0, t, 0, d, tok, b.n2w(), b.n2b(), EPS);
+            Profiler.stop(Profiler.Kind.NORM, tn2);
             b.tfc1().apply(d, t, 0, tok, h, 0, tok * r, b.tfc1().epilogue().withGelu());
             b.tfc2().apply(d, h, 0, tok * r, xt, 0, tok, b.tfc2().epilogue().accumulate());
+            long tt2 = Profiler.start();
             transpose(xt, d, tok, x);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tt2);
             if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "blocks." + bi + ".mlp2", BlockKind.TOKEN_MLP, x, 0, 1, d, g, g));
         }
         float[] cls = new float[d];
+        long tn = Profiler.start();
         LayerNorm.apply(x, 0, cls, 0, 1, d, normW, normB, EPS);
+        Profiler.stop(Profiler.Kind.NORM, tn);
         if (featuresOnly) return cls;
         float[] out = new float[cfg.numClasses()];
         head.apply(1, cls, out);

@@ -2,6 +2,7 @@ package dev.vitesse.model.layers;
 
 import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.io.TensorMap;
 
@@ -9,7 +10,7 @@ import dev.vitesse.model.io.TensorMap;
  * A linear layer {@code y = x W^T + b} (PyTorch {@code nn.Linear}, weight {@code [out][in]}) packed once at load for
  * the GEMM kernel. Immutable and thread-safe. The fixed-epilogue methods ({@link #apply}, {@link #applyGelu},
  * {@link #applyAdd}) cover the common cases; {@link #apply(int, float[], int, int, float[], int, int, Epilogue)} takes
- * any epilogue built on {@link #epilogue()}.
+ * any epilogue built on {@link #epilogue()}. Every product is reported to {@link Profiler} as GEMM.
  */
 public final class Dense {
     private final PackedMatrix w;
@@ -59,36 +60,42 @@ public final class Dense {
 
     /** {@code y[m][out] (=|+=) epi(x[m][in] W^T)} with row strides; {@code e} should build on {@link #epilogue()}. */
     public void apply(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, Epilogue e) {
-        w.multiply(m, x, xOff, ldx, y, yOff, ldy, e);
+        mul(m, x, xOff, ldx, y, yOff, ldy, e);
     }
 
     /** {@code y[m][out] = x[m][in] W^T + b} with row strides. */
     public void apply(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
-        w.multiply(m, x, xOff, ldx, y, yOff, ldy, plain);
+        mul(m, x, xOff, ldx, y, yOff, ldy, plain);
     }
 
     /** Contiguous rows. */
     public void apply(int m, float[] x, int xOff, float[] y, int yOff) {
-        w.multiply(m, x, xOff, in(), y, yOff, out(), plain);
+        mul(m, x, xOff, in(), y, yOff, out(), plain);
     }
 
     /** Contiguous rows from offset 0. */
     public void apply(int m, float[] x, float[] y) {
-        w.multiply(m, x, 0, in(), y, 0, out(), plain);
+        mul(m, x, 0, in(), y, 0, out(), plain);
     }
 
     /** {@code y = gelu(x W^T + b)}, contiguous rows. */
     public void applyGelu(int m, float[] x, int xOff, float[] y, int yOff) {
-        w.multiply(m, x, xOff, in(), y, yOff, out(), gelu);
+        mul(m, x, xOff, in(), y, yOff, out(), gelu);
     }
 
     /** {@code y += x W^T + b} (residual add), contiguous rows. */
     public void applyAdd(int m, float[] x, int xOff, float[] y, int yOff) {
-        w.multiply(m, x, xOff, in(), y, yOff, out(), residual);
+        mul(m, x, xOff, in(), y, yOff, out(), residual);
     }
 
     /** {@code y += x W^T + b} with row strides. */
     public void applyAdd(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
-        w.multiply(m, x, xOff, ldx, y, yOff, ldy, residual);
+        mul(m, x, xOff, ldx, y, yOff, ldy, residual);
+    }
+
+    private void mul(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, Epilogue e) {
+        long t = Profiler.start();
+        w.multiply(m, x, xOff, ldx, y, yOff, ldy, e);
+        Profiler.stop(Profiler.Kind.GEMM, t);
     }
 }
