@@ -44,7 +44,11 @@ class WeightsOptionTest {
     void benchAndLogitsAcceptTheOption() {
         CliTest.Result b = run("bench", "--arch", "vit_tiny_patch16_224", "--iterations", "1", "--warmup", "0", "--weights", "bf16");
         assertThat(b.code()).as(b.err()).isZero();
-        assertThat(b.out()).contains("random bf16 weights");
+        assertThat(b.out()).containsPattern("random bf16 weights, [0-9.]+ MB\\)");
+        CliTest.Result j = run("bench", "--arch", "vit_tiny_patch16_224", "--iterations", "1", "--warmup", "0", "--weights", "bf16",
+                "--json");
+        assertThat(j.code()).as(j.err()).isZero();
+        assertThat(j.out()).contains("\"weights\":\"bf16\"").containsPattern("\"weight_bytes\":[0-9]+");
     }
 
     @Test

@@ -193,6 +193,26 @@ class PackedMatrixBf16Test {
     }
 
     @Test
+    void convolutionWithBf16WeightsIsTheConvolutionOfRoundedWeights() {
+        Random r = new Random(9);
+        int cin = 3, cout = 20, k = 3, h = 9, w = 11;
+        float[] weight = random(r, cout * cin * k * k), bias = random(r, cout), x = random(r, cin * h * w);
+        float[] rounded = weight.clone();
+        for (int i = 0; i < rounded.length; i++) rounded[i] = Bf16.round(rounded[i]);
+        for (Conv2d.InputLayout layout : Conv2d.InputLayout.values()) {
+            Conv2d half = Conv2d.of(weight, bias, cin, cout, k, 2, 1, layout, WeightFormat.BF16);
+            Conv2d ref = Conv2d.of(rounded, bias, cin, cout, k, 2, 1, layout, WeightFormat.FP32);
+            int outHw = ((h + 2 - k) / 2 + 1) * ((w + 2 - k) / 2 + 1);
+            float[] a = new float[outHw * cout], b = new float[outHw * cout];
+            half.apply(x, 0, h, w, a, 0);
+            ref.apply(x, 0, h, w, b, 0);
+            assertThat(a).as(layout.name()).containsExactly(b);
+            assertThat(half.weightBytes()).isEqualTo(ref.weightBytes() / 2);
+        }
+        expectBad("format", () -> Conv2d.of(weight, bias, cin, cout, k, 1, 0, Conv2d.InputLayout.NCHW, null));
+    }
+
+    @Test
     void badArguments() {
         float[] w = new float[12];
         expectBad("w", () -> PackedMatrix.packWeightBf16((float[]) null, 0, 3, 4));
