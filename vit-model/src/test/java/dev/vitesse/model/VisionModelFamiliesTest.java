@@ -66,6 +66,18 @@ class VisionModelFamiliesTest {
     }
 
     @Test
+    void refinerLargeKeepsItsCropPctAboveOne() throws Exception {
+        // the small fixture's dimensions under the Refiner_ViT_L name: preprocessing follows the variant (crop 1.13)
+        Path dir = Family2FixtureTest.fixture("refiner/small");
+        VisionModel l = VisionModel.load(dir, LoadOptions.arch("refiner:Refiner_ViT_L"));
+        assertThat(l.preprocessing().cropPct()).isEqualTo(1.13);
+        assertThat(l.preprocessing().scaleSize()).isEqualTo(56);   // floor(64 / 1.13): below the 64 px input
+        assertThat(l.preprocessing().interpolation()).isEqualTo("bicubic");
+        assertThat(l.preprocessing().mean()).containsExactly(0.5f, 0.5f, 0.5f);
+        assertThat(VisionModel.load(dir).preprocessing().cropPct()).isEqualTo(0.9);
+    }
+
+    @Test
     void parameterCountExcludesBatchNormBuffers() throws Exception {
         // Refiner fixture: torch's sum(p.numel() for p in model.parameters()) for the small config
         Path dir = Family2FixtureTest.fixture("refiner/small");

@@ -106,8 +106,8 @@ public final class Family2Backend implements ArchitectureBackend {
 
     @Override
     public PreprocessConfig preprocess() {
-        // PreprocessConfig accepts crop_pct <= 1; Refiner_ViT_L's 1.13 (resize below the crop + pad) is clamped to 1.0
-        return new PreprocessConfig(model.inputSize(), Math.min(1.0, model.cropPct()), "bicubic", model.mean(),
+        // Refiner_ViT_L's crop_pct 1.13 resizes below the crop size; the center crop zero-pads (timm + torchvision)
+        return new PreprocessConfig(model.inputSize(), model.cropPct(), "bicubic", model.mean(),
                 model.std(), false);
     }
 
