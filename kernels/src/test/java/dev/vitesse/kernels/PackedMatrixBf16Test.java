@@ -169,6 +169,44 @@ class PackedMatrixBf16Test {
         }
     }
 
+    /**
+     * Large enough (k*n >= 2^16) that packing itself is split over the pool; all three sources agree, from a shared
+     * arena (parallel packing) and from a confined one (only its owner thread may read it: packed on the caller).
+     */
+    @ParameterizedTest(name = "shared arena={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void parallelPackingOfLargeWeights(boolean shared) {
+        Parallel.setThreads(2);
+        Random r = new Random(6);
+        int n = 300, k = 401, m = 5;
+        float[] w = random(r, n * k), x = random(r, m * k);
+        float[] rounded = w.clone();
+        for (int i = 0; i < rounded.length; i++) rounded[i] = Bf16.round(rounded[i]);
+        float[] expect = new float[m * n];
+        PackedMatrix.packWeight(rounded, 0, n, k).multiply(m, x, 0, k, expect, 0, n, Epilogue.NONE);
+        try (Arena arena = shared ? Arena.ofShared() : Arena.ofConfined()) {
+            ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            ValueLayout.OfShort b16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            MemorySegment segF = arena.allocate(4L * n * k), segH = arena.allocate(2L * n * k);
+            for (int i = 0; i < n * k; i++) {
+                segF.set(f32, 4L * i, w[i]);
+                segH.set(b16, 2L * i, Bf16.fromFloat(w[i]));
+            }
+            for (PackedMatrix pm : new PackedMatrix[] {PackedMatrix.packWeightBf16(w, 0, n, k),
+                    PackedMatrix.packWeightBf16(segF, 0, n, k), PackedMatrix.packWeightFromBf16(segH, 0, n, k),
+                    PackedMatrix.packWeight(segF, 0, n, k, WeightFormat.BF16)}) {
+                float[] c = new float[m * n];
+                pm.multiply(m, x, 0, k, c, 0, n, Epilogue.NONE);
+                assertThat(c).containsExactly(expect);
+            }
+            // the f32 segment path has the same confined-arena rule
+            float[] c = new float[m * n], viaArray = new float[m * n];
+            PackedMatrix.packWeight(segF, 0, n, k).multiply(m, x, 0, k, c, 0, n, Epilogue.NONE);
+            PackedMatrix.packWeight(w, 0, n, k).multiply(m, x, 0, k, viaArray, 0, n, Epilogue.NONE);
+            assertThat(c).containsExactly(viaArray);
+        }
+    }
+
     @Test
     void bytesAreHalvedAndFormatReported() {
         float[] w = random(new Random(5), 40 * 64);

@@ -109,7 +109,7 @@ public final class Packing {
     public static PackedB packWeight(MemorySegment seg, long byteOffset, int n, int k) {
         PackedB pb = new PackedB(k, n);
         int panels = pb.panels;
-        int tasks = (long) k * n < (1 << 16) ? 1 : Math.min(panels, Parallel.threads() * 4);
+        int tasks = (long) k * n < (1 << 16) || !sharedAccess(seg) ? 1 : Math.min(panels, Parallel.threads() * 4);
         Parallel.forEach(tasks, t -> {
             int q0 = (int) ((long) panels * t / tasks), q1 = (int) ((long) panels * (t + 1) / tasks);
             float[] rows = new float[NR * k];
@@ -127,18 +127,16 @@ public final class Packing {
     /** Packs W ({@code n x k} row-major f32 from {@code off}) as B = W^T in bf16, rounded to nearest even. */
     public static PackedB packWeightBf16(float[] w, int off, int n, int k) {
         PackedB pb = PackedB.allocateBf16(k, n);
-        forEachPanel(pb, (q, j0, width) -> packPanelBf16(pb, q, w, off + j0 * k, k, null, 0));
+        forEachPanel(pb, true, () -> null, (q, j0, width, unused) -> packPanelBf16(pb, q, w, off + j0 * k, k, null, 0));
         return pb;
     }
 
     /** As {@link #packWeightBf16(float[], int, int, int)} from little-endian f32 in a segment. Validated by the caller. */
     public static PackedB packWeightBf16(MemorySegment seg, long byteOffset, int n, int k) {
         PackedB pb = PackedB.allocateBf16(k, n);
-        ThreadLocal<float[]> rows = ThreadLocal.withInitial(() -> new float[NR * k]);
-        forEachPanel(pb, (q, j0, width) -> {
-            float[] r = rows.get();
-            MemorySegment.copy(seg, F32_LE, byteOffset + (long) j0 * k * Float.BYTES, r, 0, width * k);
-            packPanelBf16(pb, q, r, 0, k, null, 0);
+        forEachPanel(pb, sharedAccess(seg), () -> new float[NR * k], (q, j0, width, rows) -> {
+            MemorySegment.copy(seg, F32_LE, byteOffset + (long) j0 * k * Float.BYTES, rows, 0, width * k);
+            packPanelBf16(pb, q, rows, 0, k, null, 0);
         });
         return pb;
     }
@@ -146,26 +144,38 @@ public final class Packing {
     /** Packs W ({@code n x k}) stored as little-endian bf16 in a segment (no rounding: bits are kept). */
     public static PackedB packWeightFromBf16(MemorySegment seg, long byteOffset, int n, int k) {
         PackedB pb = PackedB.allocateBf16(k, n);
-        ThreadLocal<short[]> rows = ThreadLocal.withInitial(() -> new short[NR * k]);
-        forEachPanel(pb, (q, j0, width) -> {
-            short[] r = rows.get();
-            MemorySegment.copy(seg, BF16_LE, byteOffset + (long) j0 * k * Short.BYTES, r, 0, width * k);
-            packPanelBf16(pb, q, null, 0, k, r, 0);
+        forEachPanel(pb, sharedAccess(seg), () -> new short[NR * k], (q, j0, width, rows) -> {
+            MemorySegment.copy(seg, BF16_LE, byteOffset + (long) j0 * k * Short.BYTES, rows, 0, width * k);
+            packPanelBf16(pb, q, null, 0, k, rows, 0);
         });
         return pb;
     }
 
-    private interface PanelBody {
-        void pack(int q, int j0, int width);
+    /** Packs one panel (columns [j0, j0+width)) using a scratch owned by the calling task. */
+    private interface PanelBody<S> {
+        void pack(int q, int j0, int width, S scratch);
     }
 
-    /** Runs body for every panel, split over the pool when the matrix is large. */
-    private static void forEachPanel(PackedB pb, PanelBody body) {
+    /**
+     * True if pool threads may read {@code seg}: a segment of a confined arena may only be read by its owner, so it
+     * is packed on the calling thread (probe: an unstarted thread object, never run).
+     */
+    private static boolean sharedAccess(MemorySegment seg) {
+        return seg.isAccessibleBy(Thread.ofVirtual().unstarted(() -> { }));
+    }
+
+    /**
+     * Runs body for every panel, split over the pool when the matrix is large and {@code parallel}; one scratch
+     * per task.
+     */
+    private static <S> void forEachPanel(PackedB pb, boolean parallel, java.util.function.Supplier<S> scratch,
+                                         PanelBody<S> body) {
         int panels = pb.panels, n = pb.n;
-        int tasks = (long) pb.k * n < (1 << 16) ? 1 : Math.min(panels, Parallel.threads() * 4);
+        int tasks = (long) pb.k * n < (1 << 16) || !parallel ? 1 : Math.min(panels, Parallel.threads() * 4);
         Parallel.forEach(tasks, t -> {
             int q0 = (int) ((long) panels * t / tasks), q1 = (int) ((long) panels * (t + 1) / tasks);
-            for (int q = q0; q < q1; q++) body.pack(q, q * NR, Math.min(NR, n - q * NR));
+            S s = scratch.get();
+            for (int q = q0; q < q1; q++) body.pack(q, q * NR, Math.min(NR, n - q * NR), s);
         });
     }
 
