@@ -10,6 +10,8 @@ Writes vit-model/src/test/resources/preprocess/:
   out_*.png                expected result of Resize/CenterCrop + ToTensor, times 255 (exactly integers: PIL's
                            resampling is 8-bit), saved losslessly
   norm_chelsea_64.npy      one fully normalised float32 CHW tensor (ToTensor + Normalize), to check the float math
+  norm_chelsea_64_crop113.npy  the same through Refiner_ViT_L's pipeline (crop_pct 1.13: the resized image is
+                           smaller than the crop, CenterCrop zero-pads), mean = std = 0.5
 """
 import json
 import math
@@ -90,6 +92,10 @@ def main():
         case('gif_nearest_upscale', 'in_tiny.gif', 'torchvision', None, 'nearest', resize=61, crop=48),
         # crop larger than the resized image: torchvision pads with zeros
         case('coffee_pad_crop', 'in_coffee.bmp', 'torchvision', None, 'bilinear', resize=80, crop=112),
+        # timm with crop_pct > 1 (Refiner_ViT_L: 1.13): resize to floor(size / 1.13) < size, then CenterCrop pads
+        # the shorter side with zeros and crops the longer one; 112 -> 99 gives an odd padding (6 left, 7 right)
+        case('chelsea_timm113_bicubic', 'in_chelsea.png', 'timm', 128, 'bicubic', crop_pct=1.13),
+        case('astronaut_timm113_bilinear', 'in_astronaut.png', 'timm', 112, 'bilinear', crop_pct=1.13),
     ]
     with open(os.path.join(OUT, 'cases.json'), 'w') as f:
         json.dump(cases, f, indent=1)
@@ -98,6 +104,9 @@ def main():
     x = T.Compose([T.Resize(math.floor(64 / 0.9), interpolation=InterpolationMode.BICUBIC), T.CenterCrop(64),
                    T.ToTensor(), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])(img)
     np.save(os.path.join(OUT, 'norm_chelsea_64.npy'), x.numpy().astype(np.float32))
+    x = T.Compose([T.Resize(math.floor(64 / 1.13), interpolation=InterpolationMode.BICUBIC), T.CenterCrop(64),
+                   T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)])(img)
+    np.save(os.path.join(OUT, 'norm_chelsea_64_crop113.npy'), x.numpy().astype(np.float32))
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f'{len(cases)} cases, {total / 1e6:.2f} MB in {os.path.abspath(OUT)}')
 

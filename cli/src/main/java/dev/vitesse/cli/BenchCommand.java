@@ -33,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--profile", description = "After the timed passes, run the same number of passes again with per-operator "
-            + "timing and print where the time goes (GEMM, attention, norms, activations, data movement).")
+            + "timing and print where the time goes (GEMM, attention, norms, activations, data movement, convolutions).")
     boolean profile;
 
     @Option(names = "--json", description = "End with one JSON line (median_ms, images_per_s, gflops, ...).")
@@ -60,8 +60,10 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         PrintWriter out = spec.commandLine().getOut();
         String name = m.architecture();
-        out.printf(Locale.ROOT, "%s (%s weights), batch %d, %d threads, %d warm-up + %d timed passes%n", name,
-                model.model != null ? "loaded" : "random", batch, Parallel.threads(), warmup, iterations);
+        out.printf(Locale.ROOT, "%s (%s %s weights%s), batch %d, %d threads, %d warm-up + %d timed passes%n", name,
+                model.model != null ? "loaded" : "random", m.weightFormat().cliName(),
+                m.weightBytes() < 0 ? "" : String.format(Locale.ROOT, ", %.1f MB", m.weightBytes() / 1e6), batch,
+                Parallel.threads(), warmup, iterations);
         out.flush();
         float sink = 0;
         for (int i = 0; i < warmup; i++) {
@@ -95,6 +97,8 @@ final class BenchCommand implements Callable<Integer> {
             r.put("batch", batch);
             r.put("threads", Parallel.threads());
             r.put("iterations", iterations);
+            r.put("weights", m.weightFormat().cliName());
+            if (m.weightBytes() >= 0) r.put("weight_bytes", m.weightBytes());
             r.put("median_ms", median);
             r.put("min_ms", sorted[0]);
             r.put("max_ms", sorted[iterations - 1]);

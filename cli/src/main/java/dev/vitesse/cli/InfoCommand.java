@@ -18,6 +18,14 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin PreprocessOptions prep;
 
+    /** "weights: bf16, 173.3 MB in memory" (bytes only where the family reports them). */
+    static String weightsLine(VisionModel m) {
+        long bytes = m.weightBytes();
+        return "weights: " + m.weightFormat().cliName() + (bytes < 0 ? ""
+                : String.format(Locale.ROOT, ", %.1f MB in memory (%,d bytes: packed GEMM weights at %d bytes each, "
+                        + "other parameters fp32)", bytes / 1e6, bytes, m.weightFormat().bytesPerElement()));
+    }
+
     @Override
     public Integer call() throws Exception {
         VisionModel m = model.load();
@@ -25,6 +33,7 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(m.info());
         out.println("image pipeline: " + tf);
+        out.println(weightsLine(m));
         double flops = m.family1Model() != null ? m.family1Model().flopsPerImage() : Flops.perImageOrNaN(m);
         if (!Double.isNaN(flops)) out.printf(Locale.ROOT, "compute: %.3f GFLOP per image%n", flops / 1e9);
         if (model.builtin()) {

@@ -1,5 +1,6 @@
 package dev.vitesse.cli;
 
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.LoadOptions;
 import dev.vitesse.model.VisionModel;
 import java.io.IOException;
@@ -23,6 +24,11 @@ final class ModelOptions {
             description = "Run at another input resolution (position embeddings are resampled).")
     Integer imageSize;
 
+    @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "fp32",
+            description = "Weight storage: fp32 (default, exact) or bf16 (linear-layer weights rounded to bfloat16: "
+                    + "half the weight memory, arithmetic stays fp32; see docs/weights-bf16.md).")
+    String weights;
+
     boolean builtin() {
         return model == null;
     }
@@ -33,6 +39,11 @@ final class ModelOptions {
 
     LoadOptions options() {
         LoadOptions o = LoadOptions.defaults();
+        try {
+            o = o.withWeights(WeightFormat.parse(weights));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--weights must be fp32 or bf16, got '" + weights + "'");
+        }
         if (arch != null) o = o.withArch(arch);
         if (imageSize != null) {
             if (imageSize <= 0) throw new IllegalArgumentException("--image-size must be > 0, got " + imageSize);

@@ -43,7 +43,7 @@ public final class Conv2d {
     private final Epilogue overwrite, accumulate;
 
     private Conv2d(int cin, int cout, int kh, int kw, int strideH, int strideW, int padH, int padW,
-                   InputLayout layout, float[] weight, float[] bias) {
+                   InputLayout layout, float[] weight, float[] bias, WeightFormat format) {
         this.cin = cin;
         this.cout = cout;
         this.kh = kh;
@@ -53,7 +53,7 @@ public final class Conv2d {
         this.padH = padH;
         this.padW = padW;
         this.layout = layout;
-        this.weight = PackedMatrix.packWeight(weight, 0, cout, cin * kh * kw);
+        this.weight = PackedMatrix.packWeight(weight, 0, cout, cin * kh * kw, format);
         this.bias = bias;
         this.overwrite = bias == null ? Epilogue.NONE : Epilogue.NONE.withBias(bias);
         this.accumulate = overwrite.accumulate();
@@ -79,7 +79,23 @@ public final class Conv2d {
      */
     public static Conv2d of(float[] weight, int weightOff, float[] bias, int cin, int cout, int kh, int kw,
                             int strideH, int strideW, int padH, int padW, InputLayout layout) {
+        return of(weight, weightOff, bias, cin, cout, kh, kw, strideH, strideW, padH, padW, layout, WeightFormat.FP32);
+    }
+
+    /** Square-kernel convenience with the packed weight stored in {@code format} (see {@link PackedMatrix#packWeightBf16}). */
+    public static Conv2d of(float[] weight, float[] bias, int cin, int cout, int kernel, int stride, int padding,
+                            InputLayout layout, WeightFormat format) {
+        return of(weight, 0, bias, cin, cout, kernel, kernel, stride, stride, padding, padding, layout, format);
+    }
+
+    /**
+     * General constructor with the packed (im2col GEMM) weight stored in {@code format}: bf16 halves its memory,
+     * arithmetic stays f32.
+     */
+    public static Conv2d of(float[] weight, int weightOff, float[] bias, int cin, int cout, int kh, int kw,
+                            int strideH, int strideW, int padH, int padW, InputLayout layout, WeightFormat format) {
         Objects.requireNonNull(weight, "weight");
+        if (format == null) throw new IllegalArgumentException("format must not be null");
         Objects.requireNonNull(layout, "layout");
         if (cin < 1 || cout < 1 || kh < 1 || kw < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0) {
             throw new IllegalArgumentException("bad conv2d geometry: cin=" + cin + " cout=" + cout + " kernel=" + kh + "x" + kw
@@ -109,7 +125,7 @@ public final class Conv2d {
             }
         }
         return new Conv2d(cin, cout, kh, kw, strideH, strideW, padH, padW, layout, w,
-                bias == null ? null : bias.clone());
+                bias == null ? null : bias.clone(), format);
     }
 
     public int inChannels() { return cin; }
@@ -121,6 +137,8 @@ public final class Conv2d {
     public int padH() { return padH; }
     public int padW() { return padW; }
     public InputLayout layout() { return layout; }
+    /** Bytes of the packed weight (see {@link PackedMatrix#bytes()}). */
+    public long weightBytes() { return weight.bytes(); }
     /** The bias (copy), or null. */
     public float[] bias() { return bias == null ? null : bias.clone(); }
 

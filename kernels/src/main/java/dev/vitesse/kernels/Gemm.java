@@ -1,6 +1,5 @@
 package dev.vitesse.kernels;
 
-import dev.vitesse.kernels.gemm.Checks;
 import dev.vitesse.kernels.gemm.GemmDriver;
 
 /**
@@ -35,9 +34,9 @@ public final class Gemm {
         Checks.nonNegative("k", k);
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
-        Checks.matrix("a", a, aOff, lda, aRows, aCols, "lda");
-        Checks.matrix("b", b, bOff, ldb, bRows, bCols, "ldb");
-        Checks.matrix("c", c, cOff, ldc, m, n, "ldc");
+        Checks.blasMatrix("a", a, aOff, lda, aRows, aCols, "lda");
+        Checks.blasMatrix("b", b, bOff, ldb, bRows, bCols, "ldb");
+        Checks.blasMatrix("c", c, cOff, ldc, m, n, "ldc");
         long cEnd = Checks.end(cOff, ldc, m, n);
         Checks.noOverlap("a", a, aOff, Checks.end(aOff, lda, aRows, aCols), "c", c, cOff, cEnd);
         Checks.noOverlap("b", b, bOff, Checks.end(bOff, ldb, bRows, bCols), "c", c, cOff, cEnd);

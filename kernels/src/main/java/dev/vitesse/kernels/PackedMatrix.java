@@ -1,6 +1,5 @@
 package dev.vitesse.kernels;
 
-import dev.vitesse.kernels.gemm.Checks;
 import dev.vitesse.kernels.gemm.GemmConfig;
 import dev.vitesse.kernels.gemm.GemmDriver;
 import dev.vitesse.kernels.gemm.PackedB;
@@ -14,6 +13,9 @@ import java.lang.foreign.MemorySegment;
  * {@code C[m][n] (= or +=) epilogue(X[m][k] * W^T)} with W of shape {@code [n][k]} (PyTorch {@code nn.Linear.weight}).
  * Only the activation side is packed per {@link #multiply} call; bias, GELU, LayerScale and residual add are fused
  * into the tile store (see {@link Epilogue}).
+ *
+ * <p>Weights are stored as f32 ({@link #packWeight}) or, to halve their memory, as bf16 ({@link #packWeightBf16},
+ * {@link #packWeightFromBf16}); the arithmetic is f32 either way.
  *
  * <p>Immutable and thread-safe: one instance can serve many concurrent {@code multiply} calls.
  *
@@ -38,7 +40,7 @@ public final class PackedMatrix {
     public static PackedMatrix packWeight(float[] w, int off, int n, int k) {
         Checks.nonNegative("n", n);
         Checks.nonNegative("k", k);
-        Checks.matrix("w", w, off, Math.max(1, k), n, k, "k");
+        Checks.blasMatrix("w", w, off, Math.max(1, k), n, k, "k");
         return new PackedMatrix(Packing.packB(true, w, off, Math.max(1, k), k, n));
     }
 
@@ -51,15 +53,79 @@ public final class PackedMatrix {
      *         {@code byteOffset + n*k*4} bytes
      */
     public static PackedMatrix packWeight(MemorySegment seg, long byteOffset, int n, int k) {
+        checkSegment(seg, byteOffset, n, k, Float.BYTES);
+        return new PackedMatrix(Packing.packWeight(seg, byteOffset, n, k));
+    }
+
+    /**
+     * As {@link #packWeight(float[], int, int, int)} but stored as bf16 (each weight rounded to the nearest bf16,
+     * ties to even; see {@link Bf16#fromFloat}): half the memory of f32. {@link #multiply} computes exactly what
+     * the f32 path computes for the rounded weights (the panels are widened to f32 in L1; accumulation is f32).
+     *
+     * @throws IllegalArgumentException as for {@link #packWeight(float[], int, int, int)}
+     */
+    public static PackedMatrix packWeightBf16(float[] w, int off, int n, int k) {
+        Checks.nonNegative("n", n);
+        Checks.nonNegative("k", k);
+        Checks.blasMatrix("w", w, off, Math.max(1, k), n, k, "k");
+        return new PackedMatrix(Packing.packWeightBf16(w, off, n, k));
+    }
+
+    /**
+     * As {@link #packWeight(MemorySegment, long, int, int)} (little-endian f32 source) but stored as bf16, rounded
+     * to nearest even.
+     *
+     * @throws IllegalArgumentException as for {@link #packWeight(MemorySegment, long, int, int)}
+     */
+    public static PackedMatrix packWeightBf16(MemorySegment seg, long byteOffset, int n, int k) {
+        checkSegment(seg, byteOffset, n, k, Float.BYTES);
+        return new PackedMatrix(Packing.packWeightBf16(seg, byteOffset, n, k));
+    }
+
+    /**
+     * Packs W of shape {@code [n][k]} stored as little-endian <em>bf16</em> in {@code seg} from {@code byteOffset}
+     * (e.g. a BF16 tensor in a memory-mapped safetensors file), keeping the bits as they are (no rounding). The
+     * segment is not retained.
+     *
+     * @throws IllegalArgumentException if seg is null, n/k/byteOffset negative or the segment is shorter than
+     *         {@code byteOffset + n*k*2} bytes
+     */
+    public static PackedMatrix packWeightFromBf16(MemorySegment seg, long byteOffset, int n, int k) {
+        checkSegment(seg, byteOffset, n, k, 2);
+        return new PackedMatrix(Packing.packWeightFromBf16(seg, byteOffset, n, k));
+    }
+
+    /**
+     * {@link #packWeight(float[], int, int, int)} or {@link #packWeightBf16(float[], int, int, int)} by format.
+     *
+     * @throws IllegalArgumentException also for a null format
+     */
+    public static PackedMatrix packWeight(float[] w, int off, int n, int k, WeightFormat format) {
+        Checks.notNull("format", format);
+        return format == WeightFormat.BF16 ? packWeightBf16(w, off, n, k) : packWeight(w, off, n, k);
+    }
+
+    /**
+     * {@link #packWeight(MemorySegment, long, int, int)} or {@link #packWeightBf16(MemorySegment, long, int, int)}
+     * (f32 source) by format.
+     *
+     * @throws IllegalArgumentException also for a null format
+     */
+    public static PackedMatrix packWeight(MemorySegment seg, long byteOffset, int n, int k, WeightFormat format) {
+        Checks.notNull("format", format);
+        return format == WeightFormat.BF16 ? packWeightBf16(seg, byteOffset, n, k) : packWeight(seg, byteOffset, n, k);
+    }
+
+    private static void checkSegment(MemorySegment seg, long byteOffset, int n, int k, int elementBytes) {
         Checks.notNull("seg", seg);
         Checks.nonNegative("n", n);
         Checks.nonNegative("k", k);
         Checks.nonNegative("byteOffset", byteOffset);
-        long need = (long) n * k * Float.BYTES;
+        long need = (long) n * k * elementBytes;
         if (byteOffset > seg.byteSize() || seg.byteSize() - byteOffset < need)
-            throw new IllegalArgumentException("seg too short: weight [" + n + "][" + k + "] at byteOffset " + byteOffset
-                    + " needs " + (byteOffset + need) + " bytes, segment has " + seg.byteSize());
-        return new PackedMatrix(Packing.packWeight(seg, byteOffset, n, k));
+            throw new IllegalArgumentException("seg too short: weight [" + n + "][" + k + "] of " + elementBytes
+                    + "-byte elements at byteOffset " + byteOffset + " needs " + (byteOffset + need)
+                    + " bytes, segment has " + seg.byteSize());
     }
 
     /**
@@ -71,7 +137,7 @@ public final class PackedMatrix {
     public static PackedMatrix pack(float[] b, int off, int k, int n, int ldb) {
         Checks.nonNegative("k", k);
         Checks.nonNegative("n", n);
-        Checks.matrix("b", b, off, ldb, k, n, "ldb");
+        Checks.blasMatrix("b", b, off, ldb, k, n, "ldb");
         return new PackedMatrix(Packing.packB(false, b, off, ldb, k, n));
     }
 
@@ -85,6 +151,16 @@ public final class PackedMatrix {
         return b.k;
     }
 
+    /** Storage format of the packed weights. */
+    public WeightFormat format() {
+        return b.isBf16() ? WeightFormat.BF16 : WeightFormat.FP32;
+    }
+
+    /** Bytes held by the packed weights (including the zero padding of the last column panel). */
+    public long bytes() {
+        return b.bytes();
+    }
+
     /**
      * {@code C[m][n] (= or +=) epilogue(X[m][k] * W^T)}; element (i, p) of X is {@code x[xOff + i*ldx + p]}, element
      * (i, j) of C is {@code c[cOff + i*ldc + j]}. Runs on {@link Parallel#pool()}.
@@ -95,8 +171,8 @@ public final class PackedMatrix {
     public void multiply(int m, float[] x, int xOff, int ldx, float[] c, int cOff, int ldc, Epilogue e) {
         int n = b.n, k = b.k;
         Checks.nonNegative("m", m);
-        Checks.matrix("x", x, xOff, ldx, m, k, "ldx");
-        Checks.matrix("c", c, cOff, ldc, m, n, "ldc");
+        Checks.blasMatrix("x", x, xOff, ldx, m, k, "ldx");
+        Checks.blasMatrix("c", c, cOff, ldc, m, n, "ldc");
         Epilogue.requireNonNull(e);
         e.checkColumns(n);
         Checks.noOverlap("x", x, xOff, Checks.end(xOff, ldx, m, k), "c", c, cOff, Checks.end(cOff, ldc, m, n));
@@ -145,6 +221,6 @@ public final class PackedMatrix {
 
     @Override
     public String toString() {
-        return "PackedMatrix[n=" + b.n + ", k=" + b.k + ", panel=" + GemmConfig.NR + "]";
+        return "PackedMatrix[n=" + b.n + ", k=" + b.k + ", panel=" + GemmConfig.NR + ", " + format().cliName() + "]";
     }
 }

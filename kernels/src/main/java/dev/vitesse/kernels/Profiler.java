@@ -34,8 +34,11 @@ public final class Profiler {
         ACTIVATION("activations"),
         /** im2col, token concat / position embedding add, window partition/merge, reshapes, pooling copies. */
         DATA_MOVEMENT("data movement"),
-        /** Convolutions not expressed as a GEMM by the caller (depthwise etc.). */
-        CONV("other conv");
+        /**
+         * Convolutions run as one kernel call ({@code Conv2d}: im2col + GEMM inside, {@code DepthwiseConv2d}); a
+         * model that calls im2col and the GEMM itself (the ViT patch embedding) reports DATA_MOVEMENT and GEMM.
+         */
+        CONV("convolutions");
 
         private final String label;
 

@@ -64,6 +64,32 @@ public interface ArchitectureBackend {
          * @param archOverride architecture replacing the config's (nullable)
          */
         ArchitectureBackend load(Path path, String archOverride) throws IOException;
+
+        /**
+         * As {@link #load(Path, String)} with the GEMM weights stored in {@code weights}.
+         *
+         * @throws IllegalArgumentException if the family cannot store its weights in that format
+         */
+        default ArchitectureBackend load(Path path, String archOverride, dev.vitesse.kernels.WeightFormat weights)
+                throws IOException {
+            if (weights != dev.vitesse.kernels.WeightFormat.FP32) {
+                throw new IllegalArgumentException((archOverride == null ? path.toString() : archOverride)
+                        + ": weight format " + weights.cliName() + " is not supported by this family");
+            }
+            return load(path, archOverride);
+        }
+
+        /**
+         * A model of {@code architecture} with made-up weights (benchmarks), deterministic per seed.
+         *
+         * @param imageSize input resolution (null = the architecture's)
+         * @throws IllegalArgumentException if the family cannot make random weights or the size is not supported
+         */
+        default ArchitectureBackend random(String architecture, long seed, Integer imageSize,
+                                           dev.vitesse.kernels.WeightFormat weights) {
+            throw new IllegalArgumentException("random weights are not available for " + architecture
+                    + "; it needs a checkpoint");
+        }
     }
 
     /** Registered families, asked in order. */

@@ -1,5 +1,7 @@
 package dev.vitesse.model;
 
+import dev.vitesse.kernels.WeightFormat;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,10 +21,19 @@ public final class LoadOptions {
     private final Double mlpRatio;
     private final Boolean qkvBias;
     private final String globalPool;
+    private final WeightFormat weights;
 
     private LoadOptions(String arch, Integer imageSize, Integer embedDim, Integer depth, Integer numHeads,
                         Integer patchSize, Integer numClasses, Integer inChans, Double mlpRatio, Boolean qkvBias,
                         String globalPool) {
+        this(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool,
+                WeightFormat.FP32);
+    }
+
+    private LoadOptions(String arch, Integer imageSize, Integer embedDim, Integer depth, Integer numHeads,
+                        Integer patchSize, Integer numClasses, Integer inChans, Double mlpRatio, Boolean qkvBias,
+                        String globalPool, WeightFormat weights) {
+        this.weights = weights;
         this.arch = arch;
         this.imageSize = imageSize;
         this.embedDim = embedDim;
@@ -51,58 +62,74 @@ public final class LoadOptions {
      * a {@code .tag} suffix is ignored) or {@code torchvision:vit_b_16}. For a folder it replaces the config's.
      */
     public LoadOptions withArch(String name) {
-        return new LoadOptions(name, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(name, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** Input resolution to run at; position embeddings are resampled (timm/HF rule) when it differs from the checkpoint's. */
     public LoadOptions withImageSize(int v) {
-        return new LoadOptions(arch, v, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(arch, v, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** Token width override. */
     public LoadOptions withEmbedDim(int v) {
-        return new LoadOptions(arch, imageSize, v, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(arch, imageSize, v, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** Number of blocks override. */
     public LoadOptions withDepth(int v) {
-        return new LoadOptions(arch, imageSize, embedDim, v, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(arch, imageSize, embedDim, v, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** Number of heads override. */
     public LoadOptions withNumHeads(int v) {
-        return new LoadOptions(arch, imageSize, embedDim, depth, v, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(arch, imageSize, embedDim, depth, v, patchSize, numClasses, inChans, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** Patch size override. */
     public LoadOptions withPatchSize(int v) {
-        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, v, numClasses, inChans, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, v, numClasses, inChans, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** Number of classes override (0 = no head). */
     public LoadOptions withNumClasses(int v) {
-        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, v, inChans, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, v, inChans, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** Input channels override. */
     public LoadOptions withInChans(int v) {
-        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, v, mlpRatio, qkvBias, globalPool);
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, v, mlpRatio, qkvBias, globalPool, weights);
     }
 
     /** MLP hidden width = round-down(dim * ratio). */
     public LoadOptions withMlpRatio(double v) {
-        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, v, qkvBias, globalPool);
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, v, qkvBias, globalPool, weights);
     }
 
     /** Whether the qkv projection has a bias. */
     public LoadOptions withQkvBias(boolean v) {
-        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, v, globalPool);
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, v, globalPool, weights);
     }
 
     /** timm global_pool: "token" or "avg" (avg implies fc_norm, as in timm). */
     public LoadOptions withGlobalPool(String v) {
-        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, v);
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, v, weights);
     }
+
+    /**
+     * How the linear-layer weights are stored after loading: {@link WeightFormat#FP32} (default, exact) or
+     * {@link WeightFormat#BF16} (rounded to bfloat16, half the weight memory; arithmetic stays f32). Applies to
+     * every family's linear layers and GEMM-lowered convolutions; biases, norms, embeddings stay f32.
+     *
+     * @throws IllegalArgumentException if {@code format} is null
+     */
+    public LoadOptions withWeights(WeightFormat format) {
+        if (format == null) throw new IllegalArgumentException("weights format must not be null");
+        return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias,
+                globalPool, format);
+    }
+
+    /** Weight storage format (default {@link WeightFormat#FP32}). */
+    public WeightFormat weights() { return weights; }
 
     public Optional<String> arch() { return Optional.ofNullable(arch); }
     public Optional<Integer> imageSize() { return Optional.ofNullable(imageSize); }
@@ -136,6 +163,7 @@ public final class LoadOptions {
         if (mlpRatio != null) s.add("mlpRatio=" + mlpRatio);
         if (qkvBias != null) s.add("qkvBias=" + qkvBias);
         if (globalPool != null) s.add("globalPool=" + globalPool);
+        if (weights != WeightFormat.FP32) s.add("weights=" + weights.cliName());
         return "LoadOptions" + s;
     }
 }

@@ -1,5 +1,6 @@
 package dev.vitesse.model;
 
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.config.ModelResolver;
 import dev.vitesse.model.config.ModelSpec;
 import dev.vitesse.model.config.PreprocessConfig;
@@ -41,6 +42,8 @@ public final class VisionModel {
     private final String fam1Source;
     /** ffvit / Refiner-ViT / AlterNet and other registered {@link ArchitectureBackend}s (then net, spec, fam1 are null). */
     private final ArchitectureBackend backend;
+    /** Weight storage of the fam1 / backend models (the ViT path asks {@code net}); set once right after loading. */
+    private WeightFormat otherWeights = WeightFormat.FP32;
 
     private VisionModel(VisionTransformer net, ModelSpec spec) {
         this.net = net;
@@ -72,12 +75,12 @@ public final class VisionModel {
                 || options.patchSize().isPresent()) {
             throw new IllegalArgumentException("shape overrides are not supported for " + arch + " (put them in config.json)");
         }
-        ArchitectureBackend b = loader.load(path, options.arch().orElse(null));
+        ArchitectureBackend b = loader.load(path, options.arch().orElse(null), options.weights());
         if (options.imageSize().isPresent() && options.imageSize().get() != b.inputSize()) {
             throw new IllegalArgumentException(b.architecture() + " only runs at " + b.inputSize() + "x" + b.inputSize()
                     + ", asked for " + options.imageSize().get());
         }
-        return new VisionModel(b, path + " (" + b.architecture() + ")");
+        return new VisionModel(b, path + " (" + b.architecture() + ")").withWeightFormat(options.weights());
     }
 
     /** The {@code architecture} string of the config.json next to {@code path}, or null. */
@@ -121,27 +124,34 @@ public final class VisionModel {
         if (other != null) return other;
         String family1 = Fam1Models.architectureOf(path, options.arch().orElse(null));
         if (family1 != null) {
-            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null), options.imageSize().orElse(null)),
-                    path + " (" + family1 + ")");
+            return new VisionModel(Fam1Models.load(path, options.arch().orElse(null), options.imageSize().orElse(null),
+                    options.weights()), path + " (" + family1 + ")").withWeightFormat(options.weights());
         }
         Path weights = ModelResolver.weightsFile(path);
         try (SafeTensors st = SafeTensors.open(weights)) {
             ModelSpec spec = ModelResolver.resolve(path, options, st);
-            return new VisionModel(VisionTransformer.load(spec.config(), st), spec);
+            return new VisionModel(VisionTransformer.load(spec.config(), st, options.weights()), spec);
         }
     }
 
     /** A model with random weights for an architecture name (+ overrides), e.g. for benchmarks. */
     public static VisionModel random(LoadOptions options, long seed) {
-        if (ArchitectureBackend.loaderFor(options.arch().orElse(null)) != null) {
-            throw new IllegalArgumentException("random weights are not available for " + options.arch().get()
-                    + "; it needs a checkpoint (scripts/reference/check_family2_fullsize.py writes random-weight ones)");
+        ArchitectureBackend.Loader loader = ArchitectureBackend.loaderFor(options.arch().orElse(null));
+        if (loader != null) {
+            if (options.embedDim().isPresent() || options.depth().isPresent() || options.numHeads().isPresent()
+                    || options.patchSize().isPresent()) {
+                throw new IllegalArgumentException("shape overrides are not supported for " + options.arch().get()
+                        + " (only the image size)");
+            }
+            ArchitectureBackend b = loader.random(options.arch().get(), seed, options.imageSize().orElse(null), options.weights());
+            return new VisionModel(b, "random weights (" + b.architecture() + ")").withWeightFormat(options.weights());
         }
         if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
-            return new VisionModel(Fam1Models.random(options.arch().get(), seed, options.imageSize().orElse(null)), "random weights");
+            return new VisionModel(Fam1Models.random(options.arch().get(), seed, options.imageSize().orElse(null),
+                    options.weights()), "random weights").withWeightFormat(options.weights());
         }
         ModelSpec spec = ModelResolver.forArchitecture(options);
-        return new VisionModel(VisionTransformer.random(spec.config(), seed), spec);
+        return new VisionModel(VisionTransformer.random(spec.config(), seed, options.weights()), spec);
     }
 
     /** Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). */
@@ -217,6 +227,24 @@ public final class VisionModel {
         if (backend != null) return new ModelInfo(fam1Source, null, backend.parameterCount(), fam1Preprocess, backend.describe());
         if (fam1 != null) return new ModelInfo(fam1Source, null, fam1.parameterCount(), fam1Preprocess, fam1.describe());
         return new ModelInfo(spec.source(), net.config(), net.parameterCount(), spec.preprocess());
+    }
+
+    private VisionModel withWeightFormat(WeightFormat f) {
+        this.otherWeights = f;
+        return this;
+    }
+
+    /** How the GEMM weights (linear layers, GEMM-lowered convolutions) are stored ({@link LoadOptions#withWeights}). */
+    public WeightFormat weightFormat() {
+        return net != null ? net.weightFormat() : otherWeights;
+    }
+
+    /**
+     * Bytes held by the model's parameters (packed GEMM weights at their storage size, padding included; the rest as
+     * f32), or -1 when the family does not report it (only the ViT/DeiT path does).
+     */
+    public long weightBytes() {
+        return net != null ? net.weightBytes() : -1;
     }
 
     /** Full architecture description. */

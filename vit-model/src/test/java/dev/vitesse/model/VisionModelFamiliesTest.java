@@ -4,13 +4,13 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.family2.Family2FixtureTest;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.family2.Family2Models;
-import dev.vitesse.model.family2.SafetensorsReader;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,15 +62,65 @@ class VisionModelFamiliesTest {
         assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet_dnn_50"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alternet:dnn_50")
                 .hasMessageContaining("refiner:Refiner_ViT_S").hasMessageContaining("ffvit:linear_large");
-        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet:dnn_50"), 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a checkpoint");
+        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet:dnn_50").withImageSize(200), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiple of the");
+        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("refiner:Refiner_ViT_X"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown Refiner-ViT variant");
+    }
+
+    @Test
+    void randomWeightsHaveTheRealArchitecturesShapes() {
+        // sum(p.numel() for p in model.parameters()) of scripts/reference/family2_models.py's full-size modules
+        // (1000 classes): the made-up tensors have exactly the shapes a real checkpoint has
+        Map<String, Long> torch = Map.of("ffvit:linear_tiny", 7_676_332L, "refiner:Refiner_ViT_S", 25_408_656L,
+                "alternet:dnn_18", 9_968_803L);
+        torch.forEach((name, count) -> {
+            VisionModel m = VisionModel.random(LoadOptions.arch(name), 3);
+            assertThat(m.architecture()).isEqualTo(name);
+            assertThat(m.inputSize()).isEqualTo(224);
+            assertThat(m.numClasses()).isEqualTo(1000);
+            assertThat(m.info().parameters()).as(name).isEqualTo(count);
+            assertThat(m.info().toString()).contains("random weights");
+        });
+    }
+
+    @Test
+    void randomModelsRunAtASmallSizeAndDependOnlyOnTheSeed() {
+        for (var c : List.of(Map.entry("ffvit:linear_tiny", 64), Map.entry("refiner:Refiner_ViT_S", 64),
+                Map.entry("alternet:dnn_18", 224))) {
+            LoadOptions o = LoadOptions.arch(c.getKey()).withImageSize(c.getValue());
+            VisionModel a = VisionModel.random(o, 5);
+            assertThat(a.inputSize()).isEqualTo(c.getValue());
+            float[] x = images(2, c.getValue(), 1);
+            float[] la = a.forward(x, 2);
+            assertThat(la).hasSize(2000);
+            for (float v : la) assertThat(Float.isFinite(v)).as(c.getKey()).isTrue();
+            if (c.getKey().startsWith("ffvit")) { // the weights depend on the seed only (cheapest model)
+                assertThat(la).as("same seed").containsExactly(VisionModel.random(o, 5).forward(x, 2));
+                assertThat(la).as("other seed").isNotEqualTo(VisionModel.random(o, 6).forward(x, 2));
+            }
+            assertThat(java.util.Arrays.copyOf(la, 1000)).as(c.getKey() + " images differ")
+                    .isNotEqualTo(java.util.Arrays.copyOfRange(la, 1000, 2000));
+        }
+    }
+
+    @Test
+    void refinerLargeKeepsItsCropPctAboveOne() throws Exception {
+        // the small fixture's dimensions under the Refiner_ViT_L name: preprocessing follows the variant (crop 1.13)
+        Path dir = Family2FixtureTest.fixture("refiner/small");
+        VisionModel l = VisionModel.load(dir, LoadOptions.arch("refiner:Refiner_ViT_L"));
+        assertThat(l.preprocessing().cropPct()).isEqualTo(1.13);
+        assertThat(l.preprocessing().scaleSize()).isEqualTo(56);   // floor(64 / 1.13): below the 64 px input
+        assertThat(l.preprocessing().interpolation()).isEqualTo("bicubic");
+        assertThat(l.preprocessing().mean()).containsExactly(0.5f, 0.5f, 0.5f);
+        assertThat(VisionModel.load(dir).preprocessing().cropPct()).isEqualTo(0.9);
     }
 
     @Test
     void parameterCountExcludesBatchNormBuffers() throws Exception {
         // Refiner fixture: torch's sum(p.numel() for p in model.parameters()) for the small config
         Path dir = Family2FixtureTest.fixture("refiner/small");
-        Tensors t = SafetensorsReader.read(dir.resolve("model.safetensors"));
+        TensorMap t = TensorMap.read(dir.resolve("model.safetensors"));
         long all = t.names().stream().mapToLong(n -> {
             long c = 1;
             for (int d : t.shapeOf(n)) c *= d;
@@ -86,7 +136,7 @@ class VisionModelFamiliesTest {
     void vitFeatureTapMatchesPyTorchSubBlockOutputs() throws Exception {
         Path dir = Family2FixtureTest.fixture("vit/timm_plain");
         VisionModel vm = VisionModel.load(dir);
-        Tensors exp = SafetensorsReader.read(Path.of(getClass().getResource("/fixtures/analysis/vit_timm_plain_taps.safetensors").toURI()));
+        TensorMap exp = TensorMap.read(Path.of(getClass().getResource("/fixtures/analysis/vit_timm_plain_taps.safetensors").toURI()));
         int s = vm.inputSize();
         float[] x = exp.take("input", 1, 3, s, s);
         List<FeatureMap> maps = new ArrayList<>();

@@ -117,6 +117,8 @@ public final class EndToEndBench {
             return;
         }
         Files.createDirectories(o.outDir);
+        String peakBefore = dev.vitesse.bench.FmaPeak.now();
+        System.out.println(peakBefore);
         Path scratch = Files.createTempDirectory("vitesse-e2e");
         List<Cell> cells = new ArrayList<>();
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -183,6 +185,8 @@ public final class EndToEndBench {
         meta.put("warmup", o.warmup);
         meta.put("vitesse_load_ms", loadMs);
         meta.put("skipped", skipped);
+        meta.put("fma_peak_before", peakBefore);
+        meta.put("fma_peak_after", dev.vitesse.bench.FmaPeak.now());
         String table = Report.table(cells, meta);
         System.out.println();
         System.out.println(table);

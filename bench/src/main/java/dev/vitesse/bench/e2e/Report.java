@@ -32,6 +32,9 @@ final class Report {
                         + "engines alternating within each round. %s, %s CPUs, ONNX Runtime %s, PyTorch %s, JDK %s.%n%n",
                 meta.get("rounds"), meta.get("iterations_per_round"), meta.get("cpu"), meta.get("cpus"),
                 meta.get("onnxruntime"), meta.get("pytorch"), meta.get("java")));
+        if (meta.get("fma_peak_before") != null)
+            sb.append("Machine ceiling (").append(meta.get("fma_peak_before")).append("; after the run: ")
+                    .append(meta.get("fma_peak_after")).append(").\n\n");
         sb.append("| model | batch | thr | Vitesse ms | ORT ms | PyTorch ms | Vitesse img/s | ORT img/s | PyTorch img/s "
                 + "| Vitesse/ORT latency | Vitesse/PyTorch latency | max rel err vs ORT (Vitesse / PyTorch) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");

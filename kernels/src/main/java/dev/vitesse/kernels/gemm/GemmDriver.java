@@ -5,8 +5,9 @@ import dev.vitesse.kernels.Parallel;
 import java.lang.ref.SoftReference;
 
 /**
- * The Goto/BLIS loop nest: C = tileOp(op(A) * B), B either pre-packed ({@link PackedB}) or, when all rows of A
- * form one block, packed micro-panel by micro-panel inside the tasks ({@link RawB}).
+ * The Goto/BLIS loop nest: C = tileOp(op(A) * B), B either pre-packed ({@link PackedB}, f32 or bf16 panels) or,
+ * when all rows of A form one block, packed micro-panel by micro-panel inside the tasks ({@link RawB}). bf16 panels
+ * are widened to f32 micro-panel by micro-panel, so the micro-kernels only ever see f32.
  *
  * <pre>
  * phase 1 (parallel): pack op(A) into MR-row micro-panels, per K block          (A~ = whole A, shared by all tasks)
@@ -157,19 +158,22 @@ public final class GemmDriver {
     private static void block(int m, int n, int k, float[] ap, int mPad, int p0, int p1, PackedB b, RawB raw,
                               int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
         float[] edge = null;
-        final float[] bd = raw == null ? b.data : new float[Math.min(k, GemmConfig.KC) * NR];
+        // B source: f32 panels are read in place; raw B is packed and bf16 panels are widened one KC x NR
+        // micro-panel at a time into this task's L1-sized buffer, right before the A panels stream past it.
+        final boolean inPlace = raw == null && !b.isBf16();
+        final float[] bd = inPlace ? b.data : new float[Math.min(k, GemmConfig.KC) * NR];
         for (int pc = 0; pc < k; pc += GemmConfig.KC) {
             int kc = Math.min(GemmConfig.KC, k - pc);
             boolean first = pc == 0, last = pc + kc == k;
             for (int q = q0; q < q1; q++) {
                 int j0 = q * NR, nr = Math.min(NR, n - j0);
-                int bo;
-                if (raw == null) {
+                int bo = 0;
+                if (inPlace)
                     bo = b.index(q, pc);
-                } else {
+                else if (raw != null)
                     Packing.packMicroPanel(raw.trans(), raw.b(), raw.off(), raw.ld(), n, j0, pc, kc, bd);
-                    bo = 0;
-                }
+                else
+                    Packing.widenBf16(b.bf16, b.index(q, pc), bd, 0, kc * NR);
                 for (int pi = p0; pi < p1; pi++) {
                     int i0 = pi * mr, rows = Math.min(mr, m - i0);
                     int ao = pc * mPad + i0 * kc;

@@ -11,6 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 registers of AVX2) and MR = 12 (24 accumulators: fits the 32 registers of AVX-512).
  *
  * <p>Full tiles only: the driver routes edge tiles through a scratch tile (packing pads A and B with zeros).
+ *
+ * <p>Fragile, measured: a 6 x 2 tile needs 15 of AVX2's 16 ymm registers in the k loop. A variant that stored the
+ * bare accumulators to a tile buffer and combined with C in a separate method (to keep the epilogue's branches out
+ * of this method) ran at half speed: C2 then scheduled three broadcasts ahead of their FMAs and kept one
+ * accumulator on the stack (load + FMA + store per k step, checked with -XX:+PrintAssembly). Re-check the loop's
+ * assembly after any change here.
  */
 final class MicroKernels {
     private MicroKernels() {}

@@ -1,7 +1,12 @@
 package dev.vitesse.kernels.gemm;
 
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.Bf16;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -17,6 +22,11 @@ public final class Packing {
     private static final VectorSpecies<Float> S = GemmConfig.SPECIES;
     private static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort BF16_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** As many shorts as S has floats (128-bit for 256-bit S), widened to S's int shape. */
+    private static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> S32 = VectorSpecies.of(int.class, S.vectorShape());
 
     /**
      * Packs op(B) ({@code k x n}): B(p, j) = transB ? b[off + j*ldb + p] : b[off + p*ldb + j]. Arguments must be
@@ -99,7 +109,7 @@ public final class Packing {
     public static PackedB packWeight(MemorySegment seg, long byteOffset, int n, int k) {
         PackedB pb = new PackedB(k, n);
         int panels = pb.panels;
-        int tasks = (long) k * n < (1 << 16) ? 1 : Math.min(panels, Parallel.threads() * 4);
+        int tasks = (long) k * n < (1 << 16) || !sharedAccess(seg) ? 1 : Math.min(panels, Parallel.threads() * 4);
         Parallel.forEach(tasks, t -> {
             int q0 = (int) ((long) panels * t / tasks), q1 = (int) ((long) panels * (t + 1) / tasks);
             float[] rows = new float[NR * k];
@@ -110,6 +120,103 @@ public final class Packing {
             }
         });
         return pb;
+    }
+
+    // ---------------------------------------------------------------- bf16 storage
+
+    /** Packs W ({@code n x k} row-major f32 from {@code off}) as B = W^T in bf16, rounded to nearest even. */
+    public static PackedB packWeightBf16(float[] w, int off, int n, int k) {
+        PackedB pb = PackedB.allocateBf16(k, n);
+        forEachPanel(pb, true, () -> null, (q, j0, width, unused) -> packPanelBf16(pb, q, w, off + j0 * k, k, null, 0));
+        return pb;
+    }
+
+    /** As {@link #packWeightBf16(float[], int, int, int)} from little-endian f32 in a segment. Validated by the caller. */
+    public static PackedB packWeightBf16(MemorySegment seg, long byteOffset, int n, int k) {
+        PackedB pb = PackedB.allocateBf16(k, n);
+        forEachPanel(pb, sharedAccess(seg), () -> new float[NR * k], (q, j0, width, rows) -> {
+            MemorySegment.copy(seg, F32_LE, byteOffset + (long) j0 * k * Float.BYTES, rows, 0, width * k);
+            packPanelBf16(pb, q, rows, 0, k, null, 0);
+        });
+        return pb;
+    }
+
+    /** Packs W ({@code n x k}) stored as little-endian bf16 in a segment (no rounding: bits are kept). */
+    public static PackedB packWeightFromBf16(MemorySegment seg, long byteOffset, int n, int k) {
+        PackedB pb = PackedB.allocateBf16(k, n);
+        forEachPanel(pb, sharedAccess(seg), () -> new short[NR * k], (q, j0, width, rows) -> {
+            MemorySegment.copy(seg, BF16_LE, byteOffset + (long) j0 * k * Short.BYTES, rows, 0, width * k);
+            packPanelBf16(pb, q, null, 0, k, rows, 0);
+        });
+        return pb;
+    }
+
+    /** Packs one panel (columns [j0, j0+width)) using a scratch owned by the calling task. */
+    private interface PanelBody<S> {
+        void pack(int q, int j0, int width, S scratch);
+    }
+
+    /**
+     * True if pool threads may read {@code seg}: a segment of a confined arena may only be read by its owner, so it
+     * is packed on the calling thread (probe: an unstarted thread object, never run).
+     */
+    private static boolean sharedAccess(MemorySegment seg) {
+        return seg.isAccessibleBy(Thread.ofVirtual().unstarted(() -> { }));
+    }
+
+    /**
+     * Runs body for every panel, split over the pool when the matrix is large and {@code parallel}; one scratch
+     * per task.
+     */
+    private static <S> void forEachPanel(PackedB pb, boolean parallel, java.util.function.Supplier<S> scratch,
+                                         PanelBody<S> body) {
+        int panels = pb.panels, n = pb.n;
+        int tasks = (long) pb.k * n < (1 << 16) || !parallel ? 1 : Math.min(panels, Parallel.threads() * 4);
+        Parallel.forEach(tasks, t -> {
+            int q0 = (int) ((long) panels * t / tasks), q1 = (int) ((long) panels * (t + 1) / tasks);
+            S s = scratch.get();
+            for (int q = q0; q < q1; q++) body.pack(q, q * NR, Math.min(NR, n - q * NR), s);
+        });
+    }
+
+    /**
+     * Transposes the panel's rows of W (row jj of the panel at {@code src[off + jj*ld]}, from f32 {@code f} rounded
+     * to bf16, or from bf16 bits {@code h} when f is null) into panel q of pb. Padding columns stay zero.
+     */
+    private static void packPanelBf16(PackedB pb, int q, float[] f, int off, int ld, short[] h, int hOff) {
+        int k = pb.k, w = Math.min(NR, pb.n - q * NR), base = pb.index(q, 0);
+        short[] d = pb.bf16;
+        for (int p0 = 0; p0 < k; p0 += TB) { // TB x NR destination block stays in L1 (see packPanel)
+            int p1 = Math.min(k, p0 + TB);
+            for (int jj = 0; jj < w; jj++) {
+                if (f != null) {
+                    int src = off + jj * ld;
+                    for (int p = p0; p < p1; p++) d[base + p * NR + jj] = Bf16.fromFloat(f[src + p]);
+                } else {
+                    int src = hOff + jj * ld;
+                    for (int p = p0; p < p1; p++) d[base + p * NR + jj] = h[src + p];
+                }
+            }
+        }
+    }
+
+    /**
+     * Widens {@code len} bf16 values {@code src[srcOff ..]} to f32 {@code dst[dstOff ..]}; len a multiple of
+     * {@link GemmConfig#L}. bf16 -> f32 is exact: the 16 bits become the high half of the f32 (shift left by 16).
+     */
+    public static void widenBf16(short[] src, int srcOff, float[] dst, int dstOff, int len) {
+        for (int i = 0; i < len; i += L) {
+            ShortVector h = ShortVector.fromArray(S16, src, srcOff + i);
+            ((IntVector) h.convertShape(VectorOperators.S2I, S32, 0))
+                    .lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .intoArray(dst, dstOff + i);
+        }
+    }
+
+    /** Scalar form of {@link #widenBf16} (reference, and the alternative measured by the benchmark). */
+    public static void widenBf16Scalar(short[] src, int srcOff, float[] dst, int dstOff, int len) {
+        for (int i = 0; i < len; i++) dst[dstOff + i] = Float.intBitsToFloat(src[srcOff + i] << 16);
     }
 
     /**

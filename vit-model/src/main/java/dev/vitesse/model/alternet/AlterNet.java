@@ -7,13 +7,14 @@ import dev.vitesse.kernels.BatchNorm;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Gelu;
 import dev.vitesse.kernels.Pooling;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,12 @@ import java.util.List;
  * (x = row, y = column inside the window), {@code to_out} 1x1 conv with bias, plus skip.
  */
 public final class AlterNet extends Family2Model {
+    private final long params;
     private final AlterNetConfig cfg;
     private final Conv2d stem;
     private final List<Block> blocks = new ArrayList<>();
     private final BatchNorm headBn;
-    private final Linear dense;
+    private final Dense dense;
 
     private sealed interface Block permits ConvBlock, AttnBlock {
         String name();
@@ -44,11 +46,11 @@ public final class AlterNet extends Family2Model {
     private record ConvBlock(String name, BatchNorm bn1, Conv2d shortcut, Conv2d[] convs, int stride,
                              int cin, int cout) implements Block {}
 
-    private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Linear toQkv, Linear toOut, float[] bias,
+    private record AttnBlock(String name, BatchNorm norm1, Conv2d conv, Dense toQkv, Dense toOut, float[] bias,
                              int heads, int dimHead, int cin) implements Block {}
 
-    private AlterNet(AlterNetConfig cfg, Tensors t) {
-        super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
+    private AlterNet(AlterNetConfig cfg, TensorMap t) {
+        super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
         this.cfg = cfg;
         stem = Convs.conv(t, "layer0.layer0.0", 3, cfg.stemWidth(), 7, 2, 3, false, Conv2d.InputLayout.NCHW);
         int chans = cfg.stemWidth();
@@ -67,11 +69,18 @@ public final class AlterNet extends Family2Model {
             }
         }
         headBn = Convs.batchNorm(t, "classifier.0.bn", chans);
-        dense = Linear.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
-        t.requireAllUsed();
+        dense = Dense.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
+        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
     }
 
-    private ConvBlock loadConv(Tensors t, String p, int cin, int width, int stride) {
+    @Override
+    public long parameterCount() {
+        return params;
+    }
+
+    private ConvBlock loadConv(TensorMap t, String p, int cin, int width, int stride) {
         int cout = width * cfg.expansion();
         BatchNorm bn1 = Convs.batchNorm(t, p + ".bn1", cin);
         Conv2d sc = null;
@@ -92,7 +101,7 @@ public final class AlterNet extends Family2Model {
         return new ConvBlock(p, bn1, sc, convs, stride, cin, cout);
     }
 
-    private AttnBlock loadAttn(Tensors t, String p, int cin, int cout, int heads, int expansion, int stride) {
+    private AttnBlock loadAttn(TensorMap t, String p, int cin, int cout, int heads, int expansion, int stride) {
         if (stride != 1 || cin != cout) {
             // never produced by the repo's alt_seq (an attention block is never first in a stage)
             throw new IllegalArgumentException("AlterNet attention block " + p + " with a projection shortcut is not supported");
@@ -106,9 +115,9 @@ public final class AlterNet extends Family2Model {
         float[] qkv = new float[3 * inner * width];
         System.arraycopy(q, 0, qkv, 0, q.length);
         System.arraycopy(kv, 0, qkv, q.length, kv.length); // rows [q | k | v], each head-major (h d)
-        Linear toQkv = new Linear(qkv, null, 3 * inner, width);
-        Linear toOut = new Linear(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
-                t.take(p + ".attn.attn.to_out.0.bias", cout), cout, inner);
+        Dense toQkv = new Dense(qkv, null, 3 * inner, width, t.weightFormat());
+        Dense toOut = new Dense(t.take(p + ".attn.attn.to_out.0.weight", cout, inner, 1, 1),
+                t.take(p + ".attn.attn.to_out.0.bias", cout), cout, inner, t.weightFormat());
         float[] table = t.take(p + ".attn.pos_embedding", 2 * w - 1, 2 * w - 1);
         return new AttnBlock(p, norm1, conv, toQkv, toOut, relativeBias(table, w), heads, dh, cin);
     }
@@ -131,7 +140,7 @@ public final class AlterNet extends Family2Model {
         return b;
     }
 
-    public static AlterNet load(AlterNetConfig cfg, Tensors t) {
+    public static AlterNet load(AlterNetConfig cfg, TensorMap t) {
         return new AlterNet(cfg, t);
     }
 
@@ -186,10 +195,14 @@ public final class AlterNet extends Family2Model {
         int sh = stem.outH(img), sw = stem.outW(img);
         int c = cfg.stemWidth();
         float[] s0 = new float[sh * sw * c];
+        long tc = Profiler.start();
         stem.apply(image, 0, img, img, s0, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc);
         int h = Pooling.outSize(sh, 3, 2, 1), w = Pooling.outSize(sw, 3, 2, 1);
         float[] x = new float[h * w * c];
+        long tp = Profiler.start();
         Pooling.maxPool(s0, 0, sh, sw, c, 3, 2, 1, x, 0);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
         int idx = 0;
         if (tap != null) tap.accept(FeatureMap.fromChannelsLast(idx++, "layer0", BlockKind.CONV, x, 0, c, c, h, w));
         for (Block b : blocks) {
@@ -208,9 +221,13 @@ public final class AlterNet extends Family2Model {
             }
         }
         // classifier: BN -> ReLU -> global average pool -> dense
+        long tn = Profiler.start();
         headBn.applyNhwc(x, 0, h * w, c, true);
+        Profiler.stop(Profiler.Kind.NORM, tn);
         float[] pooled = new float[c];
+        long tp2 = Profiler.start();
         Pooling.meanTokens(x, 0, h * w, c, c, pooled, 0);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp2);
         if (featuresOnly) return pooled;
         float[] out = new float[cfg.numClasses()];
         dense.apply(1, pooled, out);
@@ -218,32 +235,46 @@ public final class AlterNet extends Family2Model {
     }
 
     private float[] convBlock(ConvBlock b, float[] x, int h, int w) {
+        long tn = Profiler.start();
         float[] a = x.clone();                       // pre-activation: relu(bn1(x))
         b.bn1().applyNhwc(a, 0, h * w, b.cin(), true);
+        Profiler.stop(Profiler.Kind.NORM, tn);
         Conv2d first = b.convs()[0];
         Conv2d strided = b.convs()[cfg.bottleneck() ? 1 : 0];
         int oh = strided.outH(h), ow = strided.outW(w);
         float[] y;
         if (b.shortcut() != null) {
             y = new float[oh * ow * b.cout()];
+            long ts = Profiler.start();
             b.shortcut().apply(a, 0, h, w, y, 0);    // the projection takes the pre-activated input
+            Profiler.stop(Profiler.Kind.CONV, ts);
         } else {
             y = x;                                  // identity skip: the raw input
         }
         float[] t1 = new float[first.outH(h) * first.outW(w) * first.outChannels()];
+        long tc = Profiler.start();
         first.apply(a, 0, h, w, t1, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc);
+        long ta = Profiler.start();
         Convs.relu(t1, 0, t1.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, ta);
         int th = first.outH(h), tw = first.outW(w);
         float[] cur = t1;
         for (int i = 1; i < b.convs().length; i++) {
             Conv2d cv = b.convs()[i];
             boolean last = i == b.convs().length - 1;
             if (last) {
+                long tl = Profiler.start();
                 cv.apply(cur, 0, th, tw, y, 0, b.cout(), true);  // residual add in the GEMM
+                Profiler.stop(Profiler.Kind.CONV, tl);
             } else {
                 float[] nxt = new float[cv.outH(th) * cv.outW(tw) * cv.outChannels()];
+                long tm = Profiler.start();
                 cv.apply(cur, 0, th, tw, nxt, 0);
+                Profiler.stop(Profiler.Kind.CONV, tm);
+                long tr = Profiler.start();
                 Convs.relu(nxt, 0, nxt.length);
+                Profiler.stop(Profiler.Kind.ACTIVATION, tr);
                 int nh = cv.outH(th), nw = cv.outW(tw);
                 cur = nxt;
                 th = nh;
@@ -261,14 +292,21 @@ public final class AlterNet extends Family2Model {
                     + win + "x" + win + " window (input must be " + win * 32 + "k pixels)");
         }
         int c = b.cin(), hw = h * w;
+        long tn = Profiler.start();
         float[] a = x.clone();
         b.norm1().applyNhwc(a, 0, hw, c, false);
+        Profiler.stop(Profiler.Kind.NORM, tn);
+        long tg = Profiler.start();
         Gelu.apply(a, 0, a.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, tg);
         int width = b.conv().outChannels();
         float[] t = new float[hw * width];
+        long tc = Profiler.start();
         b.conv().apply(a, 0, h, w, t, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc);
         // gather windows: row r of the window-ordered matrix = window (n1, n2), token (p1, p2)
         int n1 = h / win, n2 = w / win, nwin = n1 * n2, wt = win * win;
+        long tw0 = Profiler.start();
         int[] order = new int[hw];
         for (int i1 = 0; i1 < n1; i1++) {
             for (int i2 = 0; i2 < n2; i2++) {
@@ -281,6 +319,7 @@ public final class AlterNet extends Family2Model {
         }
         float[] tw = new float[hw * width];
         for (int r = 0; r < hw; r++) System.arraycopy(t, order[r] * width, tw, r * width, width);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tw0);
         int heads = b.heads(), dh = b.dimHead(), inner = heads * dh;
         float[] qkv = new float[hw * 3 * inner];
         b.toQkv().apply(hw, tw, qkv);
@@ -291,14 +330,18 @@ public final class AlterNet extends Family2Model {
             @Override public int offset(int batch, int head) { return 0; }
             @Override public int ld() { return wt; }
         };
+        long tat = Profiler.start();
         Attention.flash(nwin, heads, wt, wt, dh, (float) Math.pow(dh, -0.5),
                 AttentionView.qkv(qkv, 0, wt, heads, dh, 0), AttentionView.qkv(qkv, 0, wt, heads, dh, 1),
                 AttentionView.qkv(qkv, 0, wt, heads, dh, 2), AttentionView.tokenMajor(o, 0, wt, heads, dh), ab);
+        Profiler.stop(Profiler.Kind.ATTENTION, tat);
         float[] y = new float[hw * c];
         b.toOut().apply(hw, o, y);
+        long tsc = Profiler.start();
         for (int r = 0; r < hw; r++) {
             int dst = order[r] * c, src = r * c;
             for (int ch = 0; ch < c; ch++) x[dst + ch] += y[src + ch];
         }
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tsc);
     }
 }

@@ -10,8 +10,11 @@ import java.util.Arrays;
  * {@code squash} is true (HF image processors); center crop {@code inputSize x inputSize}; scale to
  * [0,1]; normalize per channel with {@code (v - mean[c]) / std[c]}; layout CHW.
  *
+ * <p>A crop fraction above 1 (Refiner_ViT_L's 1.13) resizes to less than the input size; the center crop then
+ * zero-pads like torchvision's {@code CenterCrop} (black pixels, normalised like any other).
+ *
  * @param inputSize     square input resolution the model runs at
- * @param cropPct       crop fraction (1.0 = no crop margin)
+ * @param cropPct       crop fraction in (0, 10] (1.0 = no crop margin, above 1 = padding)
  * @param interpolation "bicubic", "bilinear" or "nearest"
  * @param mean          per-channel mean (length = channels)
  * @param std           per-channel std (length = channels)
@@ -23,11 +26,16 @@ public record PreprocessConfig(int inputSize, double cropPct, String interpolati
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
     public static final float[] HALF = {0.5f, 0.5f, 0.5f};
+    /** Largest accepted crop fraction (as the CLI's {@code --crop-pct} and {@code ImageTransform.timm}). */
+    public static final double MAX_CROP_PCT = 10;
 
     public PreprocessConfig {
         if (inputSize <= 0) throw new IllegalArgumentException("preprocessing inputSize must be > 0, found " + inputSize);
-        if (!(cropPct > 0 && cropPct <= 1.0))
-            throw new IllegalArgumentException("preprocessing crop_pct must be in (0, 1], found " + cropPct);
+        if (!(cropPct > 0 && cropPct <= MAX_CROP_PCT))
+            throw new IllegalArgumentException("preprocessing crop_pct must be in (0, " + MAX_CROP_PCT + "], found " + cropPct);
+        if (Math.floor(inputSize / cropPct) < 1)
+            throw new IllegalArgumentException("preprocessing crop_pct " + cropPct + " resizes a " + inputSize
+                    + " px input to less than one pixel");
         if (!interpolation.equals("bicubic") && !interpolation.equals("bilinear") && !interpolation.equals("nearest"))
             throw new IllegalArgumentException("preprocessing interpolation must be bicubic, bilinear or nearest, found '"
                     + interpolation + "'");

@@ -4,6 +4,7 @@ import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.analysis.Tappable;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * Common surface of the Swin, PVT v1/v2 and MLP-Mixer models: logits, pooled features and per-block

@@ -1,5 +1,7 @@
 package dev.vitesse.model.fam1;
 
+import dev.vitesse.kernels.WeightFormat;
+import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.mixer.MixerConfig;
 import dev.vitesse.model.mixer.MlpMixer;
 import dev.vitesse.model.pvt.PvtConfig;
@@ -52,15 +54,20 @@ public final class Fam1Models {
      * must still fit that size, else loading fails with the tensor and shapes.
      */
     public static Fam1Model load(Path path, String archOverride, Integer imageSize) throws IOException {
-        Path weights, configJson;
+        return load(path, archOverride, imageSize, WeightFormat.FP32);
+    }
+
+    /** As {@link #load(Path, String, Integer)} with the GEMM weights (linear layers, convolutions) stored in {@code weights}. */
+    public static Fam1Model load(Path path, String archOverride, Integer imageSize, WeightFormat weights) throws IOException {
+        Path weightsFile, configJson;
         if (Files.isDirectory(path)) {
-            weights = path.resolve("model.safetensors");
+            weightsFile = path.resolve("model.safetensors");
             configJson = path.resolve("config.json");
         } else {
-            weights = path;
+            weightsFile = path;
             configJson = path.resolveSibling("config.json");
         }
-        if (!Files.isRegularFile(weights)) throw new IllegalArgumentException("no safetensors weights at " + weights);
+        if (!Files.isRegularFile(weightsFile)) throw new IllegalArgumentException("no safetensors weights at " + weightsFile);
         Fam1Config cfg = Files.isRegularFile(configJson) ? Fam1Config.read(configJson) : null;
         if (archOverride != null) cfg = cfg == null ? Fam1Config.of(archOverride) : cfg.withArchitecture(archOverride);
         if (cfg == null || cfg.architecture() == null) {
@@ -68,18 +75,23 @@ public final class Fam1Models {
                     + names());
         }
         if (imageSize != null) cfg = cfg.withImageSize(imageSize);
-        return build(cfg, TensorStore.read(weights));
+        return build(cfg, TensorMap.read(weightsFile).useWeightFormat(weights));
     }
 
-    /** A model of {@code architecture} with made-up weights (see {@link TensorStore#random}), for benchmarks. */
+    /** A model of {@code architecture} with made-up weights (see {@link TensorMap#random}), for benchmarks. */
     public static Fam1Model random(String architecture, long seed) {
         return random(architecture, seed, null);
     }
 
     /** As {@link #random(String, long)} at another input size (null = the architecture's). */
     public static Fam1Model random(String architecture, long seed, Integer imageSize) {
+        return random(architecture, seed, imageSize, WeightFormat.FP32);
+    }
+
+    /** As {@link #random(String, long, Integer)} with the GEMM weights stored in {@code weights}. */
+    public static Fam1Model random(String architecture, long seed, Integer imageSize, WeightFormat weights) {
         Fam1Config cfg = Fam1Config.of(architecture);
-        return build(imageSize == null ? cfg : cfg.withImageSize(imageSize), TensorStore.random(seed));
+        return build(imageSize == null ? cfg : cfg.withImageSize(imageSize), TensorMap.random(seed).useWeightFormat(weights));
     }
 
     /**
@@ -102,7 +114,7 @@ public final class Fam1Models {
     }
 
     /** Builds a model of {@code cfg.architecture()} from tensors. */
-    public static Fam1Model build(Fam1Config cfg, TensorStore tensors) {
+    public static Fam1Model build(Fam1Config cfg, TensorMap tensors) {
         String a = cfg.architecture();
         if (SwinConfig.handles(a)) return SwinTransformer.load(cfg, tensors);
         if (PvtConfig.handles(a)) return PyramidVisionTransformer.load(cfg, tensors);

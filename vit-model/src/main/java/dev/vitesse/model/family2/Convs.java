@@ -3,6 +3,7 @@ package dev.vitesse.model.family2;
 import dev.vitesse.kernels.BatchNorm;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.DepthwiseConv2d;
+import dev.vitesse.model.io.TensorMap;
 
 /** Load-time helpers: BatchNorm from a checkpoint, convolutions with a following BatchNorm folded in. */
 public final class Convs {
@@ -12,7 +13,7 @@ public final class Convs {
     public static final float BN_EPS = 1e-5f;
 
     /** {@code prefix.{weight,bias,running_mean,running_var}} as an inference affine map. */
-    public static BatchNorm batchNorm(Tensors t, String prefix, int c) {
+    public static BatchNorm batchNorm(TensorMap t, String prefix, int c) {
         t.ignore(prefix + ".num_batches_tracked");
         return BatchNorm.of(t.take(prefix + ".weight", c), t.take(prefix + ".bias", c),
                 t.take(prefix + ".running_mean", c), t.take(prefix + ".running_var", c), BN_EPS);
@@ -22,23 +23,23 @@ public final class Convs {
      * Dense conv {@code convPrefix.weight [cout][cin][k][k]} (no bias) followed by BatchNorm {@code bnPrefix},
      * folded into one conv with bias.
      */
-    public static Conv2d convBn(Tensors t, String convPrefix, String bnPrefix, int cin, int cout, int k, int stride,
+    public static Conv2d convBn(TensorMap t, String convPrefix, String bnPrefix, int cin, int cout, int k, int stride,
                                 int pad, Conv2d.InputLayout layout) {
         float[] w = t.take(convPrefix + ".weight", cout, cin, k, k);
         float[][] f = batchNorm(t, bnPrefix, cout).foldIntoConv(w, null);
-        return Conv2d.of(f[0], f[1], cin, cout, k, stride, pad, layout);
+        return Conv2d.of(f[0], f[1], cin, cout, k, stride, pad, layout, t.weightFormat());
     }
 
     /** Dense conv without BatchNorm; bias read when {@code hasBias}. */
-    public static Conv2d conv(Tensors t, String prefix, int cin, int cout, int k, int stride, int pad, boolean hasBias,
+    public static Conv2d conv(TensorMap t, String prefix, int cin, int cout, int k, int stride, int pad, boolean hasBias,
                               Conv2d.InputLayout layout) {
         float[] w = t.take(prefix + ".weight", cout, cin, k, k);
         float[] b = hasBias ? t.take(prefix + ".bias", cout) : null;
-        return Conv2d.of(w, b, cin, cout, k, stride, pad, layout);
+        return Conv2d.of(w, b, cin, cout, k, stride, pad, layout, t.weightFormat());
     }
 
     /** Depthwise conv {@code [c][1][k][k]} (no bias) followed by a folded BatchNorm. */
-    public static DepthwiseConv2d depthwiseBn(Tensors t, String convPrefix, String bnPrefix, int c, int k, int pad) {
+    public static DepthwiseConv2d depthwiseBn(TensorMap t, String convPrefix, String bnPrefix, int c, int k, int pad) {
         float[] w = t.take(convPrefix + ".weight", c, 1, k, k);
         float[][] f = batchNorm(t, bnPrefix, c).foldIntoConv(w, null);
         return DepthwiseConv2d.of(f[0], f[1], c, k, k, 1, pad);

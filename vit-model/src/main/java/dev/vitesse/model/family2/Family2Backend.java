@@ -1,6 +1,7 @@
 package dev.vitesse.model.family2;
 
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.ArchitectureBackend;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.config.PreprocessConfig;
@@ -20,6 +21,16 @@ public final class Family2Backend implements ArchitectureBackend {
         @Override
         public ArchitectureBackend load(Path path, String archOverride) throws IOException {
             return new Family2Backend(Family2Models.load(path, archOverride));
+        }
+
+        @Override
+        public ArchitectureBackend load(Path path, String archOverride, WeightFormat weights) throws IOException {
+            return new Family2Backend(Family2Models.load(path, archOverride, weights));
+        }
+
+        @Override
+        public ArchitectureBackend random(String architecture, long seed, Integer imageSize, WeightFormat weights) {
+            return new Family2Backend(Family2Models.random(architecture, seed, imageSize, weights));
         }
     };
 
@@ -43,11 +54,17 @@ public final class Family2Backend implements ArchitectureBackend {
         int per = checkBatch(batchNchw, batch);
         int k = model.numClasses();
         float[] out = new float[batch * k];
-        // images are independent: one per task (the kernels inside run inline on the worker)
-        Parallel.forEach(batch, b -> {
+        java.util.function.IntConsumer image = b -> {
             float[] img = java.util.Arrays.copyOfRange(batchNchw, b * per, (b + 1) * per);
             System.arraycopy(model.logits(img), 0, out, b * k, k);
-        });
+        };
+        if (batch >= Parallel.threads()) {
+            // enough images for every core: one image per task (the kernels inside then run inline on the worker)
+            Parallel.forEach(batch, image);
+        } else {
+            // fewer images than cores (batch 1): run them in turn and let each kernel use every core
+            for (int b = 0; b < batch; b++) image.accept(b);
+        }
         return out;
     }
 
@@ -94,8 +111,8 @@ public final class Family2Backend implements ArchitectureBackend {
 
     @Override
     public PreprocessConfig preprocess() {
-        // PreprocessConfig accepts crop_pct <= 1; Refiner_ViT_L's 1.13 (resize below the crop + pad) is clamped to 1.0
-        return new PreprocessConfig(model.inputSize(), Math.min(1.0, model.cropPct()), "bicubic", model.mean(),
+        // Refiner_ViT_L's crop_pct 1.13 resizes below the crop size; the center crop zero-pads (timm + torchvision)
+        return new PreprocessConfig(model.inputSize(), model.cropPct(), "bicubic", model.mean(),
                 model.std(), false);
     }
 

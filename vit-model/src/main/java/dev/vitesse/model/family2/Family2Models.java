@@ -4,6 +4,8 @@ import dev.vitesse.model.alternet.AlterNet;
 import dev.vitesse.model.alternet.AlterNetConfig;
 import dev.vitesse.model.ffvit.FeedForwardViT;
 import dev.vitesse.model.ffvit.FfVitConfig;
+import dev.vitesse.kernels.WeightFormat;
+import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.refiner.RefinerConfig;
 import dev.vitesse.model.refiner.RefinerViT;
 
@@ -35,7 +37,12 @@ public final class Family2Models {
 
     /** Loads {@code dir/config.json} (optional when {@code archOverride} is given) and {@code dir/model.safetensors}. */
     public static Family2Model load(Path dir, String archOverride) throws IOException {
-        Path weights = Files.isDirectory(dir) ? dir.resolve("model.safetensors") : dir;
+        return load(dir, archOverride, WeightFormat.FP32);
+    }
+
+    /** As {@link #load(Path, String)} with the GEMM weights (linear layers, convolutions) stored in {@code weights}. */
+    public static Family2Model load(Path dir, String archOverride, WeightFormat weights) throws IOException {
+        Path weightsFile = Files.isDirectory(dir) ? dir.resolve("model.safetensors") : dir;
         Path folder = Files.isDirectory(dir) ? dir : dir.toAbsolutePath().getParent();
         Path cfgFile = folder.resolve("config.json");
         ModelConfig cfg;
@@ -47,8 +54,20 @@ public final class Family2Models {
         } else {
             throw new IllegalArgumentException("no config.json in " + folder + " and no --arch given");
         }
-        if (!Files.exists(weights)) throw new IllegalArgumentException("no model.safetensors in " + folder);
-        return build(cfg, SafetensorsReader.read(weights));
+        if (!Files.exists(weightsFile)) throw new IllegalArgumentException("no model.safetensors in " + folder);
+        return build(cfg, TensorMap.read(weightsFile).useWeightFormat(weights));
+    }
+
+    /**
+     * A model of {@code architecture} with made-up weights (see {@link TensorMap#random}), for benchmarks: the
+     * registered variant at {@code imageSize} (null = 224). ffvit needs a multiple of its patch size (its 14x14
+     * position table is resized), Refiner a multiple of 16, AlterNet a multiple of 224 (7x7 attention windows on
+     * the 1/32 map); other sizes fail with a message saying so.
+     */
+    public static Family2Model random(String architecture, long seed, Integer imageSize, WeightFormat weights) {
+        ModelConfig cfg = ModelConfig.of(architecture);
+        if (imageSize != null) cfg = cfg.withInt("img_size", imageSize);
+        return build(cfg, TensorMap.random(seed).useWeightFormat(weights));
     }
 
     public static Family2Model load(Path dir) throws IOException {
@@ -56,7 +75,7 @@ public final class Family2Models {
     }
 
     /** Builds the named architecture (config overrides applied) from checkpoint tensors. */
-    public static Family2Model build(ModelConfig cfg, Tensors tensors) {
+    public static Family2Model build(ModelConfig cfg, TensorMap tensors) {
         String arch = cfg.architecture();
         int colon = arch.indexOf(':');
         if (colon < 0 || !handles(arch)) {

@@ -2,12 +2,13 @@ package dev.vitesse.model.ffvit;
 
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.LayerNorm;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * The feed-forward-only ViT of "Do You Even Need Attention?" (Melas-Kyriazi, 2021), loaded from the original
@@ -19,31 +20,32 @@ import dev.vitesse.model.family2.Tensors;
 public final class FeedForwardViT extends Family2Model {
     private static final float EPS = 1e-6f;
 
+    private final long params;
     private final FfVitConfig cfg;
     private final Conv2d patchEmbed;
     private final float[] clsRow;   // cls_token + cls_pos_embed [D]
     private final float[] posRows;  // [G*G][D] position embedding (resized if needed), channels-last
     private final Block[] blocks;
     private final float[] normW, normB;
-    private final Linear head;
+    private final Dense head;
 
-    private record Block(float[] n1w, float[] n1b, Linear fc1, Linear fc2,
-                         float[] n2w, float[] n2b, Linear tfc1, Linear tfc2) {}
+    private record Block(float[] n1w, float[] n1b, Dense fc1, Dense fc2,
+                         float[] n2w, float[] n2b, Dense tfc1, Dense tfc2) {}
 
-    private FeedForwardViT(FfVitConfig cfg, Tensors t) {
-        super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
+    private FeedForwardViT(FfVitConfig cfg, TensorMap t) {
+        super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
         this.cfg = cfg;
         int d = cfg.embedDim(), p = cfg.patchSize(), g = cfg.grid(), tok = cfg.tokens();
         patchEmbed = Conv2d.of(t.take("patch_embed.proj.weight", d, 3, p, p), t.take("patch_embed.proj.bias", d),
-                3, d, p, p, 0, Conv2d.InputLayout.NCHW);
+                3, d, p, p, 0, Conv2d.InputLayout.NCHW, t.weightFormat());
         float[] cls = t.take("cls_token", 1, 1, d);
         float[] clsPos = t.take("pos_encoding.cls_pos_embed", 1, 1, d);
         clsRow = new float[d];
         for (int i = 0; i < d; i++) clsRow[i] = cls[i] + clsPos[i];
         int[] ps = t.shapeOf("pos_encoding.pos_embed");
-        if (ps == null || ps.length != 4 || ps[0] != 1 || ps[1] != d) {
+        if (ps != null && (ps.length != 4 || ps[0] != 1 || ps[1] != d)) {
             throw new IllegalArgumentException("tensor 'pos_encoding.pos_embed' in " + t.source() + " has shape "
-                    + (ps == null ? "<missing>" : java.util.Arrays.toString(ps)) + ", expected [1, " + d + ", "
+                    + java.util.Arrays.toString(ps) + ", expected [1, " + d + ", "
                     + cfg.posSize() + ", " + cfg.posSize() + "]");
         }
         float[] pos = t.take("pos_encoding.pos_embed", 1, d, cfg.posSize(), cfg.posSize());
@@ -63,18 +65,25 @@ public final class FeedForwardViT extends Family2Model {
         for (int i = 0; i < blocks.length; i++) {
             String b = "blocks." + i + ".";
             blocks[i] = new Block(t.take(b + "norm1.weight", d), t.take(b + "norm1.bias", d),
-                    Linear.load(t, b + "mlp1.fc1", hid, d, true), Linear.load(t, b + "mlp1.fc2", d, hid, true),
+                    Dense.load(t, b + "mlp1.fc1", hid, d, true), Dense.load(t, b + "mlp1.fc2", d, hid, true),
                     t.take(b + "norm2.weight", tok), t.take(b + "norm2.bias", tok),
-                    Linear.load(t, b + "mlp2.fc1", thid, tok, true), Linear.load(t, b + "mlp2.fc2", tok, thid, true));
+                    Dense.load(t, b + "mlp2.fc1", thid, tok, true), Dense.load(t, b + "mlp2.fc2", tok, thid, true));
         }
         normW = t.take("norm.weight", d);
         normB = t.take("norm.bias", d);
-        head = Linear.load(t, "head", cfg.numClasses(), d, true);
-        t.requireAllUsed();
+        head = Dense.load(t, "head", cfg.numClasses(), d, true);
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
+        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
+    }
+
+    @Override
+    public long parameterCount() {
+        return params;
     }
 
     /** Builds the model from a checkpoint's tensors (strict: every tensor must be consumed). */
-    public static FeedForwardViT load(FfVitConfig cfg, Tensors t) {
+    public static FeedForwardViT load(FfVitConfig cfg, TensorMap t) {
         return new FeedForwardViT(cfg, t);
     }
 
@@ -107,9 +116,13 @@ public final class FeedForwardViT extends Family2Model {
     protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
         int d = cfg.embedDim(), g = cfg.grid(), tok = cfg.tokens(), r = cfg.mlpRatio();
         float[] x = new float[tok * d];
+        long tc = Profiler.start();
         patchEmbed.apply(image, 0, cfg.imgSize(), cfg.imgSize(), x, d, d, false);
+        Profiler.stop(Profiler.Kind.CONV, tc);
+        long tp = Profiler.start();
         System.arraycopy(clsRow, 0, x, 0, d);
         for (int i = 0; i < g * g * d; i++) x[d + i] += posRows[i];
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
         int idx = 0;
         if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "embed", BlockKind.EMBEDDING, x, 0, 1, d, g, g));
         float[] t = new float[tok * d];
@@ -118,20 +131,30 @@ public final class FeedForwardViT extends Family2Model {
         for (int bi = 0; bi < blocks.length; bi++) {
             Block b = blocks[bi];
             // channel MLP over the D features of every token
+            long tn = Profiler.start();
             LayerNorm.apply(x, 0, t, 0, tok, d, b.n1w(), b.n1b(), EPS);
+            Profiler.stop(Profiler.Kind.NORM, tn);
             b.fc1().apply(tok, t, 0, d, h, 0, d * r, b.fc1().epilogue().withGelu());
             b.fc2().apply(tok, h, 0, d * r, x, 0, d, b.fc2().epilogue().accumulate());
             if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "blocks." + bi + ".mlp1", BlockKind.MLP, x, 0, 1, d, g, g));
             // token-mixing MLP over the T tokens of every feature (on the transposed activations)
+            long tt = Profiler.start();
             transpose(x, tok, d, xt);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tt);
+            long tn2 = Profiler.start();
             LayerNorm.apply(xt, 0, t, 0, d, tok, b.n2w(), b.n2b(), EPS);
+            Profiler.stop(Profiler.Kind.NORM, tn2);
             b.tfc1().apply(d, t, 0, tok, h, 0, tok * r, b.tfc1().epilogue().withGelu());
             b.tfc2().apply(d, h, 0, tok * r, xt, 0, tok, b.tfc2().epilogue().accumulate());
+            long tt2 = Profiler.start();
             transpose(xt, d, tok, x);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tt2);
             if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "blocks." + bi + ".mlp2", BlockKind.TOKEN_MLP, x, 0, 1, d, g, g));
         }
         float[] cls = new float[d];
+        long tn = Profiler.start();
         LayerNorm.apply(x, 0, cls, 0, 1, d, normW, normB, EPS);
+        Profiler.stop(Profiler.Kind.NORM, tn);
         if (featuresOnly) return cls;
         float[] out = new float[cfg.numClasses()];
         head.apply(1, cls, out);

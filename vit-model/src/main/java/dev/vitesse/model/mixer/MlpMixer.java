@@ -2,12 +2,13 @@ package dev.vitesse.model.mixer;
 
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Pooling;
-import dev.vitesse.model.fam1.Dense;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * MLP-Mixer (timm layout: {@code stem.proj}, {@code blocks.{i}.{norm1,mlp_tokens.fc1/fc2,norm2,mlp_channels.fc1/fc2}},
@@ -39,7 +40,7 @@ public final class MlpMixer extends Fam1Model {
 
     public MixerConfig config() { return cfg; }
 
-    public static MlpMixer load(Fam1Config config, TensorStore t) {
+    public static MlpMixer load(Fam1Config config, TensorMap t) {
         MixerConfig c = MixerConfig.from(config);
         int nc = config.numClasses() >= 0 ? config.numClasses()
                 : t.shapeOf("head.weight") != null ? t.shapeOf("head.weight")[0] : c.numClasses();
@@ -50,7 +51,7 @@ public final class MlpMixer extends Fam1Model {
         long count = 0;
         float[] sw = t.take("stem.proj.weight", d, 3, p, p), sb = t.take("stem.proj.bias", d);
         count += sw.length + sb.length;
-        Conv2d stem = Conv2d.of(sw, sb, 3, d, p, p, 0, Conv2d.InputLayout.NCHW);
+        Conv2d stem = Conv2d.of(sw, sb, 3, d, p, p, 0, Conv2d.InputLayout.NCHW, t.weightFormat());
         Block[] blocks = new Block[c.numBlocks()];
         for (int i = 0; i < blocks.length; i++) {
             String b = "blocks." + i + ".";
@@ -103,20 +104,26 @@ public final class MlpMixer extends Fam1Model {
         }
         int d = cfg.embedDim(), n = gh * gw;
         float[] tok = new float[n * d];
+        long t0 = Profiler.start();
         stem.apply(x, off, h, w, tok, 0);
+        Profiler.stop(Profiler.Kind.CONV, t0);
         if (obs != null) obs.block("stem", FeatureObserver.Kind.EMBEDDING, image, tok, 0, 0, gh, gw, d);
         float[] t = new float[n * d], tt = new float[d * n];
         float[] mixed = new float[d * n];
         for (int i = 0; i < blocks.length; i++) {
             Block b = blocks[i];
             b.norm1.apply(tok, 0, t, 0, n);
+            long t1 = Profiler.start();
             transpose(t, n, d, tt);                       // [C][N]
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t1);
             float[] hid = new float[d * b.tok1.out()];
             b.tok1.applyGelu(d, tt, 0, hid, 0);           // [C][Ht]
             b.tok2.apply(d, hid, 0, mixed, 0);            // [C][N]
+            long t2 = Profiler.start();
             for (int c = 0; c < d; c++) {                  // residual add of the transposed result
                 for (int j = 0; j < n; j++) tok[j * d + c] += mixed[c * n + j];
             }
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t2);
             if (obs != null) obs.block("blocks." + i + ".mlp_tokens", FeatureObserver.Kind.TOKEN_MLP, image, tok, 0, 0, gh, gw, d);
             b.norm2.apply(tok, 0, t, 0, n);
             float[] hc = new float[n * b.ch1.out()];
@@ -127,7 +134,9 @@ public final class MlpMixer extends Fam1Model {
         norm.apply(tok, 0, tok, 0, n);
         if (obs != null) obs.block("norm", FeatureObserver.Kind.NORM, image, tok, 0, 0, gh, gw, d);
         float[] pooled = new float[d];
+        long t3 = Profiler.start();
         Pooling.meanTokens(tok, 0, n, d, d, pooled, 0);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t3);
         return pooled;
     }
 

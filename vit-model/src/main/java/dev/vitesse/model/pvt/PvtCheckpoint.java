@@ -1,6 +1,6 @@
 package dev.vitesse.model.pvt;
 
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +18,7 @@ final class PvtCheckpoint {
     private static final Pattern NORM = Pattern.compile("^norm(\\d+)\\.");
     private static final Pattern EMBED = Pattern.compile("^patch_embed(\\d+)\\.");
 
-    static TensorStore v2ToTimm(TensorStore t) {
+    static TensorMap v2ToTimm(TensorMap t) {
         if (t.has("patch_embed.proj.weight")) return t;
         return t.renamed(PvtCheckpoint::originalToTimm);
     }

@@ -6,12 +6,13 @@ import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.DepthwiseConv2d;
 import dev.vitesse.kernels.Gelu;
 import dev.vitesse.kernels.Pooling;
-import dev.vitesse.model.fam1.Dense;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * Pyramid Vision Transformer v1 and v2 (incl. v2-li), channels-last {@code [H*W][C]} tokens throughout.
@@ -52,9 +53,9 @@ public final class PyramidVisionTransformer extends Fam1Model {
     public PvtConfig config() { return cfg; }
 
     /** Loads PVT v2 (timm or original names) or PVT v1 (original names). */
-    public static PyramidVisionTransformer load(Fam1Config config, TensorStore tensors) {
+    public static PyramidVisionTransformer load(Fam1Config config, TensorMap tensors) {
         PvtConfig c = PvtConfig.from(config);
-        TensorStore t = c.v2() ? PvtCheckpoint.v2ToTimm(tensors) : tensors;
+        TensorMap t = c.v2() ? PvtCheckpoint.v2ToTimm(tensors) : tensors;
         String headName = "head.weight";
         int numClasses = config.numClasses() >= 0 ? config.numClasses()
                 : t.shapeOf(headName) != null ? t.shapeOf(headName)[0] : 1000;
@@ -92,7 +93,8 @@ public final class PyramidVisionTransformer extends Fam1Model {
                 Dense srLin = null;
                 Norm srNorm = null;
                 if (c.linear()) {
-                    srLin = new Dense(t.take(b + "attn.sr.weight", dim, dim, 1, 1), t.take(b + "attn.sr.bias", dim), dim, dim);
+                    srLin = new Dense(t.take(b + "attn.sr.weight", dim, dim, 1, 1), t.take(b + "attn.sr.bias", dim), dim, dim,
+                            t.weightFormat());
                     count[0] += srLin.parameterCount();
                     srNorm = norm(t, b + "attn.norm", dim, PvtConfig.EPS_DEFAULT, count);
                 } else if (sr > 1) {
@@ -128,20 +130,20 @@ public final class PyramidVisionTransformer extends Fam1Model {
         return new PyramidVisionTransformer(c, config.preprocess(c.defaultPreprocess()), stages, hd, fn, cls, count[0]);
     }
 
-    private static Conv2d conv(TensorStore t, String prefix, int cin, int cout, int k, int s, int p, boolean bias,
+    private static Conv2d conv(TensorMap t, String prefix, int cin, int cout, int k, int s, int p, boolean bias,
                                Conv2d.InputLayout layout, long[] count) {
         float[] w = t.take(prefix + ".weight", cout, cin, k, k);
         float[] b = bias ? t.take(prefix + ".bias", cout) : null;
         count[0] += w.length + (b == null ? 0 : b.length);
-        return Conv2d.of(w, b, cin, cout, k, s, p, layout);
+        return Conv2d.of(w, b, cin, cout, k, s, p, layout, t.weightFormat());
     }
 
-    private static Norm norm(TensorStore t, String prefix, int dim, float eps, long[] count) {
+    private static Norm norm(TensorMap t, String prefix, int dim, float eps, long[] count) {
         count[0] += 2L * dim;
         return Norm.load(t, prefix, dim, eps);
     }
 
-    private static Dense dense(TensorStore t, String prefix, int out, int in, boolean bias, long[] count) {
+    private static Dense dense(TensorMap t, String prefix, int out, int in, boolean bias, long[] count) {
         Dense d = Dense.load(t, prefix, out, in, bias);
         count[0] += d.parameterCount();
         return d;
@@ -200,9 +202,13 @@ public final class PyramidVisionTransformer extends Fam1Model {
             boolean cls = !cfg.v2() && i == 3;
             int prefix = cls ? 1 : 0, n = oh * ow;
             float[] y = new float[(prefix + n) * dim];
+            long tc = Profiler.start();
             e.proj.apply(tok, tokOff, hh, ww, y, prefix * dim);
+            Profiler.stop(Profiler.Kind.CONV, tc);
             e.norm.apply(y, prefix * dim, y, prefix * dim, n);
+            long tp = Profiler.start();
             if (!cfg.v2()) addPositionEmbedding(e, y, prefix, oh, ow, dim, i);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
             if (obs != null) {
                 obs.block(cfg.v2() ? (i == 0 ? "patch_embed" : "stages." + i + ".downsample") : "patch_embed" + (i + 1),
                         FeatureObserver.Kind.EMBEDDING, image, y, 0, prefix, oh, ow, dim);
@@ -224,11 +230,15 @@ public final class PyramidVisionTransformer extends Fam1Model {
         int c = numFeatures();
         float[] pooled = new float[c];
         if (cfg.v2()) {
+            long tm = Profiler.start();
             Pooling.meanTokens(tok, 0, hh * ww, c, c, pooled, 0);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tm);
         } else {
             finalNorm.apply(tok, 0, tok, 0, 1 + hh * ww);
             if (obs != null) obs.block("norm", FeatureObserver.Kind.NORM, image, tok, 0, 1, hh, ww, c);
+            long tm = Profiler.start();
             System.arraycopy(tok, 0, pooled, 0, c);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tm);
         }
         return pooled;
     }
@@ -267,27 +277,35 @@ public final class PyramidVisionTransformer extends Fam1Model {
         int m = n;
         if (b.srLinear != null) {
             float[] pooled = new float[49 * dim];
+            long tp = Profiler.start();
             Pooling.adaptiveAvgPool(t, prefix * dim, h, w, dim, 7, 7, pooled, 0);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
             src = new float[49 * dim];
             b.srLinear.apply(49, pooled, 0, src, 0);
             b.srNorm.apply(src, 0, src, 0, 49);
+            long ta = Profiler.start();
             Gelu.apply(src, 0, src.length);
+            Profiler.stop(Profiler.Kind.ACTIVATION, ta);
             m = 49;
         } else if (b.sr != null) {
             if (prefix != 0) throw new IllegalStateException("spatial reduction with a class token");
             int rh = b.sr.outH(h), rw = b.sr.outW(w);
             m = rh * rw;
             src = new float[m * dim];
+            long tc = Profiler.start();
             b.sr.apply(t, 0, h, w, src, 0);
+            Profiler.stop(Profiler.Kind.CONV, tc);
             b.srNorm.apply(src, 0, src, 0, m);
         }
         float[] kv = new float[m * 2 * dim];
         b.kv.apply(m, src, 0, kv, 0);
         float[] o = t; // normed input consumed by q and the reduction: reuse for the attention output
+        long tat = Profiler.start();
         Attention.flash(1, heads, n, m, hd, (float) Math.pow(hd, -0.5),
                 AttentionView.tokenMajor(q, 0, n, heads, hd),
                 new AttentionView(kv, 0, m * 2 * dim, 2 * dim, hd), new AttentionView(kv, dim, m * 2 * dim, 2 * dim, hd),
                 AttentionView.tokenMajor(o, 0, n, heads, hd), null);
+        Profiler.stop(Profiler.Kind.ATTENTION, tat);
         b.proj.applyAdd(n, o, 0, x, 0);
         if (obs != null) obs.block(name + ".attn", FeatureObserver.Kind.ATTENTION, image, x, 0, prefix, h, w, dim);
         b.norm2.apply(x, 0, t, 0, n);
@@ -297,10 +315,16 @@ public final class PyramidVisionTransformer extends Fam1Model {
             b.fc1.applyGelu(n, t, 0, mid, 0);
         } else {
             b.fc1.apply(n, t, 0, mid, 0);
-            if (cfg.linear()) relu(mid);
             float[] conv = new float[n * hidden];
+            long ta = Profiler.start();
+            if (cfg.linear()) relu(mid);
+            Profiler.stop(Profiler.Kind.ACTIVATION, ta);
+            long tc = Profiler.start();
             b.dw.applyNhwc(mid, 0, h, w, conv, 0);
+            Profiler.stop(Profiler.Kind.CONV, tc);
+            long tg = Profiler.start();
             Gelu.apply(conv, 0, conv.length);
+            Profiler.stop(Profiler.Kind.ACTIVATION, tg);
             mid = conv;
         }
         b.fc2.applyAdd(n, mid, 0, x, 0);

@@ -8,13 +8,14 @@ import dev.vitesse.kernels.DepthwiseConv2d;
 import dev.vitesse.kernels.Gemm;
 import dev.vitesse.kernels.LayerNorm;
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.analysis.BlockKind;
 import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
-import dev.vitesse.model.family2.Linear;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 /**
  * Refiner-ViT ("Refiner: Refining Self-attention for Vision Transformers", Zhou et al. 2021) from the original
@@ -36,20 +37,21 @@ import dev.vitesse.model.family2.Tensors;
 public final class RefinerViT extends Family2Model {
     private static final float LN_EPS = 1e-6f;
 
+    private final long params;
     private final RefinerConfig cfg;
     private final Conv2d conv1, conv2, conv3, proj;
     private final float[] clsRow, pos; // cls_token + pos_embed[0]; pos_embed rows 1.. [G*G][D]
     private final Block[] blocks;
     private final float[] normW, normB;
-    private final Linear head, auxHead;
+    private final Dense head, auxHead;
 
     private record Dla(Conv2d exp, DepthwiseConv2d dw, Conv2d pro, float[] outScale, float[] outShift) {}
 
-    private record Block(boolean shared, float[] n1w, float[] n1b, Linear qkv, Linear proj, Dla dla,
-                         float[] n2w, float[] n2b, Linear fc1, Linear fc2, float[] mlpScale) {}
+    private record Block(boolean shared, float[] n1w, float[] n1b, Dense qkv, Dense proj, Dla dla,
+                         float[] n2w, float[] n2b, Dense fc1, Dense fc2, float[] mlpScale) {}
 
-    private RefinerViT(RefinerConfig cfg, Tensors t) {
-        super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
+    private RefinerViT(RefinerConfig cfg, TensorMap t) {
+        super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
         this.cfg = cfg;
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads();
         int[] sw = cfg.stemWidths();
@@ -75,24 +77,31 @@ public final class RefinerViT extends Family2Model {
         for (int i = 0; i < blocks.length; i++) {
             String b = "blocks." + i + ".";
             boolean shared = cfg.shared(i);
-            Linear qkv = Linear.load(t, b + "attn.qkv", shared ? d : 3 * d, d, true);
+            Dense qkv = Dense.load(t, b + "attn.qkv", shared ? d : 3 * d, d, true);
             Dla dla = shared ? loadDla(t, b + "attn.", heads, scale) : null;
             float[] ms = t.take(b + "mlp.scale_channel", d).clone();
             for (int j = 0; j < d; j++) ms[j] *= 2f;
             blocks[i] = new Block(shared, t.take(b + "norm1.weight", d), t.take(b + "norm1.bias", d), qkv,
-                    Linear.loadScaled(t, b + "attn.proj", d, d, 2f), dla,
+                    Dense.loadScaled(t, b + "attn.proj", d, d, 2f), dla,
                     t.take(b + "norm2.weight", d), t.take(b + "norm2.bias", d),
-                    Linear.load(t, b + "mlp.fc1", hid, d, true), Linear.load(t, b + "mlp.fc2", d, hid, true), ms);
+                    Dense.load(t, b + "mlp.fc1", hid, d, true), Dense.load(t, b + "mlp.fc2", d, hid, true), ms);
         }
         normW = t.take("norm.weight", d);
         normB = t.take("norm.bias", d);
-        head = Linear.load(t, "head", cfg.numClasses(), d, true);
-        auxHead = Linear.load(t, "aux_head", cfg.numClasses(), d, true);
-        t.requireAllUsed();
+        head = Dense.load(t, "head", cfg.numClasses(), d, true);
+        auxHead = Dense.load(t, "aux_head", cfg.numClasses(), d, true);
+        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
+        t.requireAllUsed(architecture());
+        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
+    }
+
+    @Override
+    public long parameterCount() {
+        return params;
     }
 
     /** DLA of a shared block with adapt_bn and the attention scale folded into one per-head affine map. */
-    private static Dla loadDla(Tensors t, String a, int heads, float scale) {
+    private static Dla loadDla(TensorMap t, String a, int heads, float scale) {
         int hid = heads * RefinerConfig.DLA_EXPAND;
         String p = a + "DLA.";
         Conv2d exp = Convs.convBn(t, p + "conv_exp", p + "bn1", heads, hid, 1, 1, 0, Conv2d.InputLayout.NCHW);
@@ -107,7 +116,7 @@ public final class RefinerViT extends Family2Model {
         return new Dla(exp, dw, pro, s, sh);
     }
 
-    public static RefinerViT load(RefinerConfig cfg, Tensors t) {
+    public static RefinerViT load(RefinerConfig cfg, TensorMap t) {
         return new RefinerViT(cfg, t);
     }
 
@@ -166,21 +175,37 @@ public final class RefinerViT extends Family2Model {
         // conv stem, channels-last
         int h1 = conv1.outH(img), w1 = conv1.outW(img);
         float[] s1 = new float[h1 * w1 * sw[0]];
+        long tc0 = Profiler.start();
         conv1.apply(image, 0, img, img, s1, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc0);
+        long ta0 = Profiler.start();
         Convs.relu(s1, 0, s1.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, ta0);
         float[] s2 = new float[h1 * w1 * sw[1]];
+        long tc1 = Profiler.start();
         conv2.apply(s1, 0, h1, w1, s2, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc1);
+        long ta1 = Profiler.start();
         Convs.relu(s2, 0, s2.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, ta1);
         float[] s3 = new float[h1 * w1 * sw[2]];
+        long tc2 = Profiler.start();
         conv3.apply(s2, 0, h1, w1, s3, 0);
+        Profiler.stop(Profiler.Kind.CONV, tc2);
+        long ta2 = Profiler.start();
         Convs.relu(s3, 0, s3.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, ta2);
         if (proj.outH(h1) != g || proj.outW(w1) != g) {
             throw new IllegalStateException("stem produced " + proj.outH(h1) + "x" + proj.outW(w1) + " patches, expected " + g + "x" + g);
         }
         float[] x = new float[n * d];
+        long tc = Profiler.start();
         proj.apply(s3, 0, h1, w1, x, d, d, false);
+        Profiler.stop(Profiler.Kind.CONV, tc);
+        long tp = Profiler.start();
         System.arraycopy(clsRow, 0, x, 0, d);
         for (int i = 0; i < pos.length; i++) x[d + i] += pos[i];
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
         int idx = 0;
         if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "embed", BlockKind.EMBEDDING, x, 0, 1, d, g, g));
 
@@ -197,16 +222,20 @@ public final class RefinerViT extends Family2Model {
             halfLayerNorm(x, t, n, d, b.n1w(), b.n1b());
             if (!b.shared()) {
                 b.qkv().apply(n, t, 0, d, qkv, 0, 3 * d, b.qkv().epilogue());
+                long ta = Profiler.start();
                 Attention.explicit(1, heads, n, n, hd, scale,
                         AttentionView.qkv(qkv, 0, n, heads, hd, 0), AttentionView.qkv(qkv, 0, n, heads, hd, 1),
                         AttentionView.qkv(qkv, 0, n, heads, hd, 2), AttentionView.tokenMajor(o, 0, n, heads, hd),
                         null, mapBuf, 0);
+                Profiler.stop(Profiler.Kind.ATTENTION, ta);
                 if (prev != null) {
                     // A = softmax(...) + A_prev * s, so out += s * (A_prev @ v)
+                    long tr = Profiler.start();
                     final float[] pv = prev;
                     Parallel.forEach(heads, h -> Gemm.sgemm(false, false, n, hd, n, scale, pv, h * n * n, n,
                             qkv, 2 * d + h * hd, 3 * d, 1f, o, h * hd, d));
                     for (int i = 0; i < mapBuf.length; i++) mapBuf[i] += prev[i] * scale;
+                    Profiler.stop(Profiler.Kind.ATTENTION, tr);
                 }
                 // the fresh map becomes A_prev; recycle the old buffer
                 float[] old = prev == null ? spare : prev;
@@ -216,8 +245,10 @@ public final class RefinerViT extends Family2Model {
                 if (prev == null) throw new IllegalStateException("shared block " + bi + " has no previous attention map");
                 b.qkv().apply(n, t, 0, d, qkv, 0, d, b.qkv().epilogue()); // v only, [n][d]
                 float[] refined = refine(b.dla(), prev, n, heads);
+                long tv = Profiler.start();
                 Parallel.forEach(heads, h -> Gemm.sgemm(false, false, n, hd, n, 1f, refined, h * n * n, n,
                         qkv, h * hd, d, 0f, o, h * hd, d));
+                Profiler.stop(Profiler.Kind.ATTENTION, tv);
             }
             b.proj().apply(n, o, 0, d, x, 0, d, b.proj().epilogue().accumulate());
             if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "blocks." + bi + ".attn", BlockKind.ATTENTION, x, 0, 1, d, g, g));
@@ -227,25 +258,31 @@ public final class RefinerViT extends Family2Model {
             b.fc2().apply(n, hbuf, 0, hid, x, 0, d, b.fc2().epilogue().withColumnScale(b.mlpScale()).accumulate());
             if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "blocks." + bi + ".mlp", BlockKind.MLP, x, 0, 1, d, g, g));
         }
+        long tn = Profiler.start();
         LayerNorm.apply(x, 0, x, 0, n, d, normW, normB, LN_EPS);
+        Profiler.stop(Profiler.Kind.NORM, tn);
         if (featuresOnly) return java.util.Arrays.copyOf(x, d);
         int k = cfg.numClasses();
         float[] out = new float[k];
         head.apply(1, x, out);
         float[] aux = new float[(n - 1) * k];
         auxHead.apply(n - 1, x, d, d, aux, 0, k, auxHead.epilogue());
+        long tm = Profiler.start();
         for (int c = 0; c < k; c++) {
             float m = Float.NEGATIVE_INFINITY;
             for (int r = 0; r < n - 1; r++) m = Math.max(m, aux[r * k + c]);
             out[c] += 0.5f * m;
         }
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tm);
         return out;
     }
 
     /** t = LayerNorm(0.5 * x) (the repo's adjust_ratio). */
     private static void halfLayerNorm(float[] x, float[] t, int n, int d, float[] w, float[] b) {
+        long tn = Profiler.start();
         for (int i = 0; i < n * d; i++) t[i] = 0.5f * x[i];
         LayerNorm.apply(t, 0, t, 0, n, d, w, b, LN_EPS);
+        Profiler.stop(Profiler.Kind.NORM, tn);
     }
 
     /** adapt_bn(DLA(A)) * scale for a [heads][n][n] map; returns a new planar map. */
@@ -253,20 +290,32 @@ public final class RefinerViT extends Family2Model {
         int hid = dla.exp().outChannels();
         int nn = n * n;
         float[] e = new float[nn * hid];
+        long t1 = Profiler.start();
         dla.exp().apply(a, 0, n, n, e, 0);          // planar in, channels-last out
+        Profiler.stop(Profiler.Kind.CONV, t1);
+        long t2 = Profiler.start();
         Convs.relu6(e, 0, e.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, t2);
         float[] f = new float[nn * hid];
+        long t3 = Profiler.start();
         dla.dw().applyNhwc(e, 0, n, n, f, 0);
+        Profiler.stop(Profiler.Kind.CONV, t3);
+        long t4 = Profiler.start();
         Convs.relu6(f, 0, f.length);
+        Profiler.stop(Profiler.Kind.ACTIVATION, t4);
         float[] p = new float[nn * heads];
+        long t5 = Profiler.start();
         dla.pro().apply(f, 0, n, n, p, 0);
+        Profiler.stop(Profiler.Kind.CONV, t5);
         float[] out = new float[heads * nn];
         float[] s = dla.outScale(), sh = dla.outShift();
+        long t6 = Profiler.start();
         for (int i = 0; i < nn; i++) {
             for (int h = 0; h < heads; h++) {
                 out[h * nn + i] = (p[i * heads + h] + a[h * nn + i]) * s[h] + sh[h];
             }
         }
+        Profiler.stop(Profiler.Kind.NORM, t6);
         return out;
     }
 }

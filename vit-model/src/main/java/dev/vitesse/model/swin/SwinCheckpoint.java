@@ -1,6 +1,6 @@
 package dev.vitesse.model.swin;
 
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,8 +25,8 @@ final class SwinCheckpoint {
     private static final Pattern TV_BLOCK = Pattern.compile("^features\\.(\\d+)\\.(\\d+)\\.(.*)$");
     private static final Pattern TV_MERGE = Pattern.compile("^features\\.(\\d+)\\.(norm|reduction)\\.(.*)$");
 
-    static TensorStore toTimm(TensorStore t, boolean torchvision) {
-        TensorStore out = torchvision ? t.renamed(SwinCheckpoint::fromTorchvision) : t;
+    static TensorMap toTimm(TensorMap t, boolean torchvision) {
+        TensorMap out = torchvision ? t.renamed(SwinCheckpoint::fromTorchvision) : t;
         if (!torchvision && !t.has("head.fc.weight") && (t.has("head.weight") || hasOldDownsample(t))) {
             out = t.renamed(SwinCheckpoint::fromOldTimm);
         }
@@ -35,7 +35,7 @@ final class SwinCheckpoint {
         return out;
     }
 
-    private static boolean hasOldDownsample(TensorStore t) {
+    private static boolean hasOldDownsample(TensorMap t) {
         return t.names().stream().anyMatch(n -> n.startsWith("layers.0.downsample."));
     }
 

@@ -5,13 +5,14 @@ import dev.vitesse.kernels.AttentionBias;
 import dev.vitesse.kernels.AttentionView;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Pooling;
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.WindowPartition;
-import dev.vitesse.model.fam1.Dense;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.fam1.Norm;
-import dev.vitesse.model.fam1.TensorStore;
+import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Dense;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,9 +64,9 @@ public final class SwinTransformer extends Fam1Model {
     public SwinConfig config() { return cfg; }
 
     /** Builds the model from a checkpoint in timm (current or pre-0.9) or torchvision names. */
-    public static SwinTransformer load(Fam1Config config, TensorStore tensors) {
+    public static SwinTransformer load(Fam1Config config, TensorMap tensors) {
         SwinConfig c = SwinConfig.from(config);
-        TensorStore t = SwinCheckpoint.toTimm(tensors, c.torchvision());
+        TensorMap t = SwinCheckpoint.toTimm(tensors, c.torchvision());
         int numClasses = config.numClasses() >= 0 ? config.numClasses()
                 : t.shapeOf("head.fc.weight") != null ? t.shapeOf("head.fc.weight")[0] : 1000;
         if (numClasses != c.numClasses()) {
@@ -77,7 +78,7 @@ public final class SwinTransformer extends Fam1Model {
         float[] pw = t.take("patch_embed.proj.weight", d0, 3, p, p);
         float[] pb = t.take("patch_embed.proj.bias", d0);
         count[0] += pw.length + pb.length;
-        Conv2d pe = Conv2d.of(pw, pb, 3, d0, p, p, 0, Conv2d.InputLayout.NCHW);
+        Conv2d pe = Conv2d.of(pw, pb, 3, d0, p, p, 0, Conv2d.InputLayout.NCHW, t.weightFormat());
         Norm pn = norm(t, "patch_embed.norm", d0, c.eps(), count);
         int grid = c.imgSize() / p;
         Stage[] stages = new Stage[c.stages()];
@@ -114,12 +115,12 @@ public final class SwinTransformer extends Fam1Model {
         return new SwinTransformer(c, config.preprocess(c.defaultPreprocess()), pe, pn, stages, fn, hd, count[0]);
     }
 
-    private static Norm norm(TensorStore t, String prefix, int dim, float eps, long[] count) {
+    private static Norm norm(TensorMap t, String prefix, int dim, float eps, long[] count) {
         count[0] += 2L * dim;
         return Norm.load(t, prefix, dim, eps);
     }
 
-    private static Dense dense(TensorStore t, String prefix, int out, int in, boolean bias, long[] count) {
+    private static Dense dense(TensorMap t, String prefix, int out, int in, boolean bias, long[] count) {
         Dense d = Dense.load(t, prefix, out, in, bias);
         count[0] += d.parameterCount();
         return d;
@@ -172,7 +173,9 @@ public final class SwinTransformer extends Fam1Model {
         int d0 = cfg.embedDim();
         float[] tok = new float[gh * gw * d0];
         // torchvision / timm conv: floor((h - p) / p) + 1 = h / p rows, trailing pixels dropped like PyTorch
+        long t0 = Profiler.start();
         patchEmbed.apply(x, off, h, w, tok, 0);
+        Profiler.stop(Profiler.Kind.CONV, t0);
         patchNorm.apply(tok, 0, tok, 0, gh * gw);
         if (obs != null) obs.block(cfg.torchvision() ? "features.0" : "patch_embed", FeatureObserver.Kind.EMBEDDING, image, tok, 0, 0, gh, gw, d0);
         int hh = gh, ww = gw;
@@ -195,7 +198,9 @@ public final class SwinTransformer extends Fam1Model {
         norm.apply(tok, 0, tok, 0, hh * ww);
         if (obs != null) obs.block("norm", FeatureObserver.Kind.NORM, image, tok, 0, 0, hh, ww, c);
         float[] pooled = new float[c];
+        long t1 = Profiler.start();
         Pooling.meanTokens(tok, 0, hh * ww, c, c, pooled, 0);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t1);
         return pooled;
     }
 
@@ -203,6 +208,7 @@ public final class SwinTransformer extends Fam1Model {
     private static float[] merge(Stage st, float[] x, int h, int w, int nh, int nw) {
         int c = st.dim / 2;
         float[] cat = new float[nh * nw * 4 * c];
+        long t0 = Profiler.start();
         for (int i = 0; i < nh; i++) {
             for (int j = 0; j < nw; j++) {
                 int dst = (i * nw + j) * 4 * c;
@@ -212,6 +218,7 @@ public final class SwinTransformer extends Fam1Model {
                 }
             }
         }
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
         st.merge.norm.apply(cat, 0, cat, 0, nh * nw);
         float[] out = new float[nh * nw * st.dim];
         st.merge.reduction.apply(nh * nw, cat, 0, out, 0);
@@ -225,16 +232,22 @@ public final class SwinTransformer extends Fam1Model {
         float[] t = new float[h * w * dim];
         b.norm1.apply(x, 0, t, 0, h * w);
         float[] win = new float[rows * dim];
+        long t0 = Profiler.start();
         part.partition(t, 0, dim, win, 0);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
         float[] qkv = new float[rows * 3 * dim];
         b.qkv.apply(rows, win, 0, qkv, 0);
         float[] att = win; // the windows are consumed by the qkv GEMM: reuse the buffer for the attention output
+        long t1 = Profiler.start();
         Attention.flash(nw, heads, n, n, hd, (float) Math.pow(hd, -0.5),
                 AttentionView.qkv(qkv, 0, n, heads, hd, 0), AttentionView.qkv(qkv, 0, n, heads, hd, 1),
                 AttentionView.qkv(qkv, 0, n, heads, hd, 2), AttentionView.tokenMajor(att, 0, n, heads, hd), g.bias);
+        Profiler.stop(Profiler.Kind.ATTENTION, t1);
         float[] o = qkv; // qkv consumed: reuse for the projection output [rows][dim]
         b.proj.apply(rows, att, 0, o, 0);
+        long t2 = Profiler.start();
         part.merge(o, 0, dim, x, 0, true);
+        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t2);
         if (obs != null) obs.block(name + ".attn", FeatureObserver.Kind.ATTENTION, image, x, 0, 0, h, w, dim);
         b.norm2.apply(x, 0, t, 0, h * w);
         int hidden = b.fc1.out();

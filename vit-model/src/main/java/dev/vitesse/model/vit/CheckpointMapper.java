@@ -3,6 +3,7 @@ package dev.vitesse.model.vit;
 import dev.vitesse.model.config.CheckpointLayout;
 import dev.vitesse.model.config.VitConfig;
 import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.io.DType;
 import dev.vitesse.model.io.ModelFormatException;
 import dev.vitesse.model.io.SafeTensors;
@@ -238,21 +239,25 @@ final class CheckpointMapper {
     }
 
     /**
-     * A canonical [n][k] weight packed for the GEMM. Single F32 tensors are packed straight from the
-     * memory-mapped file (no intermediate heap copy); F16/BF16 and concatenated (HF qkv) ones via float[].
+     * A canonical [n][k] weight packed for the GEMM in {@code format}. Single F32 tensors (and single BF16 ones when
+     * the format is bf16) are packed straight from the memory-mapped file (no intermediate heap copy); others
+     * (F16, BF16 to fp32, concatenated HF qkv) via a temporary float[].
      */
-    PackedMatrix packed(String canonical, int n, int k) {
+    PackedMatrix packed(String canonical, int n, int k, WeightFormat format) {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
-        if (e.sources.size() == 1 && file.info(e.sources.get(0)).dtype() == DType.F32) {
+        DType dtype = e.sources.size() == 1 ? file.info(e.sources.get(0)).dtype() : null;
+        if (dtype == DType.F32 || (dtype == DType.BF16 && format == WeightFormat.BF16)) {
             java.lang.foreign.MemorySegment seg = file.segment(e.sources.get(0));
-            PackedMatrix p = PackedMatrix.packWeight(seg, 0, n, k);
+            // a BF16 tensor stored as bf16 keeps its bits (no rounding, no f32 detour)
+            PackedMatrix p = dtype == DType.F32 ? PackedMatrix.packWeight(seg, 0, n, k, format)
+                    : PackedMatrix.packWeightFromBf16(seg, 0, n, k);
             // drop the read pages from the process's RSS (they stay in the page cache): otherwise the whole
             // mapped file stays resident next to the packed copy until the file is closed
             if (seg.isMapped()) seg.unload();
             return p;
         }
-        return Linear.pack(get(canonical), n, k);
+        return Linear.pack(get(canonical), n, k, format);
     }
 
     /** Stored shape of a canonical single-source tensor (e.g. pos_embed). */

@@ -3,6 +3,7 @@ package dev.vitesse.model.vit;
 import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.PackedMatrix;
 import dev.vitesse.kernels.Profiler;
+import dev.vitesse.kernels.WeightFormat;
 
 /**
  * {@code nn.Linear} with a fixed fused epilogue: {@code y (=|+=) act(x W^T + b) * gamma}.
@@ -22,7 +23,7 @@ final class Linear {
      * @param accumulate add into the destination (residual) instead of overwriting it
      */
     Linear(float[] w, float[] bias, int out, int in, boolean gelu, float[] gamma, boolean accumulate) {
-        this(pack(w, out, in), bias, gelu, gamma, accumulate);
+        this(pack(w, out, in, WeightFormat.FP32), bias, gelu, gamma, accumulate);
     }
 
     /** As above with an already packed [out][in] weight (e.g. packed straight from the memory-mapped file). */
@@ -39,9 +40,10 @@ final class Linear {
         this.params = (long) out * in + (bias != null ? out : 0) + (gamma != null ? out : 0);
     }
 
-    static PackedMatrix pack(float[] w, int out, int in) {
+    /** Packs a [out][in] weight in the given storage format (the float[] is not retained). */
+    static PackedMatrix pack(float[] w, int out, int in, WeightFormat format) {
         if (w.length != (long) out * in) throw new IllegalArgumentException("weight length " + w.length + " != " + out + "x" + in);
-        return PackedMatrix.packWeight(w, 0, out, in);
+        return PackedMatrix.packWeight(w, 0, out, in, format);
     }
 
     /** Rows {@code m} of x (row stride ldx) -> rows of y (row stride ldy). */

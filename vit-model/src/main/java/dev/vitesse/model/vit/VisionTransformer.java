@@ -1,6 +1,7 @@
 package dev.vitesse.model.vit;
 
 import dev.vitesse.kernels.PackedMatrix;
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.kernels.Parallel;
 import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.config.CheckpointLayout;
@@ -33,9 +34,14 @@ public final class VisionTransformer {
     private final Norm norm;                     // final norm (token pooling) or fc_norm (avg pooling)
     private final Linear head, headDist;         // nullable
     private final long params;
+    private final long weightBytes;
+    private final WeightFormat weightFormat;
 
     private VisionTransformer(VitConfig cfg, PatchEmbed patchEmbed, float[] clsToken, float[] distToken,
-                              float[] posEmbed, Block[] blocks, Norm norm, Linear head, Linear headDist, long params) {
+                              float[] posEmbed, Block[] blocks, Norm norm, Linear head, Linear headDist, long params,
+                              long weightBytes, WeightFormat weightFormat) {
+        this.weightBytes = weightBytes;
+        this.weightFormat = weightFormat;
         this.cfg = cfg;
         this.patchEmbed = patchEmbed;
         this.clsToken = clsToken;
@@ -57,9 +63,14 @@ public final class VisionTransformer {
 
         int posEmbedRows();
 
-        /** A [n][k] weight, packed for the GEMM. */
+        /** A [n][k] weight, packed for the GEMM in the model's weight format. */
         default PackedMatrix packed(String name, int n, int k) {
-            return Linear.pack(get(name), n, k);
+            return Linear.pack(get(name), n, k, weightFormat());
+        }
+
+        /** Storage format of the packed linear-layer weights. */
+        default WeightFormat weightFormat() {
+            return WeightFormat.FP32;
         }
 
         /** True if {@link #get} may be called from several threads at once. */
@@ -73,10 +84,16 @@ public final class VisionTransformer {
      * configured resolution differs from the checkpoint's (timm rule / HF rule / refused for torchvision).
      */
     public static VisionTransformer load(VitConfig cfg, SafeTensors file) {
+        return load(cfg, file, WeightFormat.FP32);
+    }
+
+    /** As {@link #load(VitConfig, SafeTensors)} with the linear-layer weights stored in {@code weights}. */
+    public static VisionTransformer load(VitConfig cfg, SafeTensors file, WeightFormat weights) {
         CheckpointMapper m = new CheckpointMapper(file, cfg);
         return build(cfg, new Tensors() {
             public float[] get(String name) { return m.get(name); }
-            public PackedMatrix packed(String name, int n, int k) { return m.packed(name, n, k); }
+            public PackedMatrix packed(String name, int n, int k) { return m.packed(name, n, k, weights); }
+            public WeightFormat weightFormat() { return weights; }
             public float[] posEmbed() { return m.get("pos_embed"); }
             public int posEmbedRows() { return (int) m.shape("pos_embed")[1]; }
         }, file.path() + ": tensor '" + m.sourceName("pos_embed") + "'");
@@ -84,9 +101,16 @@ public final class VisionTransformer {
 
     /** A model with random weights (timm-like init scales), for benchmarks. */
     public static VisionTransformer random(VitConfig cfg, long seed) {
+        return random(cfg, seed, WeightFormat.FP32);
+    }
+
+    /** As {@link #random(VitConfig, long)} with the linear-layer weights stored in {@code weights}. */
+    public static VisionTransformer random(VitConfig cfg, long seed, WeightFormat weights) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int d = cfg.embedDim();
         return build(cfg, new Tensors() {
+            public WeightFormat weightFormat() { return weights; }
+
             public float[] get(String name) {
                 int n = sizeOf(name);
                 float[] f = new float[n];
@@ -123,7 +147,29 @@ public final class VisionTransformer {
         }, "random pos_embed");
     }
 
-    private static VisionTransformer build(VitConfig cfg, Tensors t, String posName) {
+    /** Counts what {@link Tensors#packed} hands out (blocks are built in parallel, hence the adders). */
+    private static final class CountingTensors implements Tensors {
+        final Tensors t;
+        final java.util.concurrent.atomic.LongAdder packedBytes = new java.util.concurrent.atomic.LongAdder(),
+                packedParams = new java.util.concurrent.atomic.LongAdder();
+
+        CountingTensors(Tensors t) { this.t = t; }
+        public float[] get(String name) { return t.get(name); }
+        public float[] posEmbed() { return t.posEmbed(); }
+        public int posEmbedRows() { return t.posEmbedRows(); }
+        public WeightFormat weightFormat() { return t.weightFormat(); }
+        public boolean threadSafe() { return t.threadSafe(); }
+
+        public PackedMatrix packed(String name, int n, int k) {
+            PackedMatrix m = t.packed(name, n, k);
+            packedBytes.add(m.bytes());
+            packedParams.add((long) n * k);
+            return m;
+        }
+    }
+
+    private static VisionTransformer build(VitConfig cfg, Tensors source, String posName) {
+        CountingTensors t = new CountingTensors(source);
         int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
         long params = 0;
         // conv weight [D, C, p, p] is contiguous as [D, C*p*p]: the im2col GEMM weight
@@ -156,7 +202,10 @@ public final class VisionTransformer {
                 params += headDist.params();
             }
         }
-        return new VisionTransformer(cfg, pe, cls, dist, pos, blocks, norm, head, headDist, params);
+        // packed GEMM weights at their storage size (panel padding included), every other parameter as f32
+        long bytes = t.packedBytes.sum() + 4L * (params - t.packedParams.sum());
+        return new VisionTransformer(cfg, pe, cls, dist, pos, blocks, norm, head, headDist, params, bytes,
+                source.weightFormat());
     }
 
     private static Block buildBlock(VitConfig cfg, Tensors t, int i) {
@@ -211,6 +260,16 @@ public final class VisionTransformer {
     /** Number of parameters (stored pos_embed counted at the checkpoint's size). */
     public long parameterCount() {
         return params;
+    }
+
+    /** Bytes held by the parameters: packed GEMM weights at their storage size, the rest as f32. */
+    public long weightBytes() {
+        return weightBytes;
+    }
+
+    /** Storage format of the linear-layer (and patch-embedding) weights. */
+    public WeightFormat weightFormat() {
+        return weightFormat;
     }
 
     /** Width of {@link #features}: embedDim. */

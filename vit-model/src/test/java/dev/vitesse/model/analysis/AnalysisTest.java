@@ -1,7 +1,6 @@
 package dev.vitesse.model.analysis;
 
-import dev.vitesse.model.family2.SafetensorsReader;
-import dev.vitesse.model.family2.Tensors;
+import dev.vitesse.model.io.TensorMap;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -13,13 +12,13 @@ import static org.assertj.core.api.Assertions.within;
 
 /** Fourier and variance analyses against torch's fft2/roll/diag/var (fixture from gen_family2_fixtures.py). */
 class AnalysisTest {
-    static Tensors spectra() throws Exception {
-        return SafetensorsReader.read(Path.of(AnalysisTest.class.getResource("/fixtures/analysis/spectra.safetensors").toURI()));
+    static TensorMap spectra() throws Exception {
+        return TensorMap.read(Path.of(AnalysisTest.class.getResource("/fixtures/analysis/spectra.safetensors").toURI()));
     }
 
     @Test
     void fourierAndVarianceMatchTheNotebooks() throws Exception {
-        Tensors t = spectra();
+        TensorMap t = spectra();
         for (int i = 0; i < 4; i++) {
             int[] s = t.shapeOf("map" + i);
             float[] x = t.take("map" + i, s);

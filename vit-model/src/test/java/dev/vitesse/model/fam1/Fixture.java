@@ -1,6 +1,7 @@
 package dev.vitesse.model.fam1;
 
 import dev.vitesse.model.io.Npy;
+import dev.vitesse.model.io.TensorMap;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class Fixture {
     final Path dir;
     final Npy.Array input, logits;
-    final TensorStore intermediates;
+    final TensorMap intermediates;
 
     Fixture(String resource) throws IOException {
         this(resource, resource);
@@ -26,7 +27,7 @@ final class Fixture {
         Path data = path(dataResource);
         this.input = Npy.read(data.resolve("input.npy"));
         this.logits = Npy.read(data.resolve("logits.npy"));
-        this.intermediates = TensorStore.read(data.resolve("intermediates.safetensors"));
+        this.intermediates = TensorMap.read(data.resolve("intermediates.safetensors"));
     }
 
     static Path path(String resource) {

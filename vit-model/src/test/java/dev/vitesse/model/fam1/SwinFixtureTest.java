@@ -1,5 +1,7 @@
 package dev.vitesse.model.fam1;
 
+import dev.vitesse.model.io.TensorMap;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,18 +27,18 @@ class SwinFixtureTest {
     void oldTimmAndMicrosoftLayoutIsRemapped() throws IOException {
         // pre-0.9 timm / Microsoft checkpoints: layers.{i}.downsample ends stage i, head.weight, plus buffers
         Fixture f = new Fixture("swin/timm_64_pad");
-        TensorStore t = TensorStore.read(f.dir.resolve("model.safetensors"));
-        java.util.Map<String, TensorStore.Tensor> old = new java.util.LinkedHashMap<>();
+        TensorMap t = TensorMap.read(f.dir.resolve("model.safetensors"));
+        java.util.Map<String, TensorMap.Tensor> old = new java.util.LinkedHashMap<>();
         for (String n : t.names()) {
             String o = n;
             var m = java.util.regex.Pattern.compile("^layers\\.(\\d+)\\.downsample\\.").matcher(n);
             if (m.find()) o = "layers." + (Integer.parseInt(m.group(1)) - 1) + ".downsample." + n.substring(m.end());
             if (n.startsWith("head.fc.")) o = "head." + n.substring(8);
-            old.put(o, new TensorStore.Tensor("F32", t.shapeOf(n), t.take(n, t.shapeOf(n))));
+            old.put(o, new TensorMap.Tensor("F32", t.shapeOf(n), t.take(n, t.shapeOf(n))));
         }
-        old.put("layers.0.blocks.1.attn_mask", new TensorStore.Tensor("F32", new int[] {9, 49, 49}, new float[9 * 49 * 49]));
-        old.put("layers.0.blocks.0.attn.relative_position_index", new TensorStore.Tensor("I64", new int[] {49, 49}, null));
-        Fam1Model m = Fam1Models.build(Fam1Config.read(f.dir.resolve("config.json")), new TensorStore("old.safetensors", old));
+        old.put("layers.0.blocks.1.attn_mask", new TensorMap.Tensor("F32", new int[] {9, 49, 49}, new float[9 * 49 * 49]));
+        old.put("layers.0.blocks.0.attn.relative_position_index", new TensorMap.Tensor("I64", new int[] {49, 49}, null));
+        Fam1Model m = Fam1Models.build(Fam1Config.read(f.dir.resolve("config.json")), new TensorMap("old.safetensors", old));
         assertThat(Fixture.relErr(m.logits(f.input.data(), f.batch(), f.height(), f.width(), null), f.logits.data()))
                 .isLessThanOrEqualTo(1e-4);
     }

@@ -1,6 +1,7 @@
 package dev.vitesse.model.family2;
 
 import dev.vitesse.model.analysis.FeatureMap;
+import dev.vitesse.model.io.TensorMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -51,7 +52,7 @@ public class Family2FixtureTest {
     void matchesPyTorch(String name) throws Exception {
         Path dir = fixture(name);
         Family2Model model = Family2Models.load(dir);
-        Tensors exp = SafetensorsReader.read(dir.resolve("expected.safetensors"));
+        TensorMap exp = TensorMap.read(dir.resolve("expected.safetensors"));
         int s = model.inputSize();
         float[] input = exp.take("input", 1, 3, s, s);
         List<FeatureMap> maps = new ArrayList<>();

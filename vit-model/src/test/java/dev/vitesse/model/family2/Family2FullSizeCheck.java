@@ -1,6 +1,7 @@
 package dev.vitesse.model.family2;
 
 import dev.vitesse.model.analysis.FeatureMap;
+import dev.vitesse.model.io.TensorMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -57,7 +58,7 @@ class Family2FullSizeCheck {
             long t0 = System.nanoTime();
             Family2Model model = Family2Models.load(dir);
             long t1 = System.nanoTime();
-            Tensors exp = SafetensorsReader.read(dir.resolve("expected.safetensors"));
+            TensorMap exp = TensorMap.read(dir.resolve("expected.safetensors"));
             float[] input = exp.take("input", 1, 3, 224, 224);
             List<FeatureMap> maps = new ArrayList<>();
             float[] logits = model.forward(input, maps::add);

@@ -106,6 +106,41 @@ class PreprocessTest {
     }
 
     @Test
+    void cropPctAboveOneResizesBelowTheCropAndZeroPadsLikeTorchvision() throws IOException {
+        // Refiner_ViT_L's pipeline at 64 px: resize the shorter side to floor(64 / 1.13) = 56, CenterCrop(64) pads
+        // 4 zero rows above and below; mean = std = 0.5 turns the padding into -1
+        Npy.Array want;
+        try (InputStream in = getClass().getResourceAsStream(DIR + "norm_chelsea_64_crop113.npy")) {
+            want = Npy.read(in, "norm_chelsea_64_crop113.npy");
+        }
+        assertThat(want.shape()).containsExactly(3, 64, 64);
+        var cfg = new dev.vitesse.model.config.PreprocessConfig(64, 1.13, "bicubic", ImageTransform.HALF,
+                ImageTransform.HALF, false);
+        assertThat(cfg.scaleSize()).isEqualTo(56);
+        ImageTransform t = ImageTransform.of(cfg);
+        assertThat(t.resizeSize()).isEqualTo(56);
+        float[] got = t.apply(resource("in_chelsea.png"));
+        assertThat(got).hasSize(want.data().length);
+        for (int i = 0; i < got.length; i++) assertThat(got[i]).as("element %d", i).isEqualTo(want.data()[i]);
+        for (int ch = 0; ch < 3; ch++) {
+            for (int x = 0; x < 64; x++) {
+                for (int y : new int[] {0, 3, 60, 63}) assertThat(got[(ch * 64 + y) * 64 + x]).isEqualTo(-1f);
+                assertThat(got[(ch * 64 + 4) * 64 + x]).isNotEqualTo(-1f); // a real photo row is not all black
+            }
+        }
+    }
+
+    @Test
+    void cropPctBoundsAreChecked() {
+        assertThatThrownBy(() -> new dev.vitesse.model.config.PreprocessConfig(224, 10.5, "bicubic", ImageTransform.HALF,
+                ImageTransform.HALF, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("crop_pct");
+        assertThatThrownBy(() -> new dev.vitesse.model.config.PreprocessConfig(8, 9, "bicubic", ImageTransform.HALF,
+                ImageTransform.HALF, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("less than one pixel");
+        assertThatThrownBy(() -> new dev.vitesse.model.config.PreprocessConfig(224, 0, "bicubic", ImageTransform.HALF,
+                ImageTransform.HALF, false)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("crop_pct");
+    }
+
+    @Test
     void timmResizeSizeIsFloorOfSizeOverCropPct() {
         assertThat(ImageTransform.timm(224, 0.9, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF).resizeSize()).isEqualTo(248);
         assertThat(ImageTransform.timm(224, 0.875, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF).resizeSize()).isEqualTo(256);
