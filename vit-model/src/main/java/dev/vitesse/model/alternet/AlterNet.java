@@ -31,7 +31,6 @@ import java.util.List;
  * (x = row, y = column inside the window), {@code to_out} 1x1 conv with bias, plus skip.
  */
 public final class AlterNet extends Family2Model {
-    private final long params;
     private final AlterNetConfig cfg;
     private final Conv2d stem;
     private final List<Block> blocks = new ArrayList<>();
@@ -70,14 +69,7 @@ public final class AlterNet extends Family2Model {
         }
         headBn = Convs.batchNorm(t, "classifier.0.bn", chans);
         dense = Dense.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
-        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
-        t.requireAllUsed(architecture());
-        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
-    }
-
-    @Override
-    public long parameterCount() {
-        return params;
+        finishLoading(t);
     }
 
     private ConvBlock loadConv(TensorMap t, String p, int cin, int width, int stride) {

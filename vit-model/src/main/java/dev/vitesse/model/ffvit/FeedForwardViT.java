@@ -20,7 +20,6 @@ import dev.vitesse.model.layers.Dense;
 public final class FeedForwardViT extends Family2Model {
     private static final float EPS = 1e-6f;
 
-    private final long params;
     private final FfVitConfig cfg;
     private final Conv2d patchEmbed;
     private final float[] clsRow;   // cls_token + cls_pos_embed [D]
@@ -72,14 +71,7 @@ public final class FeedForwardViT extends Family2Model {
         normW = t.take("norm.weight", d);
         normB = t.take("norm.bias", d);
         head = Dense.load(t, "head", cfg.numClasses(), d, true);
-        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
-        t.requireAllUsed(architecture());
-        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
-    }
-
-    @Override
-    public long parameterCount() {
-        return params;
+        finishLoading(t);
     }
 
     /** Builds the model from a checkpoint's tensors (strict: every tensor must be consumed). */

@@ -37,7 +37,6 @@ import dev.vitesse.model.layers.Dense;
 public final class RefinerViT extends Family2Model {
     private static final float LN_EPS = 1e-6f;
 
-    private final long params;
     private final RefinerConfig cfg;
     private final Conv2d conv1, conv2, conv3, proj;
     private final float[] clsRow, pos; // cls_token + pos_embed[0]; pos_embed rows 1.. [G*G][D]
@@ -90,14 +89,7 @@ public final class RefinerViT extends Family2Model {
         normB = t.take("norm.bias", d);
         head = Dense.load(t, "head", cfg.numClasses(), d, true);
         auxHead = Dense.load(t, "aux_head", cfg.numClasses(), d, true);
-        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
-        t.requireAllUsed(architecture());
-        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
-    }
-
-    @Override
-    public long parameterCount() {
-        return params;
+        finishLoading(t);
     }
 
     /** DLA of a shared block with adapt_bn and the attention scale folded into one per-head affine map. */
