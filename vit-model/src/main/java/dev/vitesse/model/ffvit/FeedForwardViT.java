@@ -8,6 +8,7 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Bilinear;
 import dev.vitesse.model.layers.Dense;
 
 /**
@@ -48,7 +49,7 @@ public final class FeedForwardViT extends Family2Model {
                     + cfg.posSize() + ", " + cfg.posSize() + "]");
         }
         float[] pos = t.take("pos_encoding.pos_embed", 1, d, cfg.posSize(), cfg.posSize());
-        if (cfg.posSize() != g) pos = Bilinear.resize(pos, d, cfg.posSize(), cfg.posSize(), g, g);
+        if (cfg.posSize() != g) pos = Bilinear.resizePlanar(pos, d, cfg.posSize(), cfg.posSize(), g, g);
         posRows = new float[g * g * d];
         for (int c = 0; c < d; c++) {
             for (int q = 0; q < g * g; q++) posRows[q * d + c] = pos[c * g * g + q];
