@@ -133,9 +133,9 @@ public final class AttentionCompare {
             }
         }
         int bh = batch * heads;
-        // analytic peak live scratch: each pool thread works on one flash task at a time and a task holds one
-        // tile set (independent of N); explicit holds one nq x nkv score matrix per (batch, head) in flight
-        long flashPeak = Math.min(threads, bh * (long) n) * Attention.flashScratchBytes(dim);
+        // analytic peak live scratch: each pool thread works on one flash task at a time and holds one tile set
+        // plus the K/V panels of one head (O(N d)); explicit holds one nq x nkv score matrix per (batch, head)
+        long flashPeak = Math.min(threads, bh * (long) n) * Attention.flashScratchBytes(dim, n);
         long explicitPeak = Math.min(bh, threads) * 4L * n * n;
         return new Row(threads, n, median(tf), median(te), median(cf), median(ce), fa, ea, flashPeak, explicitPeak, maxDiff);
     }

@@ -33,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--profile", description = "After the timed passes, run the same number of passes again with per-operator "
-            + "timing and print where the time goes (GEMM, attention, norms, activations, data movement).")
+            + "timing and print where the time goes (GEMM, attention, norms, activations, data movement, convolutions).")
     boolean profile;
 
     @Option(names = "--json", description = "End with one JSON line (median_ms, images_per_s, gflops, ...).")

@@ -33,6 +33,24 @@ class BenchProfileTest {
     }
 
     @Test
+    void everyFamilyBenchesWithRandomWeightsAndIsProfiled() throws IOException {
+        // small configurations: ffvit and Refiner at 64 px, AlterNet needs a multiple of 224, Swin/PVT/Mixer likewise
+        for (String[] c : List.of(new String[] {"ffvit:linear_tiny", "64"}, new String[] {"refiner:Refiner_ViT_S", "64"},
+                new String[] {"alternet:dnn_18", "224"}, new String[] {"pvt_v2_b0", "64"})) {
+            CliTest.Result r = CliTest.run("bench", "--arch", c[0], "--image-size", c[1], "--iterations", "1",
+                    "--warmup", "0", "--profile", "--json");
+            assertThat(r.code()).as(c[0] + ": " + r.err()).isZero();
+            assertThat(r.out()).contains(c[0] + " (random fp32 weights").doesNotContain("no profiling hooks");
+            List<String> lines = r.out().lines().toList();
+            JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+            assertThat(j.get("gflop_per_image").asDouble()).as(c[0]).isPositive();
+            JsonNode p = j.get("profile_ms_per_pass");
+            assertThat(p.get("gemm").asDouble()).as(c[0]).isPositive();
+            assertThat(p.get("norm").asDouble()).as(c[0]).isPositive();
+        }
+    }
+
+    @Test
     void withoutProfileNoProfileIsReported() throws IOException {
         CliTest.Result r = CliTest.run("bench", "--arch", "vit_tiny_patch16_224", "--image-size", "32",
                 "--iterations", "1", "--warmup", "0", "--json");

@@ -67,8 +67,22 @@ class AttentionTest {
             outOff = 3;
             outData = new float[outOff + batch * nq * dim + 4];
             Arrays.fill(outData, SENTINEL);
-            float[][] terms = new float[0][];
-            if (biasKind >= 1) { // per-head table (like Swin's relative position bias)
+            if (biasKind == 4) {
+                // a per-head bias rising with the key index, so the running max moves in every key block (the
+                // output is rescaled each time), and every third row starting with up to 100 -Infinity keys (its
+                // max stays -Infinity through the first key block, then becomes finite)
+                float[] table = new float[heads * nq * nkv];
+                for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < nq; i++) {
+                        for (int j = 0; j < nkv; j++) {
+                            boolean masked = i % 3 == 0 && j < Math.min(100, nkv - 1);
+                            table[(h * nq + i) * nkv + j] = masked ? Float.NEGATIVE_INFINITY
+                                    : 0.05f * j + (float) rnd.nextDouble(-0.5, 0.5);
+                        }
+                    }
+                }
+                bias = AttentionBias.perHead(table, nq, nkv);
+            } else if (biasKind >= 1) { // per-head table (like Swin's relative position bias)
                 float[] table = random(rnd, heads * nq * nkv);
                 for (int i = 0; i < table.length; i++) table[i] *= 3;
                 bias = AttentionBias.perHead(table, nq, nkv);
@@ -184,6 +198,57 @@ class AttentionTest {
         assertThat(probs[probs.length - 1]).isEqualTo(SENTINEL);
         synchronized (AttentionTest.class) {
             worst = Math.max(worst, Math.max(ef, ee));
+        }
+    }
+
+    /** Flash only against the reference (shapes aimed at the flash tiling); returns the max error. */
+    private static double runFlash(Problem pr, int threads) {
+        Parallel.setThreads(threads);
+        Arrays.fill(pr.outData, SENTINEL);
+        Attention.flash(pr.batch, pr.heads, pr.nq, pr.nkv, pr.d, pr.scale, pr.q, pr.k, pr.v, pr.out(), pr.bias);
+        double e = pr.compareOut("flash, " + threads + " threads");
+        synchronized (AttentionTest.class) {
+            worst = Math.max(worst, e);
+        }
+        return e;
+    }
+
+    @Test
+    void flashTilingEdges() {
+        // sizes on both sides of the flash tiles: register tile (2 vectors = 16 queries on AVX2, 6 keys / 6 channels),
+        // key block (72), query block (128; 257 -> 3 balanced blocks), head dims that are not multiples of the
+        // 6-channel V panels (32, 64, 80) or are (48, 96)
+        int[][] shapes = { // batch, heads, nq, nkv, d
+            {1, 2, 5, 6, 32}, {1, 1, 16, 71, 80}, {1, 1, 17, 72, 96}, {2, 1, 33, 73, 64}, {1, 1, 127, 145, 80},
+            {1, 1, 128, 144, 32}, {1, 2, 129, 79, 96}, {1, 1, 257, 150, 64}, {1, 1, 300, 13, 48}};
+        long seed = 100;
+        for (int[] s : shapes) {
+            Problem p = new Problem(s[0], s[1], s[2], s[3], s[4], Layout.SEPARATE, (int) (seed % 2) * 3, seed++);
+            runFlash(p, 1);
+            runFlash(p, 2);
+        }
+        System.out.println("flash tiling edges, max abs error: " + worst);
+    }
+
+    @Test
+    void flashRescalesWhenTheMaxMovesLate() {
+        runFlash(new Problem(1, 2, 150, 300, 64, Layout.SEPARATE, 4, 31), 2);
+        runFlash(new Problem(2, 1, 40, 217, 80, Layout.SEPARATE, 4, 32), 1);
+        runAll(new Problem(1, 1, 50, 150, 32, Layout.SEPARATE, 4, 33), 1);
+    }
+
+    @Test
+    void flashResultsDoNotDependOnThreadCount() {
+        int[][] shapes = {{1, 1, 600, 600, 64}, {2, 3, 197, 197, 64}, {3, 4, 49, 49, 32}}; // batch, heads, nq, nkv, d
+        long seed = 40;
+        for (int[] s : shapes) {
+            Problem p = new Problem(s[0], s[1], s[2], s[3], s[4], Layout.QKV, 0, seed++);
+            float[] first = null;
+            for (int threads : new int[] {1, 2, 3}) {
+                runFlash(p, threads);
+                if (first == null) first = p.outData.clone();
+                else assertThat(p.outData).as("flash output with " + threads + " threads vs 1 thread, " + p).isEqualTo(first);
+            }
         }
     }
 

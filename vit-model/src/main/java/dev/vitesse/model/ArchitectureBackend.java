@@ -78,6 +78,18 @@ public interface ArchitectureBackend {
             }
             return load(path, archOverride);
         }
+
+        /**
+         * A model of {@code architecture} with made-up weights (benchmarks), deterministic per seed.
+         *
+         * @param imageSize input resolution (null = the architecture's)
+         * @throws IllegalArgumentException if the family cannot make random weights or the size is not supported
+         */
+        default ArchitectureBackend random(String architecture, long seed, Integer imageSize,
+                                           dev.vitesse.kernels.WeightFormat weights) {
+            throw new IllegalArgumentException("random weights are not available for " + architecture
+                    + "; it needs a checkpoint");
+        }
     }
 
     /** Registered families, asked in order. */

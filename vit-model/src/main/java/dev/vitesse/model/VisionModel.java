@@ -139,9 +139,15 @@ public final class VisionModel {
 
     /** A model with random weights for an architecture name (+ overrides), e.g. for benchmarks. */
     public static VisionModel random(LoadOptions options, long seed) {
-        if (ArchitectureBackend.loaderFor(options.arch().orElse(null)) != null) {
-            throw new IllegalArgumentException("random weights are not available for " + options.arch().get()
-                    + "; it needs a checkpoint (scripts/reference/check_family2_fullsize.py writes random-weight ones)");
+        ArchitectureBackend.Loader loader = ArchitectureBackend.loaderFor(options.arch().orElse(null));
+        if (loader != null) {
+            if (options.embedDim().isPresent() || options.depth().isPresent() || options.numHeads().isPresent()
+                    || options.patchSize().isPresent()) {
+                throw new IllegalArgumentException("shape overrides are not supported for " + options.arch().get()
+                        + " (only the image size)");
+            }
+            ArchitectureBackend b = loader.random(options.arch().get(), seed, options.imageSize().orElse(null), options.weights());
+            return new VisionModel(b, "random weights (" + b.architecture() + ")").withWeightFormat(options.weights());
         }
         if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
             return new VisionModel(Fam1Models.random(options.arch().get(), seed, options.imageSize().orElse(null),

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,8 +62,46 @@ class VisionModelFamiliesTest {
         assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet_dnn_50"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alternet:dnn_50")
                 .hasMessageContaining("refiner:Refiner_ViT_S").hasMessageContaining("ffvit:linear_large");
-        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet:dnn_50"), 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a checkpoint");
+        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("alternet:dnn_50").withImageSize(200), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiple of the");
+        assertThatThrownBy(() -> VisionModel.random(LoadOptions.arch("refiner:Refiner_ViT_X"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown Refiner-ViT variant");
+    }
+
+    @Test
+    void randomWeightsHaveTheRealArchitecturesShapes() {
+        // sum(p.numel() for p in model.parameters()) of scripts/reference/family2_models.py's full-size modules
+        // (1000 classes): the made-up tensors have exactly the shapes a real checkpoint has
+        Map<String, Long> torch = Map.of("ffvit:linear_tiny", 7_676_332L, "refiner:Refiner_ViT_S", 25_408_656L,
+                "alternet:dnn_18", 9_968_803L);
+        torch.forEach((name, count) -> {
+            VisionModel m = VisionModel.random(LoadOptions.arch(name), 3);
+            assertThat(m.architecture()).isEqualTo(name);
+            assertThat(m.inputSize()).isEqualTo(224);
+            assertThat(m.numClasses()).isEqualTo(1000);
+            assertThat(m.info().parameters()).as(name).isEqualTo(count);
+            assertThat(m.info().toString()).contains("random weights");
+        });
+    }
+
+    @Test
+    void randomModelsRunAtASmallSizeAndDependOnlyOnTheSeed() {
+        for (var c : List.of(Map.entry("ffvit:linear_tiny", 64), Map.entry("refiner:Refiner_ViT_S", 64),
+                Map.entry("alternet:dnn_18", 224))) {
+            LoadOptions o = LoadOptions.arch(c.getKey()).withImageSize(c.getValue());
+            VisionModel a = VisionModel.random(o, 5);
+            assertThat(a.inputSize()).isEqualTo(c.getValue());
+            float[] x = images(2, c.getValue(), 1);
+            float[] la = a.forward(x, 2);
+            assertThat(la).hasSize(2000);
+            for (float v : la) assertThat(Float.isFinite(v)).as(c.getKey()).isTrue();
+            if (c.getKey().startsWith("ffvit")) { // the weights depend on the seed only (cheapest model)
+                assertThat(la).as("same seed").containsExactly(VisionModel.random(o, 5).forward(x, 2));
+                assertThat(la).as("other seed").isNotEqualTo(VisionModel.random(o, 6).forward(x, 2));
+            }
+            assertThat(java.util.Arrays.copyOf(la, 1000)).as(c.getKey() + " images differ")
+                    .isNotEqualTo(java.util.Arrays.copyOfRange(la, 1000, 2000));
+        }
     }
 
     @Test

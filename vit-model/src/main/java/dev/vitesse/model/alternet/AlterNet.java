@@ -31,6 +31,7 @@ import java.util.List;
  * (x = row, y = column inside the window), {@code to_out} 1x1 conv with bias, plus skip.
  */
 public final class AlterNet extends Family2Model {
+    private final long params;
     private final AlterNetConfig cfg;
     private final Conv2d stem;
     private final List<Block> blocks = new ArrayList<>();
@@ -49,7 +50,7 @@ public final class AlterNet extends Family2Model {
                              int heads, int dimHead, int cin) implements Block {}
 
     private AlterNet(AlterNetConfig cfg, TensorMap t) {
-        super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
+        super("alternet:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
         this.cfg = cfg;
         stem = Convs.conv(t, "layer0.layer0.0", 3, cfg.stemWidth(), 7, 2, 3, false, Conv2d.InputLayout.NCHW);
         int chans = cfg.stemWidth();
@@ -71,6 +72,12 @@ public final class AlterNet extends Family2Model {
         dense = Dense.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
         t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
         t.requireAllUsed(architecture());
+        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
+    }
+
+    @Override
+    public long parameterCount() {
+        return params;
     }
 
     private ConvBlock loadConv(TensorMap t, String p, int cin, int width, int stride) {

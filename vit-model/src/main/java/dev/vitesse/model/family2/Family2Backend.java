@@ -27,6 +27,11 @@ public final class Family2Backend implements ArchitectureBackend {
         public ArchitectureBackend load(Path path, String archOverride, WeightFormat weights) throws IOException {
             return new Family2Backend(Family2Models.load(path, archOverride, weights));
         }
+
+        @Override
+        public ArchitectureBackend random(String architecture, long seed, Integer imageSize, WeightFormat weights) {
+            return new Family2Backend(Family2Models.random(architecture, seed, imageSize, weights));
+        }
     };
 
     private final Family2Model model;

@@ -12,19 +12,18 @@ public abstract class Family2Model implements Tappable {
     private final String architecture;
     private final int numClasses;
     private final int inputSize;
-    private final long parameterCount;
 
-    protected Family2Model(String architecture, int numClasses, int inputSize, long parameterCount) {
+    protected Family2Model(String architecture, int numClasses, int inputSize) {
         this.architecture = architecture;
         this.numClasses = numClasses;
         this.inputSize = inputSize;
-        this.parameterCount = parameterCount;
     }
 
-    /** Number of parameters as PyTorch counts them (BatchNorm running statistics excluded). */
-    public long parameterCount() {
-        return parameterCount;
-    }
+    /**
+     * Number of parameters as PyTorch counts them (BatchNorm running statistics excluded): the checkpoint's tensors,
+     * or the made-up ones of a random-weight model.
+     */
+    public abstract long parameterCount();
 
     /** Width of {@link #features}. */
     public abstract int numFeatures();

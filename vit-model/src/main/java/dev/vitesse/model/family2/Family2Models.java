@@ -58,6 +58,18 @@ public final class Family2Models {
         return build(cfg, TensorMap.read(weightsFile).useWeightFormat(weights));
     }
 
+    /**
+     * A model of {@code architecture} with made-up weights (see {@link TensorMap#random}), for benchmarks: the
+     * registered variant at {@code imageSize} (null = 224). ffvit needs a multiple of its patch size (its 14x14
+     * position table is resized), Refiner a multiple of 16, AlterNet a multiple of 224 (7x7 attention windows on
+     * the 1/32 map); other sizes fail with a message saying so.
+     */
+    public static Family2Model random(String architecture, long seed, Integer imageSize, WeightFormat weights) {
+        ModelConfig cfg = ModelConfig.of(architecture);
+        if (imageSize != null) cfg = cfg.withInt("img_size", imageSize);
+        return build(cfg, TensorMap.random(seed).useWeightFormat(weights));
+    }
+
     public static Family2Model load(Path dir) throws IOException {
         return load(dir, null);
     }

@@ -61,6 +61,13 @@ public final class ModelConfig {
         return new ModelConfig(source + " (architecture overridden to " + arch + ")", n);
     }
 
+    /** Same config with an integer hyper-parameter set (e.g. {@code img_size} for a random-weight model). */
+    public ModelConfig withInt(String key, int value) {
+        ObjectNode n = json.deepCopy();
+        n.put(key, value);
+        return new ModelConfig(source + " (" + key + " = " + value + ")", n);
+    }
+
     public String source() {
         return source;
     }

@@ -20,6 +20,7 @@ import dev.vitesse.model.layers.Dense;
 public final class FeedForwardViT extends Family2Model {
     private static final float EPS = 1e-6f;
 
+    private final long params;
     private final FfVitConfig cfg;
     private final Conv2d patchEmbed;
     private final float[] clsRow;   // cls_token + cls_pos_embed [D]
@@ -32,7 +33,7 @@ public final class FeedForwardViT extends Family2Model {
                          float[] n2w, float[] n2b, Dense tfc1, Dense tfc2) {}
 
     private FeedForwardViT(FfVitConfig cfg, TensorMap t) {
-        super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
+        super("ffvit:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
         this.cfg = cfg;
         int d = cfg.embedDim(), p = cfg.patchSize(), g = cfg.grid(), tok = cfg.tokens();
         patchEmbed = Conv2d.of(t.take("patch_embed.proj.weight", d, 3, p, p), t.take("patch_embed.proj.bias", d),
@@ -42,9 +43,9 @@ public final class FeedForwardViT extends Family2Model {
         clsRow = new float[d];
         for (int i = 0; i < d; i++) clsRow[i] = cls[i] + clsPos[i];
         int[] ps = t.shapeOf("pos_encoding.pos_embed");
-        if (ps == null || ps.length != 4 || ps[0] != 1 || ps[1] != d) {
+        if (ps != null && (ps.length != 4 || ps[0] != 1 || ps[1] != d)) {
             throw new IllegalArgumentException("tensor 'pos_encoding.pos_embed' in " + t.source() + " has shape "
-                    + (ps == null ? "<missing>" : java.util.Arrays.toString(ps)) + ", expected [1, " + d + ", "
+                    + java.util.Arrays.toString(ps) + ", expected [1, " + d + ", "
                     + cfg.posSize() + ", " + cfg.posSize() + "]");
         }
         float[] pos = t.take("pos_encoding.pos_embed", 1, d, cfg.posSize(), cfg.posSize());
@@ -73,6 +74,12 @@ public final class FeedForwardViT extends Family2Model {
         head = Dense.load(t, "head", cfg.numClasses(), d, true);
         t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
         t.requireAllUsed(architecture());
+        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
+    }
+
+    @Override
+    public long parameterCount() {
+        return params;
     }
 
     /** Builds the model from a checkpoint's tensors (strict: every tensor must be consumed). */

@@ -37,6 +37,7 @@ import dev.vitesse.model.layers.Dense;
 public final class RefinerViT extends Family2Model {
     private static final float LN_EPS = 1e-6f;
 
+    private final long params;
     private final RefinerConfig cfg;
     private final Conv2d conv1, conv2, conv3, proj;
     private final float[] clsRow, pos; // cls_token + pos_embed[0]; pos_embed rows 1.. [G*G][D]
@@ -50,7 +51,7 @@ public final class RefinerViT extends Family2Model {
                          float[] n2w, float[] n2b, Dense fc1, Dense fc2, float[] mlpScale) {}
 
     private RefinerViT(RefinerConfig cfg, TensorMap t) {
-        super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize(), t.parameterCount());
+        super("refiner:" + cfg.variant(), cfg.numClasses(), cfg.imgSize());
         this.cfg = cfg;
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads();
         int[] sw = cfg.stemWidths();
@@ -91,6 +92,12 @@ public final class RefinerViT extends Family2Model {
         auxHead = Dense.load(t, "aux_head", cfg.numClasses(), d, true);
         t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
         t.requireAllUsed(architecture());
+        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
+    }
+
+    @Override
+    public long parameterCount() {
+        return params;
     }
 
     /** DLA of a shared block with adapt_bn and the attention scale folded into one per-head affine map. */
