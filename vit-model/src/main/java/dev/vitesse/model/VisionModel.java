@@ -147,7 +147,7 @@ public final class VisionModel {
                         + " (only the image size)");
             }
             ArchitectureBackend b = loader.random(options.arch().get(), seed, options.imageSize().orElse(null), options.weights());
-            return new VisionModel(b, "random weights (" + b.architecture() + ")").withWeightFormat(options.weights());
+            return new VisionModel(b, "random weights (" + b.architecture() + ")", options.weights());
         }
         if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
             return new VisionModel(Fam1Models.random(options.arch().get(), seed, options.imageSize().orElse(null),
