@@ -127,7 +127,7 @@ public final class Packing {
     /** Packs W ({@code n x k} row-major f32 from {@code off}) as B = W^T in bf16, rounded to nearest even. */
     public static PackedB packWeightBf16(float[] w, int off, int n, int k) {
         PackedB pb = PackedB.allocateBf16(k, n);
-        forEachPanel(pb, true, () -> null, (q, j0, width, unused) -> packPanelBf16(pb, q, w, off + j0 * k, k, null, 0));
+        forEachPanel(pb, true, () -> null, (q, j0, width, unused) -> packPanelBf16(pb, q, w, null, off + j0 * k, k));
         return pb;
     }
 
@@ -136,7 +136,7 @@ public final class Packing {
         PackedB pb = PackedB.allocateBf16(k, n);
         forEachPanel(pb, sharedAccess(seg), () -> new float[NR * k], (q, j0, width, rows) -> {
             MemorySegment.copy(seg, F32_LE, byteOffset + (long) j0 * k * Float.BYTES, rows, 0, width * k);
-            packPanelBf16(pb, q, rows, 0, k, null, 0);
+            packPanelBf16(pb, q, rows, null, 0, k);
         });
         return pb;
     }
@@ -146,7 +146,7 @@ public final class Packing {
         PackedB pb = PackedB.allocateBf16(k, n);
         forEachPanel(pb, sharedAccess(seg), () -> new short[NR * k], (q, j0, width, rows) -> {
             MemorySegment.copy(seg, BF16_LE, byteOffset + (long) j0 * k * Short.BYTES, rows, 0, width * k);
-            packPanelBf16(pb, q, null, 0, k, rows, 0);
+            packPanelBf16(pb, q, null, rows, 0, k);
         });
         return pb;
     }
@@ -180,10 +180,10 @@ public final class Packing {
     }
 
     /**
-     * Transposes the panel's rows of W (row jj of the panel at {@code src[off + jj*ld]}, from f32 {@code f} rounded
-     * to bf16, or from bf16 bits {@code h} when f is null) into panel q of pb. Padding columns stay zero.
+     * Transposes the panel's rows of W into panel q of pb: row jj of the panel starts at {@code off + jj*ld} in f32
+     * {@code f} (rounded to bf16) or, when f is null, in bf16 bits {@code h} (copied). Padding columns stay zero.
      */
-    private static void packPanelBf16(PackedB pb, int q, float[] f, int off, int ld, short[] h, int hOff) {
+    private static void packPanelBf16(PackedB pb, int q, float[] f, short[] h, int off, int ld) {
         int k = pb.k, w = Math.min(NR, pb.n - q * NR), base = pb.index(q, 0);
         short[] d = pb.bf16;
         for (int p0 = 0; p0 < k; p0 += TB) { // TB x NR destination block stays in L1 (see packPanel)
@@ -193,7 +193,7 @@ public final class Packing {
                     int src = off + jj * ld;
                     for (int p = p0; p < p1; p++) d[base + p * NR + jj] = Bf16.fromFloat(f[src + p]);
                 } else {
-                    int src = hOff + jj * ld;
+                    int src = off + jj * ld;
                     for (int p = p0; p < p1; p++) d[base + p * NR + jj] = h[src + p];
                 }
             }
