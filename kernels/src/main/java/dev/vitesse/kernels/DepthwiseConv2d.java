@@ -85,8 +85,8 @@ public final class DepthwiseConv2d {
      */
     public void applyNhwc(float[] x, int xOff, int h, int w, float[] y, int yOff) {
         int oh = outH(h), ow = outW(w);
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "input");
-        Conv2d.checkRange(y, yOff, (long) oh * ow * c, "output");
+        Checks.range("input", x, xOff, (long) h * w * c);
+        Checks.range("output", y, yOff, (long) oh * ow * c);
         Parallel.forEach(oh, oy -> nhwcRow(x, xOff, h, w, y, yOff, ow, oy));
     }
 
@@ -128,8 +128,8 @@ public final class DepthwiseConv2d {
      */
     public void applyNchw(float[] x, int xOff, int h, int w, float[] y, int yOff) {
         int oh = outH(h), ow = outW(w);
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "input");
-        Conv2d.checkRange(y, yOff, (long) oh * ow * c, "output");
+        Checks.range("input", x, xOff, (long) h * w * c);
+        Checks.range("output", y, yOff, (long) oh * ow * c);
         Parallel.forEach(c, ch -> nchwPlane(x, xOff + ch * h * w, h, w, y, yOff + ch * oh * ow, oh, ow, ch));
     }
 

@@ -50,6 +50,10 @@ class DepthwiseConv2dTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 2x1x3x3");
         DepthwiseConv2d dw = DepthwiseConv2d.of(new float[18], null, 2, 3, 3, 1, 1);
         assertThatThrownBy(() -> dw.applyNhwc(new float[10], 0, 3, 3, new float[18], 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input out of range");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input too short");
+        assertThatThrownBy(() -> dw.applyNhwc(null, 0, 3, 3, new float[18], 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input is null");
+        assertThatThrownBy(() -> Conv2d.of(null, null, 1, 1, 1, 1, 0, Conv2d.InputLayout.NHWC))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight must not be null");
     }
 }
