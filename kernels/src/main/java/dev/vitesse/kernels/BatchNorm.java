@@ -87,7 +87,7 @@ public final class BatchNorm {
     public void applyNhwc(float[] x, int off, int rows, int ld, boolean relu) {
         int c = scale.length;
         if (ld < c) throw new IllegalArgumentException("ld " + ld + " < channels " + c);
-        if (rows > 0) Conv2d.checkRange(x, off, (long) (rows - 1) * ld + c, "batch norm data");
+        if (rows > 0) Checks.range("batch norm data", x, off, (long) (rows - 1) * ld + c);
         int vecEnd = S.loopBound(c);
         for (int r = 0; r < rows; r++) {
             int base = off + r * ld;

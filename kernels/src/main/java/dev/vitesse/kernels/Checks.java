@@ -7,7 +7,8 @@ package dev.vitesse.kernels;
  * <p>Two leading-dimension rules coexist because the public APIs document different ones:
  * {@link #blasMatrix} is the BLAS rule ({@code ld >= max(1, cols)}, used by {@link Gemm#sgemm} and
  * {@link PackedMatrix}); {@link #matrix} is the row-kernel rule (the stride only matters when there is a second
- * row, used by {@link LayerNorm}, {@link Softmax}).
+ * row, used by {@link LayerNorm}, {@link Softmax}). {@link #range} covers flat buffers (convolutions, pooling,
+ * window partition, element-wise kernels).
  */
 final class Checks {
     private Checks() {}
@@ -21,7 +22,7 @@ final class Checks {
     }
 
     /** {@code a[off .. off+len)} must exist. */
-    static void range(String name, float[] a, int off, int len) {
+    static void range(String name, float[] a, int off, long len) {
         if (a == null) throw new IllegalArgumentException(name + " is null");
         nonNegative("length of " + name, len);
         if (off < 0) throw new IllegalArgumentException(name + " offset must be >= 0, found " + off);

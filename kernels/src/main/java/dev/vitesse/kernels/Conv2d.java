@@ -1,7 +1,5 @@
 package dev.vitesse.kernels;
 
-import java.util.Objects;
-
 /**
  * Dense 2-D convolution (groups = 1) as im2col + GEMM, one image per call.
  *
@@ -94,9 +92,9 @@ public final class Conv2d {
      */
     public static Conv2d of(float[] weight, int weightOff, float[] bias, int cin, int cout, int kh, int kw,
                             int strideH, int strideW, int padH, int padW, InputLayout layout, WeightFormat format) {
-        Objects.requireNonNull(weight, "weight");
+        Checks.notNull("weight", weight);
         if (format == null) throw new IllegalArgumentException("format must not be null");
-        Objects.requireNonNull(layout, "layout");
+        Checks.notNull("layout", layout);
         if (cin < 1 || cout < 1 || kh < 1 || kw < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0) {
             throw new IllegalArgumentException("bad conv2d geometry: cin=" + cin + " cout=" + cout + " kernel=" + kh + "x" + kw
                     + " stride=" + strideH + "x" + strideW + " pad=" + padH + "x" + padW);
@@ -182,11 +180,11 @@ public final class Conv2d {
      * it must carry the bias itself (e.g. {@code Epilogue.NONE.withBias(conv.bias()).withGelu()}).
      */
     public void apply(float[] x, int xOff, int h, int w, float[] y, int yOff, int ldy, Epilogue epilogue) {
-        java.util.Objects.requireNonNull(epilogue, "epilogue");
+        Checks.notNull("epilogue", epilogue);
         int oh = outH(h), ow = outW(w);
         if (ldy < cout) throw new IllegalArgumentException("ldy " + ldy + " < cout " + cout);
-        checkRange(x, xOff, (long) cin * h * w, "input");
-        checkRange(y, yOff, (long) (oh * ow - 1) * ldy + cout, "output");
+        Checks.range("input", x, xOff, (long) cin * h * w);
+        Checks.range("output", y, yOff, (long) (oh * ow - 1) * ldy + cout);
         int k = cin * kh * kw;
         int m = oh * ow;
         if (kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 && layout == InputLayout.NHWC) {
@@ -249,14 +247,6 @@ public final class Conv2d {
                     dst += kw;
                 }
             }
-        }
-    }
-
-    static void checkRange(float[] a, int off, long len, String what) {
-        Objects.requireNonNull(a, what);
-        if (off < 0 || off + len > a.length) {
-            throw new IllegalArgumentException(what + " out of range: need " + len + " floats at offset " + off
-                    + ", array has " + a.length);
         }
     }
 }

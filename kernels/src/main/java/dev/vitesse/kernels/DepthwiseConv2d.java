@@ -23,6 +23,8 @@ import java.util.Objects;
 public final class DepthwiseConv2d {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Channel vectors per pass of the channels-last kernel. */
+    private static final int CH_BLOCK = 8;
 
     private final int c, kh, kw, stride, pad;
     private final float[] wPlanar; // [c][kh][kw] (PyTorch order)
@@ -85,8 +87,8 @@ public final class DepthwiseConv2d {
      */
     public void applyNhwc(float[] x, int xOff, int h, int w, float[] y, int yOff) {
         int oh = outH(h), ow = outW(w);
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "input");
-        Conv2d.checkRange(y, yOff, (long) oh * ow * c, "output");
+        Checks.range("input", x, xOff, (long) h * w * c);
+        Checks.range("output", y, yOff, (long) oh * ow * c);
         Parallel.forEach(oh, oy -> nhwcRow(x, xOff, h, w, y, yOff, ow, oy));
     }
 
@@ -99,6 +101,42 @@ public final class DepthwiseConv2d {
             int kx0 = Math.max(0, -ix0), kx1 = Math.min(kw, w - ix0);
             int out = yOff + (oy * ow + ox) * c;
             int ch = 0;
+            // CH_BLOCK vectors of channels per pass: independent FMA chains share each tap's loop overhead
+            // (one vector per pass ran at ~4 GFLOP/s on 56x56x512, bound by the short variable-length tap loops;
+            // 4 vectors: 9.7, 8 vectors: 10.6 and better on small maps)
+            for (; ch + CH_BLOCK * L <= c; ch += CH_BLOCK * L) {
+                FloatVector a0 = FloatVector.fromArray(S, bias, ch + 0 * L);
+                FloatVector a1 = FloatVector.fromArray(S, bias, ch + 1 * L);
+                FloatVector a2 = FloatVector.fromArray(S, bias, ch + 2 * L);
+                FloatVector a3 = FloatVector.fromArray(S, bias, ch + 3 * L);
+                FloatVector a4 = FloatVector.fromArray(S, bias, ch + 4 * L);
+                FloatVector a5 = FloatVector.fromArray(S, bias, ch + 5 * L);
+                FloatVector a6 = FloatVector.fromArray(S, bias, ch + 6 * L);
+                FloatVector a7 = FloatVector.fromArray(S, bias, ch + 7 * L);
+                for (int ky = ky0; ky < ky1; ky++) {
+                    int rowBase = xOff + ((iy0 + ky) * w + ix0) * c + ch;
+                    int tapBase = ky * kw * c + ch;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        int xi = rowBase + kx * c, wi = tapBase + kx * c;
+                        a0 = FloatVector.fromArray(S, x, xi + 0 * L).fma(FloatVector.fromArray(S, wTaps, wi + 0 * L), a0);
+                        a1 = FloatVector.fromArray(S, x, xi + 1 * L).fma(FloatVector.fromArray(S, wTaps, wi + 1 * L), a1);
+                        a2 = FloatVector.fromArray(S, x, xi + 2 * L).fma(FloatVector.fromArray(S, wTaps, wi + 2 * L), a2);
+                        a3 = FloatVector.fromArray(S, x, xi + 3 * L).fma(FloatVector.fromArray(S, wTaps, wi + 3 * L), a3);
+                        a4 = FloatVector.fromArray(S, x, xi + 4 * L).fma(FloatVector.fromArray(S, wTaps, wi + 4 * L), a4);
+                        a5 = FloatVector.fromArray(S, x, xi + 5 * L).fma(FloatVector.fromArray(S, wTaps, wi + 5 * L), a5);
+                        a6 = FloatVector.fromArray(S, x, xi + 6 * L).fma(FloatVector.fromArray(S, wTaps, wi + 6 * L), a6);
+                        a7 = FloatVector.fromArray(S, x, xi + 7 * L).fma(FloatVector.fromArray(S, wTaps, wi + 7 * L), a7);
+                    }
+                }
+                a0.intoArray(y, out + ch + 0 * L);
+                a1.intoArray(y, out + ch + 1 * L);
+                a2.intoArray(y, out + ch + 2 * L);
+                a3.intoArray(y, out + ch + 3 * L);
+                a4.intoArray(y, out + ch + 4 * L);
+                a5.intoArray(y, out + ch + 5 * L);
+                a6.intoArray(y, out + ch + 6 * L);
+                a7.intoArray(y, out + ch + 7 * L);
+            }
             for (; ch < vecEnd; ch += L) {
                 FloatVector acc = FloatVector.fromArray(S, bias, ch);
                 for (int ky = ky0; ky < ky1; ky++) {
@@ -128,8 +166,8 @@ public final class DepthwiseConv2d {
      */
     public void applyNchw(float[] x, int xOff, int h, int w, float[] y, int yOff) {
         int oh = outH(h), ow = outW(w);
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "input");
-        Conv2d.checkRange(y, yOff, (long) oh * ow * c, "output");
+        Checks.range("input", x, xOff, (long) h * w * c);
+        Checks.range("output", y, yOff, (long) oh * ow * c);
         Parallel.forEach(c, ch -> nchwPlane(x, xOff + ch * h * w, h, w, y, yOff + ch * oh * ow, oh, ow, ch));
     }
 

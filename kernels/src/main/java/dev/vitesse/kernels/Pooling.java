@@ -32,8 +32,8 @@ public final class Pooling {
     public static void avgPool(float[] x, int xOff, int h, int w, int c, int kernel, int stride, int pad,
                                boolean countIncludePad, float[] y, int yOff) {
         int oh = outSize(h, kernel, stride, pad), ow = outSize(w, kernel, stride, pad);
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "input");
-        Conv2d.checkRange(y, yOff, (long) oh * ow * c, "output");
+        Checks.range("input", x, xOff, (long) h * w * c);
+        Checks.range("output", y, yOff, (long) oh * ow * c);
         for (int oy = 0; oy < oh; oy++) {
             int hs = oy * stride - pad, he = Math.min(hs + kernel, h + pad);
             int poolH = he - hs;
@@ -56,8 +56,8 @@ public final class Pooling {
         if (h < 1 || w < 1 || c < 1 || outH < 1 || outW < 1) {
             throw new IllegalArgumentException("bad adaptive pooling geometry: " + h + "x" + w + "x" + c + " -> " + outH + "x" + outW);
         }
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "input");
-        Conv2d.checkRange(y, yOff, (long) outH * outW * c, "output");
+        Checks.range("input", x, xOff, (long) h * w * c);
+        Checks.range("output", y, yOff, (long) outH * outW * c);
         for (int oy = 0; oy < outH; oy++) {
             int y0 = Math.floorDiv(oy * h, outH), y1 = -Math.floorDiv(-(oy + 1) * h, outH);
             for (int ox = 0; ox < outW; ox++) {
@@ -91,8 +91,8 @@ public final class Pooling {
     /** {@code max_pool2d(kernel, stride, padding)} (padding never wins: it is -infinity). */
     public static void maxPool(float[] x, int xOff, int h, int w, int c, int kernel, int stride, int pad, float[] y, int yOff) {
         int oh = outSize(h, kernel, stride, pad), ow = outSize(w, kernel, stride, pad);
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "input");
-        Conv2d.checkRange(y, yOff, (long) oh * ow * c, "output");
+        Checks.range("input", x, xOff, (long) h * w * c);
+        Checks.range("output", y, yOff, (long) oh * ow * c);
         int vecEnd = S.loopBound(c);
         for (int oy = 0; oy < oh; oy++) {
             int y0 = Math.max(oy * stride - pad, 0), y1 = Math.min(oy * stride - pad + kernel, h);
@@ -123,8 +123,8 @@ public final class Pooling {
     /** Mean over {@code rows} token rows {@code x[r*ldx + ch]} into {@code y[yOff + ch]}, ch in [0, c). */
     public static void meanTokens(float[] x, int xOff, int rows, int c, int ldx, float[] y, int yOff) {
         if (rows < 1 || c < 1 || ldx < c) throw new IllegalArgumentException("bad token mean geometry: rows=" + rows + " c=" + c + " ld=" + ldx);
-        Conv2d.checkRange(x, xOff, (long) (rows - 1) * ldx + c, "input");
-        Conv2d.checkRange(y, yOff, c, "output");
+        Checks.range("input", x, xOff, (long) (rows - 1) * ldx + c);
+        Checks.range("output", y, yOff, c);
         float inv = 1f / rows;
         int vecEnd = S.loopBound(c);
         int ch = 0;

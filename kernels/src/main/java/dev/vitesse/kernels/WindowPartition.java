@@ -106,8 +106,8 @@ public final class WindowPartition {
      * padding positions become zero.
      */
     public void partition(float[] x, int xOff, int c, float[] win, int winOff) {
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "window partition input");
-        Conv2d.checkRange(win, winOff, (long) hp * wp * c, "window partition output");
+        Checks.range("window partition input", x, xOff, (long) h * w * c);
+        Checks.range("window partition output", win, winOff, (long) hp * wp * c);
         int nwx = wp / window;
         Parallel.forEach(hp, py -> {
             int wy = py / window, ty = py % window;
@@ -126,8 +126,8 @@ public final class WindowPartition {
      * source token receives exactly one value). With {@code accumulate} this is the residual add.
      */
     public void merge(float[] win, int winOff, int c, float[] x, int xOff, boolean accumulate) {
-        Conv2d.checkRange(x, xOff, (long) h * w * c, "window merge output");
-        Conv2d.checkRange(win, winOff, (long) hp * wp * c, "window merge input");
+        Checks.range("window merge output", x, xOff, (long) h * w * c);
+        Checks.range("window merge input", win, winOff, (long) hp * wp * c);
         int nwx = wp / window;
         // Rows of the padded map map to distinct source rows, so parallel rows never write the same token.
         Parallel.forEach(hp, py -> {

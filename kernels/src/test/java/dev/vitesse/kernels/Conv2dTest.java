@@ -126,8 +126,8 @@ class Conv2dTest {
         Conv2d conv = Conv2d.of(wt, null, 3, 4, 3, 1, 0, Conv2d.InputLayout.NCHW);
         assertThatThrownBy(() -> conv.outH(2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("smaller than kernel");
         assertThatThrownBy(() -> conv.apply(new float[10], 0, 4, 4, new float[16], 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input out of range");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input too short");
         assertThatThrownBy(() -> conv.apply(new float[48], 0, 4, 4, new float[15], 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output out of range");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output too short");
     }
 }

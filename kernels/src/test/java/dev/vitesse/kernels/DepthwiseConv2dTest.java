@@ -42,6 +42,10 @@ class DepthwiseConv2dTest {
         check(rnd, 3, 2, 3, 3, 1, 1, true);      // map smaller than the kernel, no interior
         check(rnd, 5, 40, 45, 3, 1, 0, true);    // no padding: wide interior rows
         check(rnd, 2, 9, 9, 5, 1, 2, true);
+        // channels-last blocks of 8 vectors (64 channels on AVX2, 128 on AVX-512), then single vectors, then a tail
+        check(rnd, 75, 9, 10, 3, 1, 1, true);
+        check(rnd, 200, 7, 6, 3, 2, 1, true);
+        check(rnd, 136, 5, 5, 7, 1, 3, false);
     }
 
     @Test
@@ -50,6 +54,10 @@ class DepthwiseConv2dTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 2x1x3x3");
         DepthwiseConv2d dw = DepthwiseConv2d.of(new float[18], null, 2, 3, 3, 1, 1);
         assertThatThrownBy(() -> dw.applyNhwc(new float[10], 0, 3, 3, new float[18], 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input out of range");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input too short");
+        assertThatThrownBy(() -> dw.applyNhwc(null, 0, 3, 3, new float[18], 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input is null");
+        assertThatThrownBy(() -> Conv2d.of(null, null, 1, 1, 1, 1, 0, Conv2d.InputLayout.NHWC))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight must not be null");
     }
 }

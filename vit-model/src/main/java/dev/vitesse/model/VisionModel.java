@@ -42,8 +42,8 @@ public final class VisionModel {
     private final String fam1Source;
     /** ffvit / Refiner-ViT / AlterNet and other registered {@link ArchitectureBackend}s (then net, spec, fam1 are null). */
     private final ArchitectureBackend backend;
-    /** Weight storage of the fam1 / backend models (the ViT path asks {@code net}); set once right after loading. */
-    private WeightFormat otherWeights = WeightFormat.FP32;
+    /** Weight storage of the fam1 / backend models (the ViT path asks {@code net}). */
+    private final WeightFormat otherWeights;
 
     private VisionModel(VisionTransformer net, ModelSpec spec) {
         this.net = net;
@@ -53,9 +53,11 @@ public final class VisionModel {
         this.fam1Preprocess = null;
         this.fam1Source = null;
         this.backend = null;
+        this.otherWeights = null;
     }
 
-    private VisionModel(ArchitectureBackend backend, String source) {
+    private VisionModel(ArchitectureBackend backend, String source, WeightFormat weights) {
+        this.otherWeights = weights;
         this.net = null;
         this.spec = null;
         this.fam1 = null;
@@ -80,7 +82,7 @@ public final class VisionModel {
             throw new IllegalArgumentException(b.architecture() + " only runs at " + b.inputSize() + "x" + b.inputSize()
                     + ", asked for " + options.imageSize().get());
         }
-        return new VisionModel(b, path + " (" + b.architecture() + ")").withWeightFormat(options.weights());
+        return new VisionModel(b, path + " (" + b.architecture() + ")", options.weights());
     }
 
     /** The {@code architecture} string of the config.json next to {@code path}, or null. */
@@ -96,7 +98,8 @@ public final class VisionModel {
         }
     }
 
-    private VisionModel(Fam1Model fam1, String source) {
+    private VisionModel(Fam1Model fam1, String source, WeightFormat weights) {
+        this.otherWeights = weights;
         this.net = null;
         this.spec = null;
         this.fam1 = fam1;
@@ -125,7 +128,7 @@ public final class VisionModel {
         String family1 = Fam1Models.architectureOf(path, options.arch().orElse(null));
         if (family1 != null) {
             return new VisionModel(Fam1Models.load(path, options.arch().orElse(null), options.imageSize().orElse(null),
-                    options.weights()), path + " (" + family1 + ")").withWeightFormat(options.weights());
+                    options.weights()), path + " (" + family1 + ")", options.weights());
         }
         Path weights = ModelResolver.weightsFile(path);
         try (SafeTensors st = SafeTensors.open(weights)) {
@@ -144,11 +147,11 @@ public final class VisionModel {
                         + " (only the image size)");
             }
             ArchitectureBackend b = loader.random(options.arch().get(), seed, options.imageSize().orElse(null), options.weights());
-            return new VisionModel(b, "random weights (" + b.architecture() + ")").withWeightFormat(options.weights());
+            return new VisionModel(b, "random weights (" + b.architecture() + ")", options.weights());
         }
         if (options.arch().isPresent() && Fam1Models.handles(options.arch().get())) {
             return new VisionModel(Fam1Models.random(options.arch().get(), seed, options.imageSize().orElse(null),
-                    options.weights()), "random weights").withWeightFormat(options.weights());
+                    options.weights()), "random weights", options.weights());
         }
         ModelSpec spec = ModelResolver.forArchitecture(options);
         return new VisionModel(VisionTransformer.random(spec.config(), seed, options.weights()), spec);
@@ -227,11 +230,6 @@ public final class VisionModel {
         if (backend != null) return new ModelInfo(fam1Source, null, backend.parameterCount(), fam1Preprocess, backend.describe());
         if (fam1 != null) return new ModelInfo(fam1Source, null, fam1.parameterCount(), fam1Preprocess, fam1.describe());
         return new ModelInfo(spec.source(), net.config(), net.parameterCount(), spec.preprocess());
-    }
-
-    private VisionModel withWeightFormat(WeightFormat f) {
-        this.otherWeights = f;
-        return this;
     }
 
     /** How the GEMM weights (linear layers, GEMM-lowered convolutions) are stored ({@link LoadOptions#withWeights}). */

@@ -127,7 +127,7 @@ public final class Packing {
     /** Packs W ({@code n x k} row-major f32 from {@code off}) as B = W^T in bf16, rounded to nearest even. */
     public static PackedB packWeightBf16(float[] w, int off, int n, int k) {
         PackedB pb = PackedB.allocateBf16(k, n);
-        forEachPanel(pb, true, () -> null, (q, j0, width, unused) -> packPanelBf16(pb, q, w, off + j0 * k, k, null, 0));
+        forEachPanel(pb, true, () -> null, (q, j0, width, unused) -> packPanelBf16(pb, q, w, null, off + j0 * k, k));
         return pb;
     }
 
@@ -136,7 +136,7 @@ public final class Packing {
         PackedB pb = PackedB.allocateBf16(k, n);
         forEachPanel(pb, sharedAccess(seg), () -> new float[NR * k], (q, j0, width, rows) -> {
             MemorySegment.copy(seg, F32_LE, byteOffset + (long) j0 * k * Float.BYTES, rows, 0, width * k);
-            packPanelBf16(pb, q, rows, 0, k, null, 0);
+            packPanelBf16(pb, q, rows, null, 0, k);
         });
         return pb;
     }
@@ -146,7 +146,7 @@ public final class Packing {
         PackedB pb = PackedB.allocateBf16(k, n);
         forEachPanel(pb, sharedAccess(seg), () -> new short[NR * k], (q, j0, width, rows) -> {
             MemorySegment.copy(seg, BF16_LE, byteOffset + (long) j0 * k * Short.BYTES, rows, 0, width * k);
-            packPanelBf16(pb, q, null, 0, k, rows, 0);
+            packPanelBf16(pb, q, null, rows, 0, k);
         });
         return pb;
     }
@@ -180,10 +180,10 @@ public final class Packing {
     }
 
     /**
-     * Transposes the panel's rows of W (row jj of the panel at {@code src[off + jj*ld]}, from f32 {@code f} rounded
-     * to bf16, or from bf16 bits {@code h} when f is null) into panel q of pb. Padding columns stay zero.
+     * Transposes the panel's rows of W into panel q of pb: row jj of the panel starts at {@code off + jj*ld} in f32
+     * {@code f} (rounded to bf16) or, when f is null, in bf16 bits {@code h} (copied). Padding columns stay zero.
      */
-    private static void packPanelBf16(PackedB pb, int q, float[] f, int off, int ld, short[] h, int hOff) {
+    private static void packPanelBf16(PackedB pb, int q, float[] f, short[] h, int off, int ld) {
         int k = pb.k, w = Math.min(NR, pb.n - q * NR), base = pb.index(q, 0);
         short[] d = pb.bf16;
         for (int p0 = 0; p0 < k; p0 += TB) { // TB x NR destination block stays in L1 (see packPanel)
@@ -193,7 +193,7 @@ public final class Packing {
                     int src = off + jj * ld;
                     for (int p = p0; p < p1; p++) d[base + p * NR + jj] = Bf16.fromFloat(f[src + p]);
                 } else {
-                    int src = hOff + jj * ld;
+                    int src = off + jj * ld;
                     for (int p = p0; p < p1; p++) d[base + p * NR + jj] = h[src + p];
                 }
             }
@@ -229,7 +229,20 @@ public final class Packing {
         for (int ir = 0; ir < mc; ir += mr) {
             int h = Math.min(mr, mc - ir);
             int base = dstOff + ir * kc;
-            if (!transA) {
+            if (!transA && h == 6 && mr == 6) {
+                // k outer, rows inner: the destination is written sequentially from six row streams
+                // (~30% faster than row by row, whose writes stride by 24 bytes)
+                int s0 = aOff + (i0 + ir) * lda + p0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda,
+                        s5 = s4 + lda;
+                for (int p = 0, d = base; p < kc; p++, d += 6) {
+                    dst[d] = a[s0 + p];
+                    dst[d + 1] = a[s1 + p];
+                    dst[d + 2] = a[s2 + p];
+                    dst[d + 3] = a[s3 + p];
+                    dst[d + 4] = a[s4 + p];
+                    dst[d + 5] = a[s5 + p];
+                }
+            } else if (!transA) {
                 for (int ii = 0; ii < h; ii++) {
                     int src = aOff + (i0 + ir + ii) * lda + p0;
                     for (int p = 0, d = base + ii; p < kc; p++, d += mr) dst[d] = a[src + p];

@@ -31,7 +31,6 @@ import java.util.List;
  * (x = row, y = column inside the window), {@code to_out} 1x1 conv with bias, plus skip.
  */
 public final class AlterNet extends Family2Model {
-    private final long params;
     private final AlterNetConfig cfg;
     private final Conv2d stem;
     private final List<Block> blocks = new ArrayList<>();
@@ -70,14 +69,7 @@ public final class AlterNet extends Family2Model {
         }
         headBn = Convs.batchNorm(t, "classifier.0.bn", chans);
         dense = Dense.load(t, "classifier.0.dense", cfg.numClasses(), chans, true);
-        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
-        t.requireAllUsed(architecture());
-        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
-    }
-
-    @Override
-    public long parameterCount() {
-        return params;
+        finishLoading(t);
     }
 
     private ConvBlock loadConv(TensorMap t, String p, int cin, int width, int stride) {
@@ -251,13 +243,7 @@ public final class AlterNet extends Family2Model {
         } else {
             y = x;                                  // identity skip: the raw input
         }
-        float[] t1 = new float[first.outH(h) * first.outW(w) * first.outChannels()];
-        long tc = Profiler.start();
-        first.apply(a, 0, h, w, t1, 0);
-        Profiler.stop(Profiler.Kind.CONV, tc);
-        long ta = Profiler.start();
-        Convs.relu(t1, 0, t1.length);
-        Profiler.stop(Profiler.Kind.ACTIVATION, ta);
+        float[] t1 = Convs.convRelu(first, a, h, w);
         int th = first.outH(h), tw = first.outW(w);
         float[] cur = t1;
         for (int i = 1; i < b.convs().length; i++) {
@@ -268,13 +254,7 @@ public final class AlterNet extends Family2Model {
                 cv.apply(cur, 0, th, tw, y, 0, b.cout(), true);  // residual add in the GEMM
                 Profiler.stop(Profiler.Kind.CONV, tl);
             } else {
-                float[] nxt = new float[cv.outH(th) * cv.outW(tw) * cv.outChannels()];
-                long tm = Profiler.start();
-                cv.apply(cur, 0, th, tw, nxt, 0);
-                Profiler.stop(Profiler.Kind.CONV, tm);
-                long tr = Profiler.start();
-                Convs.relu(nxt, 0, nxt.length);
-                Profiler.stop(Profiler.Kind.ACTIVATION, tr);
+                float[] nxt = Convs.convRelu(cv, cur, th, tw);
                 int nh = cv.outH(th), nw = cv.outW(tw);
                 cur = nxt;
                 th = nh;

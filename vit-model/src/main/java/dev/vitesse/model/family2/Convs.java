@@ -1,5 +1,6 @@
 package dev.vitesse.model.family2;
 
+import dev.vitesse.kernels.Profiler;
 import dev.vitesse.kernels.BatchNorm;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.DepthwiseConv2d;
@@ -45,13 +46,30 @@ public final class Convs {
         return DepthwiseConv2d.of(f[0], f[1], c, k, k, 1, pad);
     }
 
-    /** In place {@code max(x, 0)}. */
-    public static void relu(float[] x, int off, int len) {
-        for (int i = off, e = off + len; i < e; i++) x[i] = Math.max(x[i], 0f);
+    /**
+     * {@code relu(conv(x))} for a channels-last (or, for an NCHW-input conv, planar) {@code h x w} input at offset 0,
+     * into a new channels-last array; reported to the profiler as CONV + ACTIVATION.
+     */
+    public static float[] convRelu(Conv2d c, float[] x, int h, int w) {
+        float[] y = new float[c.outH(h) * c.outW(w) * c.outChannels()];
+        long t = Profiler.start();
+        c.apply(x, 0, h, w, y, 0);
+        Profiler.stop(Profiler.Kind.CONV, t);
+        relu(y, 0, y.length);
+        return y;
     }
 
-    /** In place {@code min(max(x, 0), 6)}. */
+    /** In place {@code max(x, 0)}; reported to the profiler as ACTIVATION. */
+    public static void relu(float[] x, int off, int len) {
+        long t = Profiler.start();
+        for (int i = off, e = off + len; i < e; i++) x[i] = Math.max(x[i], 0f);
+        Profiler.stop(Profiler.Kind.ACTIVATION, t);
+    }
+
+    /** In place {@code min(max(x, 0), 6)}; reported to the profiler as ACTIVATION. */
     public static void relu6(float[] x, int off, int len) {
+        long t = Profiler.start();
         for (int i = off, e = off + len; i < e; i++) x[i] = Math.min(Math.max(x[i], 0f), 6f);
+        Profiler.stop(Profiler.Kind.ACTIVATION, t);
     }
 }

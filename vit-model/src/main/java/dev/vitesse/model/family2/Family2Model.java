@@ -2,6 +2,7 @@ package dev.vitesse.model.family2;
 
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.analysis.Tappable;
+import dev.vitesse.model.io.TensorMap;
 
 /**
  * Common base of the feed-forward-only ViT, Refiner-ViT and AlterNet: fixed square input, planar normalised
@@ -12,6 +13,8 @@ public abstract class Family2Model implements Tappable {
     private final String architecture;
     private final int numClasses;
     private final int inputSize;
+    /** Set by {@link #finishLoading} at the end of the subclass constructor; never changes afterwards. */
+    private long parameterCount = -1;
 
     protected Family2Model(String architecture, int numClasses, int inputSize) {
         this.architecture = architecture;
@@ -23,7 +26,20 @@ public abstract class Family2Model implements Tappable {
      * Number of parameters as PyTorch counts them (BatchNorm running statistics excluded): the checkpoint's tensors,
      * or the made-up ones of a random-weight model.
      */
-    public abstract long parameterCount();
+    public long parameterCount() {
+        return parameterCount;
+    }
+
+    /**
+     * Last step of a subclass constructor: rejects tensors no layer consumed (BatchNorm's
+     * {@code num_batches_tracked} counters are not weights) and records the parameter count (only known now for
+     * a random map, whose tensors are made as the layers ask for them).
+     */
+    protected final void finishLoading(TensorMap t) {
+        t.ignoreSuffix("num_batches_tracked");
+        t.requireAllUsed(architecture);
+        parameterCount = t.parameterCount();
+    }
 
     /** Width of {@link #features}. */
     public abstract int numFeatures();

@@ -8,6 +8,7 @@ import dev.vitesse.model.analysis.FeatureMap;
 import dev.vitesse.model.analysis.FeatureTap;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Bilinear;
 import dev.vitesse.model.layers.Dense;
 
 /**
@@ -20,7 +21,6 @@ import dev.vitesse.model.layers.Dense;
 public final class FeedForwardViT extends Family2Model {
     private static final float EPS = 1e-6f;
 
-    private final long params;
     private final FfVitConfig cfg;
     private final Conv2d patchEmbed;
     private final float[] clsRow;   // cls_token + cls_pos_embed [D]
@@ -49,7 +49,7 @@ public final class FeedForwardViT extends Family2Model {
                     + cfg.posSize() + ", " + cfg.posSize() + "]");
         }
         float[] pos = t.take("pos_encoding.pos_embed", 1, d, cfg.posSize(), cfg.posSize());
-        if (cfg.posSize() != g) pos = Bilinear.resize(pos, d, cfg.posSize(), cfg.posSize(), g, g);
+        if (cfg.posSize() != g) pos = Bilinear.resizePlanar(pos, d, cfg.posSize(), cfg.posSize(), g, g);
         posRows = new float[g * g * d];
         for (int c = 0; c < d; c++) {
             for (int q = 0; q < g * g; q++) posRows[q * d + c] = pos[c * g * g + q];
@@ -72,14 +72,7 @@ public final class FeedForwardViT extends Family2Model {
         normW = t.take("norm.weight", d);
         normB = t.take("norm.bias", d);
         head = Dense.load(t, "head", cfg.numClasses(), d, true);
-        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
-        t.requireAllUsed(architecture());
-        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
-    }
-
-    @Override
-    public long parameterCount() {
-        return params;
+        finishLoading(t);
     }
 
     /** Builds the model from a checkpoint's tensors (strict: every tensor must be consumed). */

@@ -6,7 +6,7 @@ import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
-import dev.vitesse.model.fam1.Norm;
+import dev.vitesse.model.layers.Norm;
 import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.layers.Dense;
 

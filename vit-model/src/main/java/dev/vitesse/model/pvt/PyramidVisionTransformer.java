@@ -10,9 +10,10 @@ import dev.vitesse.kernels.Profiler;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
-import dev.vitesse.model.fam1.Norm;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Bilinear;
 import dev.vitesse.model.layers.Dense;
+import dev.vitesse.model.layers.Norm;
 
 /**
  * Pyramid Vision Transformer v1 and v2 (incl. v2-li), channels-last {@code [H*W][C]} tokens throughout.
@@ -255,7 +256,7 @@ public final class PyramidVisionTransformer extends Fam1Model {
             grid = pos;
             gridOff = posOff;
         } else {
-            grid = Bilinear.resize(pos, posOff, e.posH, e.posW, dim, oh, ow);
+            grid = Bilinear.resizeChannelsLast(pos, posOff, e.posH, e.posW, dim, oh, ow);
             gridOff = 0;
         }
         int n = oh * ow * dim;

@@ -37,7 +37,6 @@ import dev.vitesse.model.layers.Dense;
 public final class RefinerViT extends Family2Model {
     private static final float LN_EPS = 1e-6f;
 
-    private final long params;
     private final RefinerConfig cfg;
     private final Conv2d conv1, conv2, conv3, proj;
     private final float[] clsRow, pos; // cls_token + pos_embed[0]; pos_embed rows 1.. [G*G][D]
@@ -90,14 +89,7 @@ public final class RefinerViT extends Family2Model {
         normB = t.take("norm.bias", d);
         head = Dense.load(t, "head", cfg.numClasses(), d, true);
         auxHead = Dense.load(t, "aux_head", cfg.numClasses(), d, true);
-        t.ignoreSuffix("num_batches_tracked"); // BatchNorm's training counter, not a weight
-        t.requireAllUsed(architecture());
-        params = t.parameterCount(); // after loading: a random map only knows its tensors once they are made
-    }
-
-    @Override
-    public long parameterCount() {
-        return params;
+        finishLoading(t);
     }
 
     /** DLA of a shared block with adapt_bn and the attention scale folded into one per-head affine map. */
@@ -170,31 +162,12 @@ public final class RefinerViT extends Family2Model {
     @Override
     protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads(), hd = d / heads;
-        int[] sw = cfg.stemWidths();
         int img = cfg.imgSize();
         // conv stem, channels-last
         int h1 = conv1.outH(img), w1 = conv1.outW(img);
-        float[] s1 = new float[h1 * w1 * sw[0]];
-        long tc0 = Profiler.start();
-        conv1.apply(image, 0, img, img, s1, 0);
-        Profiler.stop(Profiler.Kind.CONV, tc0);
-        long ta0 = Profiler.start();
-        Convs.relu(s1, 0, s1.length);
-        Profiler.stop(Profiler.Kind.ACTIVATION, ta0);
-        float[] s2 = new float[h1 * w1 * sw[1]];
-        long tc1 = Profiler.start();
-        conv2.apply(s1, 0, h1, w1, s2, 0);
-        Profiler.stop(Profiler.Kind.CONV, tc1);
-        long ta1 = Profiler.start();
-        Convs.relu(s2, 0, s2.length);
-        Profiler.stop(Profiler.Kind.ACTIVATION, ta1);
-        float[] s3 = new float[h1 * w1 * sw[2]];
-        long tc2 = Profiler.start();
-        conv3.apply(s2, 0, h1, w1, s3, 0);
-        Profiler.stop(Profiler.Kind.CONV, tc2);
-        long ta2 = Profiler.start();
-        Convs.relu(s3, 0, s3.length);
-        Profiler.stop(Profiler.Kind.ACTIVATION, ta2);
+        float[] s1 = Convs.convRelu(conv1, image, img, img);
+        float[] s2 = Convs.convRelu(conv2, s1, h1, w1);
+        float[] s3 = Convs.convRelu(conv3, s2, h1, w1);
         if (proj.outH(h1) != g || proj.outW(w1) != g) {
             throw new IllegalStateException("stem produced " + proj.outH(h1) + "x" + proj.outW(w1) + " patches, expected " + g + "x" + g);
         }
@@ -293,16 +266,12 @@ public final class RefinerViT extends Family2Model {
         long t1 = Profiler.start();
         dla.exp().apply(a, 0, n, n, e, 0);          // planar in, channels-last out
         Profiler.stop(Profiler.Kind.CONV, t1);
-        long t2 = Profiler.start();
         Convs.relu6(e, 0, e.length);
-        Profiler.stop(Profiler.Kind.ACTIVATION, t2);
         float[] f = new float[nn * hid];
         long t3 = Profiler.start();
         dla.dw().applyNhwc(e, 0, n, n, f, 0);
         Profiler.stop(Profiler.Kind.CONV, t3);
-        long t4 = Profiler.start();
         Convs.relu6(f, 0, f.length);
-        Profiler.stop(Profiler.Kind.ACTIVATION, t4);
         float[] p = new float[nn * heads];
         long t5 = Profiler.start();
         dla.pro().apply(f, 0, n, n, p, 0);

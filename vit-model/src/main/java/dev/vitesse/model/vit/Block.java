@@ -1,5 +1,7 @@
 package dev.vitesse.model.vit;
 
+import dev.vitesse.model.layers.Norm;
+
 /** Pre-norm transformer block: {@code x += ls1(attn(norm1(x))); x += ls2(mlp(norm2(x)))}. */
 final class Block {
     private final Norm norm1, norm2;
@@ -20,7 +22,7 @@ final class Block {
 
     /** As above; {@code afterAttention} (nullable) runs between the attention and MLP residual updates (feature taps). */
     void forward(float[] x, Workspace ws, int batch, int tokens, float[] probs, Runnable afterAttention) {
-        int rows = batch * tokens, d = norm1.dim;
+        int rows = batch * tokens, d = norm1.dim();
         norm1.apply(x, 0, d, ws.norm, 0, d, rows);
         attn.forward(ws, batch, tokens, x, probs);
         if (afterAttention != null) afterAttention.run();
@@ -29,6 +31,6 @@ final class Block {
     }
 
     long params() {
-        return norm1.params() + attn.params() + norm2.params() + mlp.params();
+        return norm1.parameterCount() + attn.params() + norm2.parameterCount() + mlp.params();
     }
 }

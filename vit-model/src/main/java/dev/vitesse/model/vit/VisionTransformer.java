@@ -1,14 +1,15 @@
 package dev.vitesse.model.vit;
 
 import dev.vitesse.kernels.PackedMatrix;
-import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.kernels.Parallel;
 import dev.vitesse.kernels.Profiler;
+import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.config.CheckpointLayout;
 import dev.vitesse.model.config.Pooling;
 import dev.vitesse.model.config.VitConfig;
 import dev.vitesse.model.io.ModelFormatException;
 import dev.vitesse.model.io.SafeTensors;
+import dev.vitesse.model.layers.Norm;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -192,7 +193,7 @@ public final class VisionTransformer {
         for (Block blk : blocks) params += blk.params();
         String nn = cfg.fcNorm() ? "fc_norm" : "norm";
         Norm norm = new Norm(t.get(nn + ".weight"), t.get(nn + ".bias"), cfg.eps());
-        params += norm.params();
+        params += norm.parameterCount();
         Linear head = null, headDist = null;
         if (cfg.numClasses() > 0) {
             head = new Linear(t.packed("head.weight", cfg.numClasses(), d), t.get("head.bias"), false, null, false);
