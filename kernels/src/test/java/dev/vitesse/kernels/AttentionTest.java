@@ -217,10 +217,10 @@ class AttentionTest {
     void flashTilingEdges() {
         // sizes on both sides of the flash tiles: register tile (2 vectors = 16 queries on AVX2, 6 keys / 6 channels),
         // key block (72), query block (128; 257 -> 3 balanced blocks), head dims that are not multiples of the
-        // 6-channel V panels (32, 64, 80) or are (48, 96)
+        // 6-channel V panels (32, 64, 80) or are (48, 96), and a large one (128)
         int[][] shapes = { // batch, heads, nq, nkv, d
             {1, 2, 5, 6, 32}, {1, 1, 16, 71, 80}, {1, 1, 17, 72, 96}, {2, 1, 33, 73, 64}, {1, 1, 127, 145, 80},
-            {1, 1, 128, 144, 32}, {1, 2, 129, 79, 96}, {1, 1, 257, 150, 64}, {1, 1, 300, 13, 48}};
+            {1, 1, 128, 144, 32}, {1, 2, 129, 79, 96}, {1, 1, 257, 150, 64}, {1, 1, 300, 13, 48}, {1, 1, 40, 90, 128}};
         long seed = 100;
         for (int[] s : shapes) {
             Problem p = new Problem(s[0], s[1], s[2], s[3], s[4], Layout.SEPARATE, (int) (seed % 2) * 3, seed++);
