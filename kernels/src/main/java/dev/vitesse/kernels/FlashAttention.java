@@ -150,8 +150,11 @@ final class FlashAttention {
 
     private static void block(Tile t, int b, int h, int heads, int i0, int rows, int nkv, int d, float scale,
                               AttentionView q, AttentionView out, BiasTerms terms) {
-        int active = roundUp(rows, QT); // queries in register tiles (padding queries are zero)
+        // queries computed: rows rounded up to a vector (padding queries are zero); full 2-vector register tiles,
+        // then at most one 1-vector tile (49 Swin tokens: 56 columns instead of 64)
+        int active = roundUp(rows, L);
         int qtCount = active / QT;
+        boolean half = active % QT != 0;
         packQ(q.data(), q.index(b, h, i0), q.rowStride(), rows, active, d, scale, t.qp);
         Arrays.fill(t.m, 0, active, Float.NEGATIVE_INFINITY);
         Arrays.fill(t.l, 0, active, 0f);
@@ -163,6 +166,7 @@ final class FlashAttention {
             int bk = Math.min(BK, nkv - j0);
             // S[key][query] = K Qp: key groups of MR, reduction over the d channels
             panelTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount);
+            if (half) panelHalfTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount * QT);
             for (int term = 0; term < terms.size(); term++) {
                 float[] bd = terms.data[term];
                 int ld = terms.ld[term];
@@ -175,6 +179,7 @@ final class FlashAttention {
             onlineSoftmax(t, bk, active / L);
             // OT[c][query] = V^T P: channel groups of MR, reduction over the bk keys
             panelTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount);
+            if (half) panelHalfTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount * QT);
             merge(t.o, t.ot, t.alpha, d, active);
         }
         float[] od = out.data(), o = t.o, l = t.l;
@@ -333,6 +338,37 @@ final class FlashAttention {
                 a50.intoArray(out, so + 5 * BQ);
                 a51.intoArray(out, so + 5 * BQ + L);
             }
+        }
+    }
+
+    /**
+     * {@link #panelTile} for the single query vector at {@code qo}: MR x 1 vector (6 accumulators, latency-bound,
+     * but cheaper than computing a whole 2-vector tile of padding). A separate method so the main kernel's
+     * register allocation is unaffected.
+     */
+    private static void panelHalfTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
+                                      int qo) {
+        for (int g = 0; g < groups; g++) {
+            int ab = aOff + g * aStride;
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F), a4 = FloatVector.zero(F), a5 = FloatVector.zero(F);
+            for (int c = 0; c < kLen; c++) {
+                int ai = ab + c * MR;
+                FloatVector b0 = FloatVector.fromArray(F, b, c * BQ + qo);
+                a0 = FloatVector.broadcast(F, a[ai]).fma(b0, a0);
+                a1 = FloatVector.broadcast(F, a[ai + 1]).fma(b0, a1);
+                a2 = FloatVector.broadcast(F, a[ai + 2]).fma(b0, a2);
+                a3 = FloatVector.broadcast(F, a[ai + 3]).fma(b0, a3);
+                a4 = FloatVector.broadcast(F, a[ai + 4]).fma(b0, a4);
+                a5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, a5);
+            }
+            int so = g * MR * BQ + qo;
+            a0.intoArray(out, so);
+            a1.intoArray(out, so + BQ);
+            a2.intoArray(out, so + 2 * BQ);
+            a3.intoArray(out, so + 3 * BQ);
+            a4.intoArray(out, so + 4 * BQ);
+            a5.intoArray(out, so + 5 * BQ);
         }
     }
 
