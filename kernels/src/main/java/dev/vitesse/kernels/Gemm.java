@@ -12,7 +12,7 @@ import dev.vitesse.kernels.gemm.GemmDriver;
  * are not read.
  *
  * <p>Implementation: Goto/BLIS-style cache blocking over packed operands with a Vector API register-tile
- * micro-kernel, parallel over {@link Parallel#pool()}. Safe to call from many threads at once (C regions must not
+ * micro-kernel, parallel over the {@link Parallel} team. Safe to call from many threads at once (C regions must not
  * overlap). For a B operand reused across calls (e.g. a weight), prefer {@link PackedMatrix}.
  */
 public final class Gemm {

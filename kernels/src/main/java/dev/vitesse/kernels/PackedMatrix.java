@@ -163,7 +163,7 @@ public final class PackedMatrix {
 
     /**
      * {@code C[m][n] (= or +=) epilogue(X[m][k] * W^T)}; element (i, p) of X is {@code x[xOff + i*ldx + p]}, element
-     * (i, j) of C is {@code c[cOff + i*ldc + j]}. Runs on {@link Parallel#pool()}.
+     * (i, j) of C is {@code c[cOff + i*ldc + j]}. Runs on the {@link Parallel} team.
      *
      * @throws IllegalArgumentException for negative m, null/short arrays, ldx &lt; max(1, k), ldc &lt; max(1, n),
      *         epilogue arrays whose length is not n, a null epilogue, or C overlapping X

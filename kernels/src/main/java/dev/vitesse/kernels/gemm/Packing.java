@@ -30,7 +30,7 @@ public final class Packing {
 
     /**
      * Packs op(B) ({@code k x n}): B(p, j) = transB ? b[off + j*ldb + p] : b[off + p*ldb + j]. Arguments must be
-     * validated by the caller. Panels are packed in parallel on {@link Parallel#pool()} when large.
+     * validated by the caller. Panels are packed in parallel on the {@link Parallel} team when large.
      */
     public static PackedB packB(boolean transB, float[] b, int off, int ldb, int k, int n) {
         return packB(transB, b, off, ldb, k, n, null);

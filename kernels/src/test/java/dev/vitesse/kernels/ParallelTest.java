@@ -1,0 +1,99 @@
+package dev.vitesse.kernels;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ParallelTest {
+    private final int saved = Parallel.threads();
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(saved);
+    }
+
+    @Test
+    void everyIndexRunsExactlyOnceOnSeveralThreads() {
+        Parallel.setThreads(3);
+        for (int count : new int[] {1, 2, 3, 7, 100, 1000}) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(count);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            Parallel.forEach(count, i -> {
+                hits.incrementAndGet(i);
+                names.add(Thread.currentThread().getName());
+                if (count == 1000) busy(20_000);
+            });
+            for (int i = 0; i < count; i++) assertThat(hits.get(i)).as("index " + i + " of " + count).isEqualTo(1);
+            if (count == 1000) assertThat(names).as("the caller and the workers share the tasks").hasSizeGreaterThan(1);
+        }
+    }
+
+    @Test
+    void nestedCallsRunInlineOnTheTaskThread() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray hits = new AtomicIntegerArray(40);
+        Parallel.forEach(4, outer -> {
+            String me = Thread.currentThread().getName();
+            Parallel.forEach(10, inner -> {
+                assertThat(Thread.currentThread().getName()).isEqualTo(me);
+                hits.incrementAndGet(outer * 10 + inner);
+            });
+        });
+        for (int i = 0; i < 40; i++) assertThat(hits.get(i)).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskExceptionReachesTheCallerAndTheTeamStaysUsable() {
+        Parallel.setThreads(2);
+        IllegalArgumentException boom = new IllegalArgumentException("bad tensor");
+        assertThatThrownBy(() -> Parallel.forEach(50, i -> {
+            if (i == 17) throw boom;
+        })).isSameAs(boom);
+        AtomicIntegerArray hits = new AtomicIntegerArray(50);
+        Parallel.forEach(50, hits::incrementAndGet);
+        for (int i = 0; i < 50; i++) assertThat(hits.get(i)).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentCallersAllComplete() throws Exception {
+        Parallel.setThreads(2);
+        List<Thread> callers = new ArrayList<>();
+        AtomicIntegerArray sums = new AtomicIntegerArray(6);
+        for (int c = 0; c < 6; c++) {
+            int id = c;
+            Thread t = new Thread(() -> {
+                for (int rep = 0; rep < 200; rep++) Parallel.forEach(16, i -> sums.incrementAndGet(id));
+            });
+            callers.add(t);
+            t.start();
+        }
+        for (Thread t : callers) t.join(60_000);
+        for (int c = 0; c < 6; c++) assertThat(sums.get(c)).isEqualTo(200 * 16);
+    }
+
+    @Test
+    void threadCountChangesBetweenCalls() {
+        for (int t : new int[] {1, 2, 4, 1, 2}) {
+            Parallel.setThreads(t);
+            assertThat(Parallel.threads()).isEqualTo(t);
+            AtomicIntegerArray hits = new AtomicIntegerArray(33);
+            Parallel.forEach(33, hits::incrementAndGet);
+            for (int i = 0; i < 33; i++) assertThat(hits.get(i)).isEqualTo(1);
+        }
+        assertThatThrownBy(() -> Parallel.setThreads(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threads must be >= 1");
+    }
+
+    private static void busy(long nanos) {
+        long t = System.nanoTime();
+        while (System.nanoTime() - t < nanos) Thread.onSpinWait();
+    }
+}
