@@ -76,36 +76,9 @@ class PackedMatrixBf16Test {
 
         float[] rounded = w.clone();
         for (int i = 0; i < rounded.length; i++) rounded[i] = Bf16.round(rounded[i]);
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) {
-                double s = 0, abs = 0;
-                for (int p = 0; p < k; p++) {
-                    double prod = (double) x[xOff + i * ldx + p] * rounded[wOff + j * k + p];
-                    s += prod;
-                    abs += Math.abs(prod);
-                }
-                double v = alpha * s + (hasBias ? bias[j] : 0);
-                // same bounds as PackedMatrixTest: GEMM rounding, GELU (Lipschitz <= 1.13) and its own error,
-                // column scale and the residual add
-                double tol = GemmReference.tolerance(k, Math.abs(alpha) * abs + (hasBias ? Math.abs(bias[j]) : 0));
-                if (gelu) {
-                    v = GemmReference.gelu(v);
-                    tol = 1.13 * tol + 4e-7 * (1 + Math.abs(v));
-                }
-                if (hasGamma) {
-                    v *= gamma[j];
-                    tol = tol * Math.abs(gamma[j]) + GemmReference.U * Math.abs(v) * 2;
-                }
-                double c0v = c0[cOff + i * ldc + j];
-                if (acc) {
-                    v += c0v;
-                    tol += 2 * GemmReference.U * Math.abs(c0v);
-                }
-                float got = c[cOff + i * ldc + j];
-                if (!(Math.abs(got - v) <= tol))
-                    throw new AssertionError(e + ": C[" + i + "][" + j + "] = " + got + ", expected " + v + " +- " + tol);
-            }
-        GemmTest.assertUntouchedOutside(c, c0, cOff, ldc, m, n);
+        // same bounds as PackedMatrixTest, against the reference on the bf16-rounded weights
+        PackedMatrixTest.assertMatchesReference(e, m, n, k, x, xOff, ldx, rounded, wOff, alpha, bias, gelu, gamma, acc,
+                c0, c, cOff, ldc);
 
         // identical to the f32 path on the rounded weights (same driver and summation order)
         float[] viaF32 = c0.clone();

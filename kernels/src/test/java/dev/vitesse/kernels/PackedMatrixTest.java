@@ -70,6 +70,19 @@ class PackedMatrixTest {
         assertThat(pw.k()).isEqualTo(k);
         pw.multiply(m, x, xOff, ldx, c, cOff, ldc, e);
 
+        assertMatchesReference(e, m, n, k, x, xOff, ldx, w, wOff, alpha, bias, gelu, gamma, acc, c0, c, cOff, ldc);
+    }
+
+    /**
+     * Checks C against the double-accumulating reference of epilogue {@code e} applied to X W^T (W [n][k] at wOff),
+     * with a per-element bound: GEMM rounding, then (for GELU, Lipschitz <= 1.13) GELU's own error (the erf
+     * approximation and the float evaluation are within 2e-7 * (1 + |v|), EpilogueMathTest measures this), the
+     * column scale and the residual add; and that nothing outside the m x n window of C changed.
+     */
+    static void assertMatchesReference(Epilogue e, int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff,
+                                       float alpha, float[] bias, boolean gelu, float[] gamma, boolean acc,
+                                       float[] c0, float[] c, int cOff, int ldc) {
+        boolean hasBias = bias != null, hasGamma = gamma != null;
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {
                 double s = 0, abs = 0;
@@ -79,8 +92,6 @@ class PackedMatrixTest {
                     abs += Math.abs(prod);
                 }
                 double v = alpha * s + (hasBias ? bias[j] : 0);
-                // GEMM rounding, then (for GELU, Lipschitz <= 1.13) GELU's own error: the erf approximation and the
-                // float evaluation are within 2e-7 * (1 + |v|) (EpilogueMathTest measures this).
                 double tol = GemmReference.tolerance(k, Math.abs(alpha) * abs + (hasBias ? Math.abs(bias[j]) : 0));
                 if (gelu) {
                     v = GemmReference.gelu(v);
