@@ -37,19 +37,7 @@ class DigitsAccuracyTest {
         assertThat(eval.get("test_size").asInt()).isEqualTo(n);
 
         VisionModel model = VisionModel.load(BuiltinModel.folder());
-        ImageTransform tf = ImageTransform.of(model.preprocessing());
-        int per = 3 * tf.cropHeight() * tf.cropWidth();
-        float[] x = new float[n * per];
-        for (int i = 0; i < n; i++) {
-            byte[] rgb = new byte[8 * 8 * 3];
-            for (int p = 0; p < 64; p++) {
-                byte v = (byte) Math.round(u8.data()[i * 64 + p]);
-                rgb[p * 3] = v;
-                rgb[p * 3 + 1] = v;
-                rgb[p * 3 + 2] = v;
-            }
-            System.arraycopy(tf.apply(new RgbImage(8, 8, rgb)), 0, x, i * per, per);
-        }
+        float[] x = preprocess(u8, model);
         float[] logits = model.forward(x, n);
         assertThat(logits).hasSize(n * 10);
 
@@ -87,19 +75,7 @@ class DigitsAccuracyTest {
         VisionModel f32 = VisionModel.load(BuiltinModel.folder());
         VisionModel bf16 = VisionModel.load(BuiltinModel.folder(),
                 dev.vitesse.model.LoadOptions.defaults().withWeights(dev.vitesse.kernels.WeightFormat.BF16));
-        ImageTransform tf = ImageTransform.of(f32.preprocessing());
-        int per = 3 * tf.cropHeight() * tf.cropWidth();
-        float[] x = new float[n * per];
-        for (int i = 0; i < n; i++) {
-            byte[] rgb = new byte[8 * 8 * 3];
-            for (int p = 0; p < 64; p++) {
-                byte v = (byte) Math.round(u8.data()[i * 64 + p]);
-                rgb[p * 3] = v;
-                rgb[p * 3 + 1] = v;
-                rgb[p * 3 + 2] = v;
-            }
-            System.arraycopy(tf.apply(new RgbImage(8, 8, rgb)), 0, x, i * per, per);
-        }
+        float[] x = preprocess(u8, f32);
         float[] a = f32.forward(x, n), b = bf16.forward(x, n);
         double maxDiff = 0, scale = 0;
         for (int i = 0; i < a.length; i++) {
@@ -129,5 +105,24 @@ class DigitsAccuracyTest {
         int best = 0;
         for (int c = 1; c < 10; c++) if (v[off + c] > v[off + best]) best = c;
         return best;
+    }
+
+    /** The 8x8 grey test images through the training pipeline: grey -> RGB -> the model's own transform, NCHW. */
+    private static float[] preprocess(Npy.Array u8, VisionModel model) {
+        int n = u8.dim(0);
+        ImageTransform tf = ImageTransform.of(model.preprocessing());
+        int per = 3 * tf.cropHeight() * tf.cropWidth();
+        float[] x = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            byte[] rgb = new byte[8 * 8 * 3];
+            for (int p = 0; p < 64; p++) {
+                byte v = (byte) Math.round(u8.data()[i * 64 + p]);
+                rgb[p * 3] = v;
+                rgb[p * 3 + 1] = v;
+                rgb[p * 3 + 2] = v;
+            }
+            System.arraycopy(tf.apply(new RgbImage(8, 8, rgb)), 0, x, i * per, per);
+        }
+        return x;
     }
 }

@@ -61,12 +61,7 @@ class PackedMatrixBf16Test {
         float alpha = hasAlpha ? 0.37f : 1f;
         float[] bias = hasBias ? random(r, n) : null;
         float[] gamma = hasGamma ? random(r, n) : null;
-        Epilogue e = Epilogue.NONE;
-        if (hasAlpha) e = e.withAlpha(alpha);
-        if (hasBias) e = e.withBias(bias);
-        if (gelu) e = e.withGelu();
-        if (hasGamma) e = e.withColumnScale(gamma);
-        if (acc) e = e.accumulate();
+        Epilogue e = PackedMatrixTest.epilogue(hasAlpha ? alpha : null, bias, gelu, gamma, acc);
 
         PackedMatrix pw = PackedMatrix.packWeightBf16(w, wOff, n, k);
         assertThat(pw.format()).isEqualTo(WeightFormat.BF16);

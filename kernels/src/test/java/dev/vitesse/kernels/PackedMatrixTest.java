@@ -58,12 +58,7 @@ class PackedMatrixTest {
         float alpha = hasAlpha ? 0.37f : 1f;
         float[] bias = hasBias ? random(r, n) : null;
         float[] gamma = hasGamma ? random(r, n) : null;
-        Epilogue e = Epilogue.NONE;
-        if (hasAlpha) e = e.withAlpha(alpha);
-        if (hasBias) e = e.withBias(bias);
-        if (gelu) e = e.withGelu();
-        if (hasGamma) e = e.withColumnScale(gamma);
-        if (acc) e = e.accumulate();
+        Epilogue e = epilogue(hasAlpha ? alpha : null, bias, gelu, gamma, acc);
 
         PackedMatrix pw = PackedMatrix.packWeight(w, wOff, n, k);
         assertThat(pw.n()).isEqualTo(n);
@@ -79,6 +74,17 @@ class PackedMatrixTest {
      * approximation and the float evaluation are within 2e-7 * (1 + |v|), EpilogueMathTest measures this), the
      * column scale and the residual add; and that nothing outside the m x n window of C changed.
      */
+    /** The epilogue with the given parts (null = absent). */
+    static Epilogue epilogue(Float alpha, float[] bias, boolean gelu, float[] gamma, boolean accumulate) {
+        Epilogue e = Epilogue.NONE;
+        if (alpha != null) e = e.withAlpha(alpha);
+        if (bias != null) e = e.withBias(bias);
+        if (gelu) e = e.withGelu();
+        if (gamma != null) e = e.withColumnScale(gamma);
+        if (accumulate) e = e.accumulate();
+        return e;
+    }
+
     static void assertMatchesReference(Epilogue e, int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff,
                                        float alpha, float[] bias, boolean gelu, float[] gamma, boolean acc,
                                        float[] c0, float[] c, int cOff, int ldc) {
