@@ -66,17 +66,14 @@ final class BenchCommand implements Callable<Integer> {
                 Parallel.threads(), warmup, iterations);
         out.flush();
         float sink = 0;
-        for (int i = 0; i < warmup; i++) {
-            long t0 = System.nanoTime();
-            sink += m.forward(x, batch)[0];
-            if (each) out.printf(Locale.ROOT, "warm-up %d: %.2f ms%n", i + 1, (System.nanoTime() - t0) / 1e6);
-        }
         double[] ms = new double[iterations];
-        for (int i = 0; i < iterations; i++) {
+        for (int i = 0; i < warmup + iterations; i++) { // warm-up passes first, untimed unless --each
             long t0 = System.nanoTime();
             sink += m.forward(x, batch)[0];
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-            if (each) out.printf(Locale.ROOT, "pass %d: %.2f ms%n", i + 1, ms[i]);
+            double t = (System.nanoTime() - t0) / 1e6;
+            boolean timed = i >= warmup;
+            if (timed) ms[i - warmup] = t;
+            if (each) out.printf(Locale.ROOT, "%s %d: %.2f ms%n", timed ? "pass" : "warm-up", timed ? i - warmup + 1 : i + 1, t);
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);

@@ -1,5 +1,7 @@
 package dev.vitesse.kernels;
 
+import dev.vitesse.kernels.gemm.Packing;
+
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
@@ -234,19 +236,7 @@ final class FlashAttention {
      */
     private static void packK(float[] kd, int kOff, int kRow, int n, int d, float[] kp) {
         int full = n / MR;
-        for (int g = 0; g < full; g++) {
-            int dst = g * MR * d;
-            int r0 = kOff + g * MR * kRow, r1 = r0 + kRow, r2 = r1 + kRow, r3 = r2 + kRow, r4 = r3 + kRow, r5 = r4 + kRow;
-            for (int c = 0; c < d; c++) {
-                int o = dst + c * MR;
-                kp[o] = kd[r0 + c];
-                kp[o + 1] = kd[r1 + c];
-                kp[o + 2] = kd[r2 + c];
-                kp[o + 3] = kd[r3 + c];
-                kp[o + 4] = kd[r4 + c];
-                kp[o + 5] = kd[r5 + c];
-            }
-        }
+        for (int g = 0; g < full; g++) Packing.interleaveSixRows(kd, kOff + g * MR * kRow, kRow, d, kp, g * MR * d);
         if (full * MR < n) {
             int dst = full * MR * d;
             for (int r = 0; r < MR; r++) {

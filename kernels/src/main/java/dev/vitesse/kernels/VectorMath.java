@@ -120,6 +120,15 @@ public final class VectorMath {
         boolean tiny = x < EXP_NORMAL_LO;
         if (tiny) x = EXP_NORMAL_LO;
         float t = Math.fma(x, LOG2E, ROUND_MAGIC);
+        float v = expReduced(x, t) * Float.intBitsToFloat((Float.floatToRawIntBits(t) << 23) + ONE_BITS);
+        return tiny ? 0f : v;
+    }
+
+    /**
+     * The scalar exps' shared core: e^r for the reduced argument r = x - n ln2 (n from t = fma(x, log2 e, magic)),
+     * by the same Cody-Waite split and polynomial as the vector forms.
+     */
+    private static float expReduced(float x, float t) {
         float n = t - ROUND_MAGIC;
         float r = Math.fma(n, -LN2_HI, x);
         r = Math.fma(n, -LN2_LO, r);
@@ -128,9 +137,7 @@ public final class VectorMath {
         p = Math.fma(p, r, P3);
         p = Math.fma(p, r, P4);
         p = Math.fma(p, r, P5);
-        p = Math.fma(p, r * r, r) + 1f;
-        float v = p * Float.intBitsToFloat((Float.floatToRawIntBits(t) << 23) + ONE_BITS);
-        return tiny ? 0f : v;
+        return Math.fma(p, r * r, r) + 1f;
     }
 
     /** Scalar e^x evaluating exactly the same formula as {@link #exp(FloatVector)}. */
@@ -138,16 +145,8 @@ public final class VectorMath {
         if (x < EXP_LO) x = EXP_LO;
         if (x > EXP_HI) x = EXP_HI;
         float t = Math.fma(x, LOG2E, ROUND_MAGIC);
-        float n = t - ROUND_MAGIC;
         int ni = Float.floatToRawIntBits(t) - ROUND_MAGIC_BITS;
-        float r = Math.fma(n, -LN2_HI, x);
-        r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(r, P0, P1);
-        p = Math.fma(p, r, P2);
-        p = Math.fma(p, r, P3);
-        p = Math.fma(p, r, P4);
-        p = Math.fma(p, r, P5);
-        p = Math.fma(p, r * r, r) + 1f;
+        float p = expReduced(x, t);
         int n1 = ni >> 1;
         int n2 = ni - n1;
         return p * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
