@@ -157,7 +157,7 @@ public final class GemmDriver {
     /** Loops 3..1 for row panels [p0, p1) x column panels [q0, q1). */
     private static void block(int m, int n, int k, float[] ap, int mPad, int p0, int p1, PackedB b, RawB raw,
                               int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
-        float[] edge = null;
+        float[] tile = null;   // accumulator tile (MR = 12) or edge scratch (MR = 6)
         // B source: f32 panels are read in place; raw B is packed and bf16 panels are widened one KC x NR
         // micro-panel at a time into this task's L1-sized buffer, right before the A panels stream past it.
         final boolean inPlace = raw == null && !b.isBf16();
@@ -178,28 +178,28 @@ public final class GemmDriver {
                     int i0 = pi * mr, rows = Math.min(mr, m - i0);
                     int ao = pc * mPad + i0 * kc;
                     int co = cOff + i0 * ldc + j0;
-                    if (rows == mr && nr == NR) {
-                        kernel(mr, kc, ap, ao, bd, bo, c, co, ldc, op, j0, first);
+                    if (mr == 12) {
+                        // accumulate into the tile buffer, then combine (edges included) with C
+                        if (tile == null) tile = new float[12 * NR];
+                        MicroKernels.tile12x2(kc, ap, ao, bd, bo, tile);
+                        MicroKernels.combine(tile, rows, nr, c, co, ldc, op.alpha(), op.beta(), op.scale(), op.add(),
+                                j0, first);
+                    } else if (rows == mr && nr == NR) {
+                        MicroKernels.tile6x2(kc, ap, ao, bd, bo, c, co, ldc, op.alpha(), op.beta(), op.scale(),
+                                op.add(), j0, first);
                     } else {
                         // Edge tile: run the same full-tile kernel on a scratch tile, copy the valid part.
-                        if (edge == null) edge = new float[12 * NR];
+                        if (tile == null) tile = new float[12 * NR];
                         boolean readsC = !first || op.beta() != 0f;
                         if (readsC)
-                            for (int i = 0; i < rows; i++) System.arraycopy(c, co + i * ldc, edge, i * NR, nr);
-                        kernel(mr, kc, ap, ao, bd, bo, edge, 0, NR, op, j0, first);
-                        for (int i = 0; i < rows; i++) System.arraycopy(edge, i * NR, c, co + i * ldc, nr);
+                            for (int i = 0; i < rows; i++) System.arraycopy(c, co + i * ldc, tile, i * NR, nr);
+                        MicroKernels.tile6x2(kc, ap, ao, bd, bo, tile, 0, NR, op.alpha(), op.beta(), op.scale(),
+                                op.add(), j0, first);
+                        for (int i = 0; i < rows; i++) System.arraycopy(tile, i * NR, c, co + i * ldc, nr);
                     }
                     if (last && op.gelu()) EpilogueMath.geluTile(c, co, ldc, rows, nr, op.post(), j0);
                 }
             }
         }
-    }
-
-    private static void kernel(int mr, int kc, float[] ap, int ao, float[] bd, int bo, float[] c, int co, int ldc,
-                               TileOp op, int col, boolean first) {
-        if (mr == 6)
-            MicroKernels.tile6x2(kc, ap, ao, bd, bo, c, co, ldc, op.alpha(), op.beta(), op.scale(), op.add(), col, first);
-        else
-            MicroKernels.tile12x2(kc, ap, ao, bd, bo, c, co, ldc, op.alpha(), op.beta(), op.scale(), op.add(), col, first);
     }
 }

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * arguments that fails to inline would box them). Written out mechanically for MR = 6 (12 accumulators: fits the
  * 16 registers of AVX2) and MR = 12 (24 accumulators: fits the 32 registers of AVX-512).
  *
- * <p>Full tiles only: the driver routes edge tiles through a scratch tile (packing pads A and B with zeros).
+ * <p>Full tiles only (packing pads A and B with zeros): the driver routes 6-row edge tiles through a scratch
+ * tile; the 12-row kernel always writes a tile buffer that {@link #combine} merges into C, edges included.
  *
  * <p>Fragile, measured: a 6 x 2 tile needs 15 of AVX2's 16 ymm registers in the k loop. A variant that stored the
  * bare accumulators to a tile buffer and combined with C in a separate method (to keep the epilogue's branches out
@@ -156,12 +157,16 @@ final class MicroKernels {
     }
 
     /**
-     * 12 x 2L register tile: C[12][2L] (op)= A-panel[kc][12] * B-panel[kc][2L] (24 accumulators).
-     * a/ao: packed A micro-panel (12 floats per k step); b/bo: packed B micro-panel (2L floats per k step).
-     * Combination with C per {@link TileOp}: v = acc * s_j + (first ? add_j + beta*C : C).
+     * 12 x 2L register tile: T[12][2L] = A-panel[kc][12] * B-panel[kc][2L] (24 accumulators), stored row-major
+     * into the tile buffer {@code t} (12 * NR floats); {@link #combine} then merges it into C.
+     *
+     * <p>Why not combine with C here, as {@link #tile6x2} does: with the epilogue inlined this method is too large
+     * for C1's tier-3 (profiling) compile ("out of virtual registers in LIR generator", seen on Zen 5 with 512-bit
+     * vectors). The tiered policy then never hands it to C2, and the kernel ran interpreted-speed Vector API code
+     * (1.6 GFLOP/s instead of ~190). With 32 vector registers the tile store costs no spills; the extra 24 stores
+     * and loads per K block are under 1 % of the 12 * 2 * kc FMAs.
      */
-    static void tile12x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc,
-                       float alpha, float beta, float[] scale, float[] add, int col, boolean first) {
+    static void tile12x2(int kc, float[] a, int ao, float[] b, int bo, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -216,168 +221,67 @@ final class MicroKernels {
             c110 = x.fma(b0, c110);
             c111 = x.fma(b1, c111);
         }
-        FloatVector s0, s1;
-        if (scale == null) {
-            s0 = FloatVector.broadcast(S, alpha);
-            s1 = s0;
-        } else {
-            s0 = FloatVector.fromArray(S, scale, col);
-            s1 = FloatVector.fromArray(S, scale, col + L);
-        }
-        c00 = c00.mul(s0);
-        c01 = c01.mul(s1);
-        c10 = c10.mul(s0);
-        c11 = c11.mul(s1);
-        c20 = c20.mul(s0);
-        c21 = c21.mul(s1);
-        c30 = c30.mul(s0);
-        c31 = c31.mul(s1);
-        c40 = c40.mul(s0);
-        c41 = c41.mul(s1);
-        c50 = c50.mul(s0);
-        c51 = c51.mul(s1);
-        c60 = c60.mul(s0);
-        c61 = c61.mul(s1);
-        c70 = c70.mul(s0);
-        c71 = c71.mul(s1);
-        c80 = c80.mul(s0);
-        c81 = c81.mul(s1);
-        c90 = c90.mul(s0);
-        c91 = c91.mul(s1);
-        c100 = c100.mul(s0);
-        c101 = c101.mul(s1);
-        c110 = c110.mul(s0);
-        c111 = c111.mul(s1);
-        if (first) {
-            if (add != null) {
-                FloatVector d0 = FloatVector.fromArray(S, add, col);
-                FloatVector d1 = FloatVector.fromArray(S, add, col + L);
-                c00 = c00.add(d0);
-                c01 = c01.add(d1);
-                c10 = c10.add(d0);
-                c11 = c11.add(d1);
-                c20 = c20.add(d0);
-                c21 = c21.add(d1);
-                c30 = c30.add(d0);
-                c31 = c31.add(d1);
-                c40 = c40.add(d0);
-                c41 = c41.add(d1);
-                c50 = c50.add(d0);
-                c51 = c51.add(d1);
-                c60 = c60.add(d0);
-                c61 = c61.add(d1);
-                c70 = c70.add(d0);
-                c71 = c71.add(d1);
-                c80 = c80.add(d0);
-                c81 = c81.add(d1);
-                c90 = c90.add(d0);
-                c91 = c91.add(d1);
-                c100 = c100.add(d0);
-                c101 = c101.add(d1);
-                c110 = c110.add(d0);
-                c111 = c111.add(d1);
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L);
+        c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L);
+        c71.intoArray(t, 15 * L);
+        c80.intoArray(t, 16 * L);
+        c81.intoArray(t, 17 * L);
+        c90.intoArray(t, 18 * L);
+        c91.intoArray(t, 19 * L);
+        c100.intoArray(t, 20 * L);
+        c101.intoArray(t, 21 * L);
+        c110.intoArray(t, 22 * L);
+        c111.intoArray(t, 23 * L);
+    }
+
+    /**
+     * Merges a rows x cols part of the accumulated tile {@code t} (row stride NR) into C per {@link TileOp}:
+     * {@code v = acc * s_j + (first ? add_j + beta*C : C)}, the same operations in the same order as
+     * {@link #tile6x2}, so the result does not depend on the tile height. Edge columns (cols < NR) go scalar.
+     */
+    static void combine(float[] t, int rows, int cols, float[] c, int co, int ldc, float alpha, float beta,
+                        float[] scale, float[] add, int col, boolean first) {
+        for (int i = 0; i < rows; i++) {
+            int ci = co + i * ldc, ti = i * NR;
+            if (cols == NR) {
+                for (int h = 0; h < NR; h += L) {
+                    FloatVector s = scale == null ? FloatVector.broadcast(S, alpha) : FloatVector.fromArray(S, scale, col + h);
+                    FloatVector v = FloatVector.fromArray(S, t, ti + h).mul(s);
+                    if (first) {
+                        if (add != null) v = v.add(FloatVector.fromArray(S, add, col + h));
+                        if (beta == 1f) v = v.add(FloatVector.fromArray(S, c, ci + h));
+                        else if (beta != 0f) v = FloatVector.fromArray(S, c, ci + h).fma(FloatVector.broadcast(S, beta), v);
+                    } else {
+                        v = v.add(FloatVector.fromArray(S, c, ci + h));
+                    }
+                    v.intoArray(c, ci + h);
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    float v = t[ti + j] * (scale == null ? alpha : scale[col + j]);
+                    if (first) {
+                        if (add != null) v = v + add[col + j];
+                        if (beta == 1f) v = v + c[ci + j];
+                        else if (beta != 0f) v = Math.fma(c[ci + j], beta, v);
+                    } else {
+                        v = v + c[ci + j];
+                    }
+                    c[ci + j] = v;
+                }
             }
-            if (beta == 1f) {
-                c00 = c00.add(FloatVector.fromArray(S, c, co));
-                c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-                c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
-                c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
-                c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-                c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-                c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-                c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-                c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-                c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-                c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-                c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-                c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
-                c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
-                c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
-                c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
-                c80 = c80.add(FloatVector.fromArray(S, c, co + 8 * ldc));
-                c81 = c81.add(FloatVector.fromArray(S, c, co + 8 * ldc + L));
-                c90 = c90.add(FloatVector.fromArray(S, c, co + 9 * ldc));
-                c91 = c91.add(FloatVector.fromArray(S, c, co + 9 * ldc + L));
-                c100 = c100.add(FloatVector.fromArray(S, c, co + 10 * ldc));
-                c101 = c101.add(FloatVector.fromArray(S, c, co + 10 * ldc + L));
-                c110 = c110.add(FloatVector.fromArray(S, c, co + 11 * ldc));
-                c111 = c111.add(FloatVector.fromArray(S, c, co + 11 * ldc + L));
-            } else if (beta != 0f) { // beta == 0: C is not read (BLAS semantics)
-                FloatVector bv = FloatVector.broadcast(S, beta);
-                c00 = FloatVector.fromArray(S, c, co).fma(bv, c00);
-                c01 = FloatVector.fromArray(S, c, co + L).fma(bv, c01);
-                c10 = FloatVector.fromArray(S, c, co + 1 * ldc).fma(bv, c10);
-                c11 = FloatVector.fromArray(S, c, co + 1 * ldc + L).fma(bv, c11);
-                c20 = FloatVector.fromArray(S, c, co + 2 * ldc).fma(bv, c20);
-                c21 = FloatVector.fromArray(S, c, co + 2 * ldc + L).fma(bv, c21);
-                c30 = FloatVector.fromArray(S, c, co + 3 * ldc).fma(bv, c30);
-                c31 = FloatVector.fromArray(S, c, co + 3 * ldc + L).fma(bv, c31);
-                c40 = FloatVector.fromArray(S, c, co + 4 * ldc).fma(bv, c40);
-                c41 = FloatVector.fromArray(S, c, co + 4 * ldc + L).fma(bv, c41);
-                c50 = FloatVector.fromArray(S, c, co + 5 * ldc).fma(bv, c50);
-                c51 = FloatVector.fromArray(S, c, co + 5 * ldc + L).fma(bv, c51);
-                c60 = FloatVector.fromArray(S, c, co + 6 * ldc).fma(bv, c60);
-                c61 = FloatVector.fromArray(S, c, co + 6 * ldc + L).fma(bv, c61);
-                c70 = FloatVector.fromArray(S, c, co + 7 * ldc).fma(bv, c70);
-                c71 = FloatVector.fromArray(S, c, co + 7 * ldc + L).fma(bv, c71);
-                c80 = FloatVector.fromArray(S, c, co + 8 * ldc).fma(bv, c80);
-                c81 = FloatVector.fromArray(S, c, co + 8 * ldc + L).fma(bv, c81);
-                c90 = FloatVector.fromArray(S, c, co + 9 * ldc).fma(bv, c90);
-                c91 = FloatVector.fromArray(S, c, co + 9 * ldc + L).fma(bv, c91);
-                c100 = FloatVector.fromArray(S, c, co + 10 * ldc).fma(bv, c100);
-                c101 = FloatVector.fromArray(S, c, co + 10 * ldc + L).fma(bv, c101);
-                c110 = FloatVector.fromArray(S, c, co + 11 * ldc).fma(bv, c110);
-                c111 = FloatVector.fromArray(S, c, co + 11 * ldc + L).fma(bv, c111);
-            }
-        } else {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
-            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
-            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
-            c80 = c80.add(FloatVector.fromArray(S, c, co + 8 * ldc));
-            c81 = c81.add(FloatVector.fromArray(S, c, co + 8 * ldc + L));
-            c90 = c90.add(FloatVector.fromArray(S, c, co + 9 * ldc));
-            c91 = c91.add(FloatVector.fromArray(S, c, co + 9 * ldc + L));
-            c100 = c100.add(FloatVector.fromArray(S, c, co + 10 * ldc));
-            c101 = c101.add(FloatVector.fromArray(S, c, co + 10 * ldc + L));
-            c110 = c110.add(FloatVector.fromArray(S, c, co + 11 * ldc));
-            c111 = c111.add(FloatVector.fromArray(S, c, co + 11 * ldc + L));
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-        c80.intoArray(c, co + 8 * ldc);
-        c81.intoArray(c, co + 8 * ldc + L);
-        c90.intoArray(c, co + 9 * ldc);
-        c91.intoArray(c, co + 9 * ldc + L);
-        c100.intoArray(c, co + 10 * ldc);
-        c101.intoArray(c, co + 10 * ldc + L);
-        c110.intoArray(c, co + 11 * ldc);
-        c111.intoArray(c, co + 11 * ldc + L);
     }
 }
