@@ -27,20 +27,26 @@ public final class GemmConfig {
     public static final int MR = chooseMr();
 
     /**
-     * K block: a KC x NR micro-panel of B stays in L1 while MC/MR A micro-panels stream past it. Budget 24 KiB of
-     * the usual 32-48 KiB L1d (the rest holds the A micro-panel being read and the C tile): KC = 384 at NR = 16
-     * (AVX2), 192 at NR = 32 (AVX-512). Measured on Zen 3: 384 beat 256 and 160 by ~5% on ViT shapes.
+     * K block. Each K block makes one read-modify-write pass over C, so fewer blocks save C traffic; the B
+     * micro-panel (KC x NR) then lives in L1 or L2. Measured, ViT-B shapes, 1 thread, same-run ratio to OpenBLAS:
+     * <ul>
+     *   <li>AVX2 (NR = 16, Zen 3, L2 512 KiB): KC = 384 (24 KiB B micro-panel in L1) beat 256 and 160 by ~5%.
+     *   <li>AVX-512 (NR = 32, Zen 5, L1d 48 KiB, L2 1 MiB): KC = 768 (one block for ViT's K = 768; 96 KiB B
+     *       micro-panel from L2, which streams it at 12 cycles per 176 bytes easily) beat 384 by ~4% and 192 by
+     *       ~10% at M = 197; the MC x KC A block (648 KiB) still fits L2.
+     * </ul>
+     * Override for experiments with -Dvitesse.gemm.kc=N (a multiple of 8).
      */
-    public static final int KC = Math.max(64, 24 * 1024 / (NR * Float.BYTES));
+    public static final int KC = intProperty("vitesse.gemm.kc", NR >= 32 ? 768 : 384, 8);
 
     /**
-     * Rows per A block: MC x KC of packed A (324 KiB at KC = 384) stays in L2 (>= 512 KiB per core on current x86)
+     * Rows per A block: MC x KC of packed A (324 KiB at KC = 384, 648 KiB at 768) stays in L2
      * while the task sweeps its B panels. A multiple of both tile heights (6, 12), and >= 197 so that a batch-1
      * ViT activation is one block: then every B micro-panel is used by one task only (sgemm packs it on the fly).
      */
     public static final int MC = intProperty("vitesse.gemm.mc", 216, 12);
 
-    /** Max columns per task: a KC x NC block of packed B (3 MiB at KC = 384) is streamed from L3 per A block. */
+    /** Max columns per task: a KC x NC block of packed B (3-6 MiB) is streamed from L3 per A block. */
     public static final int NC = 2048;
 
     /** Experiment knob: a positive multiple of {@code multiple} from a system property, else the default. */

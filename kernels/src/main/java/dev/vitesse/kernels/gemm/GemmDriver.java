@@ -13,7 +13,7 @@ import java.lang.ref.SoftReference;
  * phase 1 (parallel): pack op(A) into MR-row micro-panels, per K block          (A~ = whole A, shared by all tasks)
  * phase 2 (parallel over a 2D grid of C tasks: row blocks <= MC x column chunks <= NC):
  *   loop 3  for pc in K blocks of KC                  A block (rows x KC) in L2
- *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (KC x NR) in L1
+ *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (KC x NR) in L1 / L2
  *   loop 1      for ir in MR-high panels of the block
  *                 micro-kernel: MR x NR register tile over kc, combined into C (TileOp)
  *                 after the last K block: GELU on the tile while it is in L1
@@ -111,8 +111,11 @@ public final class GemmDriver {
         Scratch scratch = A_BUF.get();
         float[] ap = scratch.take((long) mPad * k);
         try {
-            // ---- phase 1: pack A. Unit of work = (K block, group of row panels).
-            final int panelsPerGroup = Math.max(1, GemmConfig.MC / mr);
+            // ---- phase 1: pack A. Unit of work = (K block, group of row panels); at least two groups per thread
+            // so that a single K block (e.g. K = 768 at KC = 768) is not packed by one thread while the others wait.
+            int threadsNow = Parallel.threads();
+            int minGroups = threadsNow > 1 ? Math.max(1, 2 * threadsNow / kBlocks) : 1;
+            final int panelsPerGroup = Math.max(1, Math.min(GemmConfig.MC / mr, (mPanels + minGroups - 1) / minGroups));
             final int groups = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
             final int packTasks = (long) m * k < (1 << 15) ? 1 : kBlocks * groups;
             if (packTasks == 1) {
@@ -128,7 +131,7 @@ public final class GemmDriver {
 
             // ---- phase 2: 2D grid of C tasks.
             final int nPanels = (n + NR - 1) / NR;
-            int threads = Parallel.threads();
+            int threads = threadsNow;
             int rowBlocks = rowBlocks(m, mr);
             if (raw != null && rowBlocks != 1) throw new IllegalStateException("raw B needs a single row block");
             int colChunks = (nPanels * NR + GemmConfig.NC - 1) / GemmConfig.NC;
