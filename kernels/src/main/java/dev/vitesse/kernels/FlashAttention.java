@@ -373,11 +373,21 @@ final class FlashAttention {
         for (int qv = 0; qv < nvec; qv++) {
             int o = qv * L;
             FloatVector mOld = FloatVector.fromArray(F, m, o);
-            FloatVector mx = mOld;
-            for (int jj = 0; jj < bk; jj++) mx = mx.max(FloatVector.fromArray(F, s, jj * BQ + o));
+            // 4 independent chains: the max is latency-bound (one load per step)
+            FloatVector m0 = mOld, m1 = mOld, m2 = mOld, m3 = mOld;
+            int jj = 0;
+            for (; jj + 4 <= bk; jj += 4) {
+                int x = jj * BQ + o;
+                m0 = larger(m0, FloatVector.fromArray(F, s, x));
+                m1 = larger(m1, FloatVector.fromArray(F, s, x + BQ));
+                m2 = larger(m2, FloatVector.fromArray(F, s, x + 2 * BQ));
+                m3 = larger(m3, FloatVector.fromArray(F, s, x + 3 * BQ));
+            }
+            for (; jj < bk; jj++) m0 = larger(m0, FloatVector.fromArray(F, s, jj * BQ + o));
+            FloatVector mx = larger(larger(m0, m1), larger(m2, m3));
             FloatVector mSafe = mx.blend(0f, mx.eq(Float.NEGATIVE_INFINITY));
             FloatVector sum = FloatVector.zero(F);
-            for (int jj = 0; jj < bk; jj++) {
+            for (jj = 0; jj < bk; jj++) {
                 FloatVector p = VectorMath.expSoftmax(FloatVector.fromArray(F, s, jj * BQ + o).sub(mSafe));
                 p.intoArray(s, jj * BQ + o);
                 sum = sum.add(p);
@@ -399,6 +409,16 @@ final class FlashAttention {
             alpha[i] = a;
             l[i] = l[i] * a + rowSum[i];
         }
+    }
+
+    /**
+     * Lane-wise max by compare and blend: FloatVector.max implements Math.max (NaN and -0.0 rules), which C2
+     * expands on x86 to a sequence with ~13 cycles latency (measured 3.6 ns per vector in the max pass on Zen 5,
+     * vs 1.3 ns for this form, 0.6 ns with 4 chains). A NaN score is skipped here but still makes its P and the
+     * output NaN.
+     */
+    private static FloatVector larger(FloatVector a, FloatVector x) {
+        return a.blend(x, a.lt(x));
     }
 
     /** O[c][i] = alpha[i] * O[c][i] + OT[c][i] for c < d, i < active (alpha = 1 where the max did not change). */
