@@ -5,6 +5,7 @@ import dev.vitesse.kernels.gemm.Packing;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,14 +43,8 @@ final class FlashAttention {
     /** Query vectors per register tile (QT = QV * L queries wide). */
     private static final int QV = 2;
     private static final int QT = QV * L;
-    /** Rows per packed micro-panel of K and V (keys in S, channels in P.V): the broadcast operand. */
+    /** Broadcast rows per register tile (keys in S, channels in P.V): MR x QV = 12 accumulators. */
     static final int MR = 6;
-    /**
-     * Micro-panels per register tile: 2 (12 broadcast rows x QV vectors = 24 accumulators) with 512-bit vectors,
-     * whose 32 registers hold them; 1 (6 x QV = 12) with 16 registers (AVX2). Fewer loads per FMA, and twice
-     * the independent accumulators for the 1-vector tail tile.
-     */
-    static final int TILE_PANELS = L >= 16 ? 2 : 1;
     /**
      * Maximum query rows per block, a multiple of QT: every block reads all of K and V of its head once, so
      * larger blocks cut that traffic, while qp, s, o and ot (each BQ wide) must stay in L2.
@@ -173,7 +168,8 @@ final class FlashAttention {
         for (int j0 = 0; j0 < nkv; j0 += BK) {
             int bk = Math.min(BK, nkv - j0);
             // S[key][query] = K Qp: key groups of MR, reduction over the d channels
-            product(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount, half);
+            panelTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount);
+            if (half) panelHalfTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount * QT);
             for (int term = 0; term < terms.size(); term++) {
                 float[] bd = terms.data[term];
                 int ld = terms.ld[term];
@@ -185,7 +181,8 @@ final class FlashAttention {
             }
             onlineSoftmax(t, bk, active / L);
             // OT[c][query] = V^T P: channel groups of MR, reduction over the bk keys
-            product(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount, half);
+            panelTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount);
+            if (half) panelHalfTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount * QT);
             merge(t.o, t.ot, t.alpha, d, active);
         }
         float[] od = out.data(), o = t.o, l = t.l;
@@ -276,39 +273,17 @@ final class FlashAttention {
     }
 
     /**
-     * Both products: {@code out[(g*MR + r)*BQ + i] = sum_{c < kLen} a[aOff + g*aStride + c*MR + r] * b[c*BQ + i]}
-     * for g < groups, r < MR and the qtCount full query tiles plus, if {@code half}, one more query vector.
-     * With 2-panel tiles, pairs of micro-panels go through the 12-row kernels and an odd last one through the
-     * 6-row kernels.
-     */
-    private static void product(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
-                                int qtCount, boolean half) {
-        int g0 = 0;
-        if (TILE_PANELS == 2) {
-            int pairs = groups / 2;
-            panelTile12(a, aOff, aStride, pairs, kLen, b, out, qtCount);
-            if (half) panelHalfTile12(a, aOff, aStride, pairs, kLen, b, out, qtCount * QT);
-            g0 = 2 * pairs;
-        }
-        if (g0 < groups) {
-            int off = aOff + g0 * aStride, oOff = g0 * MR * BQ;
-            panelTile(a, off, aStride, groups - g0, kLen, b, out, oOff, qtCount);
-            if (half) panelHalfTile(a, off, aStride, groups - g0, kLen, b, out, oOff, qtCount * QT);
-        }
-    }
-
-    /**
-     * The 6-row micro-kernel: for g < groups, r < MR, query i < qtCount * QT,
+     * The micro-kernel of both products: for g < groups, r < MR, query i < qtCount * QT,
      * {@code out[(g*MR + r)*BQ + i] = sum_{c < kLen} a[aOff + g*aStride + c*MR + r] * b[c*BQ + i]},
      * in register tiles of MR broadcast rows x QV query vectors (12 accumulators). The accumulators start from
      * zero and are stored, never loaded: with a loaded start C2 spills one or two of them inside the loop on
      * AVX2 (16 registers), a store-forwarding chain that measured 2x slower.
      */
     private static void panelTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
-                                  int oOff, int qtCount) {
+                                  int qtCount) {
         for (int g = 0; g < groups; g++) {
             int ab = aOff + g * aStride;
-            int orow = oOff + g * MR * BQ;
+            int orow = g * MR * BQ;
             for (int qt = 0; qt < qtCount; qt++) {
                 int qo = qt * QT;
                 FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
@@ -363,7 +338,7 @@ final class FlashAttention {
      * register allocation is unaffected.
      */
     private static void panelHalfTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
-                                      int oOff, int qo) {
+                                      int qo) {
         for (int g = 0; g < groups; g++) {
             int ab = aOff + g * aStride;
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
@@ -378,147 +353,13 @@ final class FlashAttention {
                 a4 = FloatVector.broadcast(F, a[ai + 4]).fma(b0, a4);
                 a5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, a5);
             }
-            int so = oOff + g * MR * BQ + qo;
+            int so = g * MR * BQ + qo;
             a0.intoArray(out, so);
             a1.intoArray(out, so + BQ);
             a2.intoArray(out, so + 2 * BQ);
             a3.intoArray(out, so + 3 * BQ);
             a4.intoArray(out, so + 4 * BQ);
             a5.intoArray(out, so + 5 * BQ);
-        }
-    }
-
-    /**
-     * {@link #panelTile} for pairs of micro-panels (g = 2p, 2p + 1 for p < pairs): 12 broadcast rows x QV query
-     * vectors = 24 accumulators, for 32 vector registers. Same zero start and plain stores.
-     */
-    private static void panelTile12(float[] a, int aOff, int aStride, int pairs, int kLen, float[] b, float[] out,
-                                    int qtCount) {
-        for (int p = 0; p < pairs; p++) {
-            int ab = aOff + 2 * p * aStride, ab2 = ab + aStride;
-            int orow = 2 * p * MR * BQ;
-            for (int qt = 0; qt < qtCount; qt++) {
-                int qo = qt * QT;
-                FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
-                FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
-                FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
-                FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
-                FloatVector a40 = FloatVector.zero(F), a41 = FloatVector.zero(F);
-                FloatVector a50 = FloatVector.zero(F), a51 = FloatVector.zero(F);
-                FloatVector a60 = FloatVector.zero(F), a61 = FloatVector.zero(F);
-                FloatVector a70 = FloatVector.zero(F), a71 = FloatVector.zero(F);
-                FloatVector a80 = FloatVector.zero(F), a81 = FloatVector.zero(F);
-                FloatVector a90 = FloatVector.zero(F), a91 = FloatVector.zero(F);
-                FloatVector aa0 = FloatVector.zero(F), aa1 = FloatVector.zero(F);
-                FloatVector ab0 = FloatVector.zero(F), ab1 = FloatVector.zero(F);
-                for (int c = 0; c < kLen; c++) {
-                    int bi = c * BQ + qo, ai = ab + c * MR, aj = ab2 + c * MR;
-                    FloatVector b0 = FloatVector.fromArray(F, b, bi);
-                    FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
-                    FloatVector x = FloatVector.broadcast(F, a[ai]);
-                    a00 = x.fma(b0, a00);
-                    a01 = x.fma(b1, a01);
-                    x = FloatVector.broadcast(F, a[ai + 1]);
-                    a10 = x.fma(b0, a10);
-                    a11 = x.fma(b1, a11);
-                    x = FloatVector.broadcast(F, a[ai + 2]);
-                    a20 = x.fma(b0, a20);
-                    a21 = x.fma(b1, a21);
-                    x = FloatVector.broadcast(F, a[ai + 3]);
-                    a30 = x.fma(b0, a30);
-                    a31 = x.fma(b1, a31);
-                    x = FloatVector.broadcast(F, a[ai + 4]);
-                    a40 = x.fma(b0, a40);
-                    a41 = x.fma(b1, a41);
-                    x = FloatVector.broadcast(F, a[ai + 5]);
-                    a50 = x.fma(b0, a50);
-                    a51 = x.fma(b1, a51);
-                    x = FloatVector.broadcast(F, a[aj]);
-                    a60 = x.fma(b0, a60);
-                    a61 = x.fma(b1, a61);
-                    x = FloatVector.broadcast(F, a[aj + 1]);
-                    a70 = x.fma(b0, a70);
-                    a71 = x.fma(b1, a71);
-                    x = FloatVector.broadcast(F, a[aj + 2]);
-                    a80 = x.fma(b0, a80);
-                    a81 = x.fma(b1, a81);
-                    x = FloatVector.broadcast(F, a[aj + 3]);
-                    a90 = x.fma(b0, a90);
-                    a91 = x.fma(b1, a91);
-                    x = FloatVector.broadcast(F, a[aj + 4]);
-                    aa0 = x.fma(b0, aa0);
-                    aa1 = x.fma(b1, aa1);
-                    x = FloatVector.broadcast(F, a[aj + 5]);
-                    ab0 = x.fma(b0, ab0);
-                    ab1 = x.fma(b1, ab1);
-                }
-                int so = orow + qo;
-                a00.intoArray(out, so);
-                a01.intoArray(out, so + L);
-                a10.intoArray(out, so + BQ);
-                a11.intoArray(out, so + BQ + L);
-                a20.intoArray(out, so + 2 * BQ);
-                a21.intoArray(out, so + 2 * BQ + L);
-                a30.intoArray(out, so + 3 * BQ);
-                a31.intoArray(out, so + 3 * BQ + L);
-                a40.intoArray(out, so + 4 * BQ);
-                a41.intoArray(out, so + 4 * BQ + L);
-                a50.intoArray(out, so + 5 * BQ);
-                a51.intoArray(out, so + 5 * BQ + L);
-                a60.intoArray(out, so + 6 * BQ);
-                a61.intoArray(out, so + 6 * BQ + L);
-                a70.intoArray(out, so + 7 * BQ);
-                a71.intoArray(out, so + 7 * BQ + L);
-                a80.intoArray(out, so + 8 * BQ);
-                a81.intoArray(out, so + 8 * BQ + L);
-                a90.intoArray(out, so + 9 * BQ);
-                a91.intoArray(out, so + 9 * BQ + L);
-                aa0.intoArray(out, so + 10 * BQ);
-                aa1.intoArray(out, so + 10 * BQ + L);
-                ab0.intoArray(out, so + 11 * BQ);
-                ab1.intoArray(out, so + 11 * BQ + L);
-            }
-        }
-    }
-
-    /** {@link #panelHalfTile} for pairs of micro-panels: 12 x 1 vector = 12 independent accumulators. */
-    private static void panelHalfTile12(float[] a, int aOff, int aStride, int pairs, int kLen, float[] b, float[] out,
-                                        int qo) {
-        for (int p = 0; p < pairs; p++) {
-            int ab = aOff + 2 * p * aStride, ab2 = ab + aStride;
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F), a4 = FloatVector.zero(F), a5 = FloatVector.zero(F);
-            FloatVector a6 = FloatVector.zero(F), a7 = FloatVector.zero(F), a8 = FloatVector.zero(F);
-            FloatVector a9 = FloatVector.zero(F), aa = FloatVector.zero(F), ac = FloatVector.zero(F);
-            for (int c = 0; c < kLen; c++) {
-                int ai = ab + c * MR, aj = ab2 + c * MR;
-                FloatVector b0 = FloatVector.fromArray(F, b, c * BQ + qo);
-                a0 = FloatVector.broadcast(F, a[ai]).fma(b0, a0);
-                a1 = FloatVector.broadcast(F, a[ai + 1]).fma(b0, a1);
-                a2 = FloatVector.broadcast(F, a[ai + 2]).fma(b0, a2);
-                a3 = FloatVector.broadcast(F, a[ai + 3]).fma(b0, a3);
-                a4 = FloatVector.broadcast(F, a[ai + 4]).fma(b0, a4);
-                a5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, a5);
-                a6 = FloatVector.broadcast(F, a[aj]).fma(b0, a6);
-                a7 = FloatVector.broadcast(F, a[aj + 1]).fma(b0, a7);
-                a8 = FloatVector.broadcast(F, a[aj + 2]).fma(b0, a8);
-                a9 = FloatVector.broadcast(F, a[aj + 3]).fma(b0, a9);
-                aa = FloatVector.broadcast(F, a[aj + 4]).fma(b0, aa);
-                ac = FloatVector.broadcast(F, a[aj + 5]).fma(b0, ac);
-            }
-            int so = 2 * p * MR * BQ + qo;
-            a0.intoArray(out, so);
-            a1.intoArray(out, so + BQ);
-            a2.intoArray(out, so + 2 * BQ);
-            a3.intoArray(out, so + 3 * BQ);
-            a4.intoArray(out, so + 4 * BQ);
-            a5.intoArray(out, so + 5 * BQ);
-            a6.intoArray(out, so + 6 * BQ);
-            a7.intoArray(out, so + 7 * BQ);
-            a8.intoArray(out, so + 8 * BQ);
-            a9.intoArray(out, so + 9 * BQ);
-            aa.intoArray(out, so + 10 * BQ);
-            ac.intoArray(out, so + 11 * BQ);
         }
     }
 
@@ -552,27 +393,34 @@ final class FlashAttention {
                 p.intoArray(s, jj * BQ + o);
                 sum = sum.add(p);
             }
-            mOld.intoArray(alpha, o);
             mx.intoArray(m, o);
-            sum.intoArray(rowSum, o);
+            if (mOld.compare(VectorOperators.NE, mx).anyTrue()) {
+                mOld.intoArray(alpha, o);
+                sum.intoArray(rowSum, o);
+                rescaleFactors(alpha, m, l, rowSum, o);
+            } else { // the common case after the first key blocks: alpha = 1 without computing an exp
+                FloatVector.broadcast(F, 1f).intoArray(alpha, o);
+                FloatVector.fromArray(F, l, o).add(sum).intoArray(l, o);
+            }
         }
-        rescaleFactors(alpha, m, l, rowSum, nvec);
     }
 
     /**
-     * alpha = e^(oldMax - newMax) and l = alpha * l + rowSum, with alpha[i] holding the old max on entry. A
-     * separate method: a second inlined vector exp would exceed C2's node budget for {@link #onlineSoftmax}.
-     * The argument is <= 0 (the max only grows), the domain of {@link VectorMath#expSoftmax}: exactly 1 where
-     * the max did not move, 0 where the old max was -Infinity (O and l are still 0 there).
+     * alpha = e^(oldMax - newMax) and l = alpha * l + rowSum for the L queries at o, with alpha holding the
+     * old max on entry. Scalar: a second inlined vector exp exceeds C2's node budget for {@link #onlineSoftmax},
+     * and a vector method called this rarely would reach C2 late (boxing every vector until then).
      */
-    private static void rescaleFactors(float[] alpha, float[] m, float[] l, float[] rowSum, int nvec) {
-        for (int qv = 0; qv < nvec; qv++) {
-            int o = qv * L;
-            FloatVector mNew = FloatVector.fromArray(F, m, o);
-            FloatVector mSafe = mNew.blend(0f, mNew.eq(Float.NEGATIVE_INFINITY));
-            FloatVector a = VectorMath.expSoftmax(FloatVector.fromArray(F, alpha, o).sub(mSafe));
-            a.intoArray(alpha, o);
-            FloatVector.fromArray(F, l, o).fma(a, FloatVector.fromArray(F, rowSum, o)).intoArray(l, o);
+    private static void rescaleFactors(float[] alpha, float[] m, float[] l, float[] rowSum, int o) {
+        for (int i = o; i < o + L; i++) {
+            float mOld = alpha[i], mNew = m[i];
+            float a;
+            if (mOld == mNew) {
+                a = 1f; // also -Inf == -Inf: O and l are still 0
+            } else {
+                a = VectorMath.exp(mOld - (mNew == Float.NEGATIVE_INFINITY ? 0f : mNew));
+            }
+            alpha[i] = a;
+            l[i] = l[i] * a + rowSum[i];
         }
     }
 
