@@ -50,6 +50,12 @@ final class FlashAttention {
      * larger blocks cut that traffic, while qp, s, o and ot (each BQ wide) must stay in L2.
      */
     static final int BQ = roundUp(Math.max(128, 2 * QT), QT);
+    /**
+     * With 32 vector registers (512-bit vectors), P.V accumulates straight into the output accumulator O (a
+     * loaded start costs no spills there), after rescaling only the query vectors whose max moved; with 16
+     * (AVX2) it starts from zero into OT, merged afterwards, as a loaded start spills (see {@link #panelTile}).
+     */
+    static final boolean ACCUMULATE = L >= 16;
     /** Keys per block, a multiple of MR: the S tile (BK x BQ floats) stays in L2 next to qp, o and ot. */
     static final int BK = 12 * MR;
     /** Target number of tasks per thread (load balance vs per-task overhead). */
@@ -62,7 +68,7 @@ final class FlashAttention {
     /** Bytes of scratch per thread for head dim d and nkv keys (tiles plus K/V panels). */
     static long scratchBytes(int d, int nkv) {
         long dg = roundUp(d, MR);
-        long tiles = (long) d * BQ + (long) BK * BQ + 2L * dg * BQ + 4L * BQ;
+        long tiles = (long) d * BQ + (long) BK * BQ + (ACCUMULATE ? 1L : 2L) * dg * BQ + 4L * BQ + BQ / L;
         long panels = (long) roundUp(nkv, MR) * d + (long) nkv * dg;
         return 4L * (tiles + panels);
     }
@@ -109,11 +115,12 @@ final class FlashAttention {
         final float[] qp;                      // [d][BQ]       scale * Q^T
         final float[] s;                       // [BK][BQ]      scores, then probabilities
         final float[] o;                       // [dg][BQ]      unnormalised output accumulator
-        final float[] ot;                      // [dg][BQ]      P.V of the current key block
+        final float[] ot;                      // [dg][BQ]      P.V of the current key block (unless ACCUMULATE)
         final float[] m = new float[BQ];       // running max per query
         final float[] l = new float[BQ];       // running sum per query
         final float[] alpha = new float[BQ];   // rescale factor of the current key block
         final float[] rowSum = new float[BQ];  // sum of P over the current key block
+        final boolean[] moved = new boolean[BQ / L]; // query vectors whose max moved in the current key block
         float[] kp = new float[0];             // [nkv/MR][d][MR]   K of the current head
         float[] vp = new float[0];             // [dg/MR][nkv][MR]  V of the current head
         int vpStride;                          // nkv * MR: distance between channel groups of vp
@@ -133,7 +140,7 @@ final class FlashAttention {
             qp = new float[d * BQ];
             s = new float[BK * BQ];
             o = new float[dg * BQ];
-            ot = new float[dg * BQ];
+            ot = new float[ACCUMULATE ? 0 : dg * BQ];
         }
 
         /**
@@ -168,8 +175,8 @@ final class FlashAttention {
         for (int j0 = 0; j0 < nkv; j0 += BK) {
             int bk = Math.min(BK, nkv - j0);
             // S[key][query] = K Qp: key groups of MR, reduction over the d channels
-            panelTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount);
-            if (half) panelHalfTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount * QT);
+            panelTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount, false);
+            if (half) panelHalfTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount * QT, false);
             for (int term = 0; term < terms.size(); term++) {
                 float[] bd = terms.data[term];
                 int ld = terms.ld[term];
@@ -181,9 +188,17 @@ final class FlashAttention {
             }
             onlineSoftmax(t, bk, active / L);
             // OT[c][query] = V^T P: channel groups of MR, reduction over the bk keys
-            panelTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount);
-            if (half) panelHalfTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount * QT);
-            merge(t.o, t.ot, t.alpha, d, active);
+            if (ACCUMULATE) {
+                // O = alpha O + V^T P; the first key block starts from zero (alpha = 0 there)
+                boolean acc = j0 > 0;
+                if (acc) rescale(t.o, t.alpha, t.moved, d, active / L);
+                panelTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.o, qtCount, acc);
+                if (half) panelHalfTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.o, qtCount * QT, acc);
+            } else {
+                panelTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount, false);
+                if (half) panelHalfTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount * QT, false);
+                merge(t.o, t.ot, t.alpha, d, active);
+            }
         }
         float[] od = out.data(), o = t.o, l = t.l;
         int oBase = out.index(b, h, i0), oRow = out.rowStride();
@@ -280,18 +295,29 @@ final class FlashAttention {
      * AVX2 (16 registers), a store-forwarding chain that measured 2x slower.
      */
     private static void panelTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
-                                  int qtCount) {
+                                  int qtCount, boolean accumulate) {
         for (int g = 0; g < groups; g++) {
             int ab = aOff + g * aStride;
             int orow = g * MR * BQ;
             for (int qt = 0; qt < qtCount; qt++) {
-                int qo = qt * QT;
-                FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
-                FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
-                FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
-                FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
-                FloatVector a40 = FloatVector.zero(F), a41 = FloatVector.zero(F);
-                FloatVector a50 = FloatVector.zero(F), a51 = FloatVector.zero(F);
+                int qo = qt * QT, so = orow + qo;
+                FloatVector a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51;
+                if (accumulate) {
+                    a00 = FloatVector.fromArray(F, out, so);
+                    a01 = FloatVector.fromArray(F, out, so + L);
+                    a10 = FloatVector.fromArray(F, out, so + BQ);
+                    a11 = FloatVector.fromArray(F, out, so + BQ + L);
+                    a20 = FloatVector.fromArray(F, out, so + 2 * BQ);
+                    a21 = FloatVector.fromArray(F, out, so + 2 * BQ + L);
+                    a30 = FloatVector.fromArray(F, out, so + 3 * BQ);
+                    a31 = FloatVector.fromArray(F, out, so + 3 * BQ + L);
+                    a40 = FloatVector.fromArray(F, out, so + 4 * BQ);
+                    a41 = FloatVector.fromArray(F, out, so + 4 * BQ + L);
+                    a50 = FloatVector.fromArray(F, out, so + 5 * BQ);
+                    a51 = FloatVector.fromArray(F, out, so + 5 * BQ + L);
+                } else {
+                    a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = FloatVector.zero(F);
+                }
                 for (int c = 0; c < kLen; c++) {
                     int bi = c * BQ + qo, ai = ab + c * MR;
                     FloatVector b0 = FloatVector.fromArray(F, b, bi);
@@ -315,7 +341,6 @@ final class FlashAttention {
                     a50 = x.fma(b0, a50);
                     a51 = x.fma(b1, a51);
                 }
-                int so = orow + qo;
                 a00.intoArray(out, so);
                 a01.intoArray(out, so + L);
                 a10.intoArray(out, so + BQ);
@@ -338,11 +363,21 @@ final class FlashAttention {
      * register allocation is unaffected.
      */
     private static void panelHalfTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
-                                      int qo) {
+                                      int qo, boolean accumulate) {
         for (int g = 0; g < groups; g++) {
             int ab = aOff + g * aStride;
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F), a4 = FloatVector.zero(F), a5 = FloatVector.zero(F);
+            int so = g * MR * BQ + qo;
+            FloatVector a0, a1, a2, a3, a4, a5;
+            if (accumulate) {
+                a0 = FloatVector.fromArray(F, out, so);
+                a1 = FloatVector.fromArray(F, out, so + BQ);
+                a2 = FloatVector.fromArray(F, out, so + 2 * BQ);
+                a3 = FloatVector.fromArray(F, out, so + 3 * BQ);
+                a4 = FloatVector.fromArray(F, out, so + 4 * BQ);
+                a5 = FloatVector.fromArray(F, out, so + 5 * BQ);
+            } else {
+                a0 = a1 = a2 = a3 = a4 = a5 = FloatVector.zero(F);
+            }
             for (int c = 0; c < kLen; c++) {
                 int ai = ab + c * MR;
                 FloatVector b0 = FloatVector.fromArray(F, b, c * BQ + qo);
@@ -353,7 +388,6 @@ final class FlashAttention {
                 a4 = FloatVector.broadcast(F, a[ai + 4]).fma(b0, a4);
                 a5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, a5);
             }
-            int so = g * MR * BQ + qo;
             a0.intoArray(out, so);
             a1.intoArray(out, so + BQ);
             a2.intoArray(out, so + 2 * BQ);
@@ -394,7 +428,9 @@ final class FlashAttention {
                 sum = sum.add(p);
             }
             mx.intoArray(m, o);
-            if (mOld.compare(VectorOperators.NE, mx).anyTrue()) {
+            boolean moved = mOld.compare(VectorOperators.NE, mx).anyTrue();
+            t.moved[qv] = moved;
+            if (moved) {
                 mOld.intoArray(alpha, o);
                 sum.intoArray(rowSum, o);
                 rescaleFactors(alpha, m, l, rowSum, o);
@@ -432,6 +468,18 @@ final class FlashAttention {
      */
     private static FloatVector larger(FloatVector a, FloatVector x) {
         return a.blend(x, a.lt(x));
+    }
+
+    /**
+     * O[c][i] = alpha[i] * O[c][i] for c < d, for the query vectors whose max moved (alpha = 1 elsewhere): the
+     * rescale before P.V accumulates into O.
+     */
+    private static void rescale(float[] o, float[] alpha, boolean[] moved, int d, int nvec) {
+        for (int qv = 0; qv < nvec; qv++) {
+            if (!moved[qv]) continue;
+            FloatVector a = FloatVector.fromArray(F, alpha, qv * L);
+            for (int c = 0, x = qv * L; c < d; c++, x += BQ) FloatVector.fromArray(F, o, x).mul(a).intoArray(o, x);
+        }
     }
 
     /** O[c][i] = alpha[i] * O[c][i] + OT[c][i] for c < d, i < active (alpha = 1 where the max did not change). */
