@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #block} handles one query block of at most {@link #BQ} rows, looping over key blocks of {@link #BK}
  * keys. Both products, S = K Q^T and O^T = V^T P, run through one broadcast-FMA register-tile micro-kernel
  * ({@link #panelTile}: MR = 6 broadcast rows x 2 query vectors = 12 accumulators, the GEMM's AVX2 shape), and
- * an online softmax between them keeps the running max and sum per query.
+ * an online softmax between them keeps the running max and sum per query. (A 12-row tile for 512-bit vectors
+ * measured only 0.5-3% faster on Zen 5 and its C2 compile took long enough to leave short warm-ups in C1 code.)
  *
  * <p>Everything is kept "transposed", queries in the vector lanes:
  * <ul>
@@ -26,10 +27,13 @@ import jdk.incubator.vector.VectorSpecies;
  *       over queries and need no horizontal reduction, and P is directly the vector operand of P.V;</li>
  *   <li>{@code vp[cg][key][MR]}: V of the head in micro-panels of MR channels (zero-padded to a multiple of
  *       MR), the broadcast operand of P.V;</li>
- *   <li>{@code o[c][BQ]}, {@code ot[c][BQ]}: the unnormalised output accumulator and the current key block's
- *       P.V (the kernel starts from zero and stores; {@link #merge} folds it in with the rescale factor).</li>
+ *   <li>{@code o[c][BQ]}: the unnormalised output accumulator. With 512-bit vectors ({@link #ACCUMULATE}) P.V
+ *       accumulates into it directly, after {@link #rescale} multiplied the query vectors whose max moved by
+ *       the rescale factor; with 256-bit vectors the kernel starts from zero into {@code ot[c][BQ]} (the
+ *       current key block's P.V) and {@link #merge} folds that in with the rescale factor.</li>
  * </ul>
- * Scratch per thread: O(headDim * BQ + BK * BQ) for the tiles (~130 KiB for headDim 64, L2-resident) plus
+ * Scratch per thread: O(headDim * BQ + BK * BQ) for the tiles (103 KiB for headDim 64 with 512-bit vectors,
+ * 136 KiB with 256-bit ones; L2-resident) plus
  * O(nkv * headDim) for the K/V panels: it grows linearly with N, never with N^2.
  *
  * <p>Determinism: the block partition depends only on nq, and every block is computed the same way whichever
@@ -68,9 +72,9 @@ final class FlashAttention {
     /** Bytes of scratch per thread for head dim d and nkv keys (tiles plus K/V panels). */
     static long scratchBytes(int d, int nkv) {
         long dg = roundUp(d, MR);
-        long tiles = (long) d * BQ + (long) BK * BQ + (ACCUMULATE ? 1L : 2L) * dg * BQ + 4L * BQ + BQ / L;
+        long tiles = (long) d * BQ + (long) BK * BQ + (ACCUMULATE ? 1L : 2L) * dg * BQ + 4L * BQ;
         long panels = (long) roundUp(nkv, MR) * d + (long) nkv * dg;
-        return 4L * (tiles + panels);
+        return 4L * (tiles + panels) + BQ / L; // + the moved flags
     }
 
     static void run(int batch, int heads, int nq, int nkv, int d, float scale, AttentionView q, AttentionView k,
@@ -289,10 +293,11 @@ final class FlashAttention {
 
     /**
      * The micro-kernel of both products: for g < groups, r < MR, query i < qtCount * QT,
-     * {@code out[(g*MR + r)*BQ + i] = sum_{c < kLen} a[aOff + g*aStride + c*MR + r] * b[c*BQ + i]},
-     * in register tiles of MR broadcast rows x QV query vectors (12 accumulators). The accumulators start from
-     * zero and are stored, never loaded: with a loaded start C2 spills one or two of them inside the loop on
-     * AVX2 (16 registers), a store-forwarding chain that measured 2x slower.
+     * {@code out[(g*MR + r)*BQ + i] = sum_{c < kLen} a[aOff + g*aStride + c*MR + r] * b[c*BQ + i]}
+     * ({@code +=} if {@code accumulate}), in register tiles of MR broadcast rows x QV query vectors
+     * (12 accumulators). {@code accumulate} is only used with 32 vector registers ({@link #ACCUMULATE}): with a
+     * loaded start C2 spills one or two accumulators inside the loop on AVX2 (16 registers), a store-forwarding
+     * chain that measured 2x slower, so there the accumulators start from zero and are stored, never loaded.
      */
     private static void panelTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
                                   int qtCount, boolean accumulate) {
