@@ -173,7 +173,9 @@ final class FlashAttention {
         packQ(q.data(), q.index(b, h, i0), q.rowStride(), rows, active, d, scale, t.qp);
         Arrays.fill(t.m, 0, active, Float.NEGATIVE_INFINITY);
         Arrays.fill(t.l, 0, active, 0f);
-        for (int c = 0; c < d; c++) Arrays.fill(t.o, c * BQ, c * BQ + active, 0f);
+        if (!ACCUMULATE || nkv == 0) { // else the first key block's P.V overwrites O
+            for (int c = 0; c < d; c++) Arrays.fill(t.o, c * BQ, c * BQ + active, 0f);
+        }
 
         float[] s = t.s;
         int bhIndex = b * heads + h;
