@@ -25,6 +25,8 @@ public final class GemmDriver {
     private GemmDriver() {}
 
     private static final int NR = GemmConfig.NR;
+    /** Minimum B panels per task when splitting columns over threads: 64 columns. */
+    private static final int MIN_TASK_PANELS = Math.max(1, 64 / NR);
 
     /**
      * A per-calling-thread scratch buffer. Only its owning thread touches it; {@code inUse} makes a re-entrant call
@@ -135,13 +137,17 @@ public final class GemmDriver {
             int rowBlocks = rowBlocks(m, mr);
             if (raw != null && rowBlocks != 1) throw new IllegalStateException("raw B needs a single row block");
             int colChunks = (nPanels * NR + GemmConfig.NC - 1) / GemmConfig.NC;
-            if (threads > 1) {
-                // ~8 tasks per thread for work-stealing balance, but keep >= 4 panels (64+ columns) per task so
-                // the B micro-panels' reuse across the A block still pays for reloading the A block.
-                long flops = 2L * m * n * k;
-                int want = flops < 4_000_000 ? 1 : 8 * threads;
+            if (threads > 1 && 2L * m * n * k >= 4_000_000) {
+                // ~8 tasks per thread for balance, but keep >= 64 columns per task so the B micro-panels' reuse
+                // across the A block still pays for reloading the A block.
+                int want = 8 * threads;
                 int need = (want + rowBlocks - 1) / rowBlocks;
-                colChunks = Math.max(colChunks, Math.min(need, Math.max(1, nPanels / 4)));
+                colChunks = Math.max(colChunks, Math.min(need, Math.max(1, nPanels / MIN_TASK_PANELS)));
+                // Narrow C (e.g. PVT's 64-channel spatial-reduction conv: M = 49, N = 64, K = 4096): too few column
+                // chunks to feed the threads, so cut the rows finer too. Pre-packed B only (raw B is packed per task
+                // and needs a single row block).
+                if (raw == null && rowBlocks * colChunks < 2 * threads)
+                    rowBlocks = Math.min(mPanels, Math.max(rowBlocks, (2 * threads + colChunks - 1) / colChunks));
             }
             final int rb = rowBlocks, cb = colChunks;
             final int rowPanelsPerBlock = (mPanels + rb - 1) / rb;
