@@ -68,7 +68,8 @@ public final class Attention {
     /**
      * Explicit attention: materialises the probabilities. When {@code probs} is not null they are written to
      * {@code probs[probsOff + ((b * heads + h) * nq + i) * nkv + j]} (layout [batch][heads][nq][nkv]).
-     * Scratch is {@code nq * nkv} floats per concurrently processed (batch, head) when probs is null.
+     * Scratch is {@code nq * nkv} floats per thread working on a (batch, head) when probs is null, kept per thread
+     * (softly referenced) and reused by later calls.
      */
     public static void explicit(int batch, int heads, int nq, int nkv, int headDim, float scale,
                                 AttentionView q, AttentionView k, AttentionView v, AttentionView out,
@@ -95,6 +96,24 @@ public final class Attention {
         }
     }
 
+    /**
+     * Per-thread score buffer of the explicit path, reused across heads and calls: allocating nq x nkv floats per
+     * head (2.4 MB at N = 785) made young-GC pauses dominate and the timing erratic (19-117 ms per call, measured).
+     * Soft reference: an idle large buffer can be reclaimed under memory pressure. Heads run one per thread at a
+     * time, and GEMM/Softmax never call back into attention, so a thread never needs two at once.
+     */
+    private static final ThreadLocal<java.lang.ref.SoftReference<float[]>> SCORES = new ThreadLocal<>();
+
+    private static float[] scores(int size) {
+        java.lang.ref.SoftReference<float[]> ref = SCORES.get();
+        float[] s = ref == null ? null : ref.get();
+        if (s == null || s.length < size) {
+            s = new float[size];
+            SCORES.set(new java.lang.ref.SoftReference<>(s));
+        }
+        return s;
+    }
+
     private static void explicitHead(int p, int heads, int nq, int nkv, int d, float scale,
                                      AttentionView q, AttentionView k, AttentionView v, AttentionView out,
                                      BiasTerms terms, float[] probs, int probsOff) {
@@ -110,7 +129,7 @@ public final class Attention {
             s = probs;
             so = probsOff + p * nq * nkv;
         } else {
-            s = new float[nq * nkv];
+            s = scores(nq * nkv);
             so = 0;
         }
         Gemm.sgemm(false, true, nq, nkv, d, scale, q.data(), q.index(b, h, 0), Math.max(q.rowStride(), d),

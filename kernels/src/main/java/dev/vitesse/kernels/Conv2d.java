@@ -32,6 +32,8 @@ public final class Conv2d {
 
     /** Upper bound on the im2col scratch buffer per call (floats). */
     static final int IM2COL_CHUNK_FLOATS = 1 << 18;
+    /** Output pixels per task below which the im2col chunks are not spread over threads (the GEMM still is). */
+    private static final int MIN_TASK_ROWS = 48;
 
     private final int cin, cout, kh, kw, strideH, strideW, padH, padW;
     private final InputLayout layout;
@@ -192,13 +194,32 @@ public final class Conv2d {
             return;
         }
         int rowsPerChunk = Math.max(1, Math.min(m, IM2COL_CHUNK_FLOATS / k));
+        int threads = Parallel.threads();
+        if (threads > 1 && m >= 2 * threads * MIN_TASK_ROWS) {
+            // Enough output pixels: each task builds the im2col rows of its own chunk and multiplies them (the
+            // nested GEMM runs on the task's thread), so the im2col copy runs in parallel too, not serially
+            // between parallel GEMMs.
+            int chunks = Math.max(2 * threads, (m + rowsPerChunk - 1) / rowsPerChunk);
+            int per = (m + chunks - 1) / chunks;
+            Parallel.forEach((m + per - 1) / per, t -> {
+                int r0 = t * per, rows = Math.min(per, m - r0);
+                float[] cols = new float[rows * k];
+                im2col(x, xOff, h, w, ow, r0, rows, cols);
+                weight.multiply(rows, cols, 0, k, y, yOff + r0 * ldy, ldy, epilogue);
+            });
+            return;
+        }
         float[] cols = new float[rowsPerChunk * k];
         for (int r0 = 0; r0 < m; r0 += rowsPerChunk) {
             int rows = Math.min(rowsPerChunk, m - r0);
-            if (layout == InputLayout.NHWC) im2colNhwc(x, xOff, h, w, ow, r0, rows, cols);
-            else im2colNchw(x, xOff, h, w, ow, r0, rows, cols);
+            im2col(x, xOff, h, w, ow, r0, rows, cols);
             weight.multiply(rows, cols, 0, k, y, yOff + r0 * ldy, ldy, epilogue);
         }
+    }
+
+    private void im2col(float[] x, int xOff, int h, int w, int ow, int r0, int rows, float[] cols) {
+        if (layout == InputLayout.NHWC) im2colNhwc(x, xOff, h, w, ow, r0, rows, cols);
+        else im2colNchw(x, xOff, h, w, ow, r0, rows, cols);
     }
 
     /** Rows [r0, r0+rows) of the im2col matrix for channels-last input; column order (ky, kx, ci). */

@@ -86,10 +86,21 @@ public final class DepthwiseConv2d {
      * Channels-last: {@code x [h*w][c]} to {@code y [outH*outW][c]}. {@code y} must not overlap {@code x}.
      */
     public void applyNhwc(float[] x, int xOff, int h, int w, float[] y, int yOff) {
+        applyNhwc(x, xOff, h, w, y, yOff, false);
+    }
+
+    /**
+     * As {@link #applyNhwc(float[], int, int, int, float[], int)}, then exact GELU ({@link Gelu}) on each output
+     * row while it is still in cache (PVT v2's MLP: dwconv then GELU), instead of a second pass over the map.
+     */
+    public void applyNhwc(float[] x, int xOff, int h, int w, float[] y, int yOff, boolean gelu) {
         int oh = outH(h), ow = outW(w);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
-        Parallel.forEach(oh, oy -> nhwcRow(x, xOff, h, w, y, yOff, ow, oy));
+        Parallel.forEach(oh, oy -> {
+            nhwcRow(x, xOff, h, w, y, yOff, ow, oy);
+            if (gelu) Gelu.apply(y, yOff + oy * ow * c, ow * c);
+        });
     }
 
     private void nhwcRow(float[] x, int xOff, int h, int w, float[] y, int yOff, int ow, int oy) {

@@ -30,6 +30,13 @@ class DepthwiseConv2dTest {
             absL[i * c + ch] = ref[1][ch * oh * ow + i];
         }
         Conv2dTest.assertClose(yl, 0, c, c, wantL, absL, k * k, what + " NHWC");
+        // fused GELU: exactly the stand-alone GELU applied to the unfused output
+        float[] yg = new float[oh * ow * c + 3];
+        dw.applyNhwc(xl, 0, h, w, yg, 3, true);
+        for (int i = 0; i < yl.length; i++) {
+            if (Float.floatToIntBits(yg[3 + i]) != Float.floatToIntBits(Gelu.gelu(yl[i])))
+                throw new AssertionError(what + " NHWC+GELU at " + i + ": " + yg[3 + i] + " != gelu(" + yl[i] + ")");
+        }
     }
 
     @Test

@@ -25,6 +25,8 @@ public final class GemmDriver {
     private GemmDriver() {}
 
     private static final int NR = GemmConfig.NR;
+    /** Minimum B panels per task when splitting columns over threads: 64 columns. */
+    private static final int MIN_TASK_PANELS = Math.max(1, 64 / NR);
 
     /**
      * A per-calling-thread scratch buffer. Only its owning thread touches it; {@code inUse} makes a re-entrant call
@@ -120,12 +122,12 @@ public final class GemmDriver {
             final int packTasks = (long) m * k < (1 << 15) ? 1 : kBlocks * groups;
             if (packTasks == 1) {
                 for (int pc = 0; pc < k; pc += kcMax)
-                    Packing.packA(transA, a, aOff, lda, 0, m, pc, Math.min(kcMax, k - pc), mr, ap, pc * mPad);
+                    packRows(transA, a, aOff, lda, 0, m, m, pc, Math.min(kcMax, k - pc), mr, ap, pc * mPad);
             } else {
                 Parallel.forEach(packTasks, t -> {
                     int pc = (t / groups) * kcMax, kc = Math.min(kcMax, k - pc);
                     int i0 = (t % groups) * panelsPerGroup * mr, rows = Math.min(panelsPerGroup * mr, m - i0);
-                    Packing.packA(transA, a, aOff, lda, i0, rows, pc, kc, mr, ap, pc * mPad + i0 * kc);
+                    packRows(transA, a, aOff, lda, i0, rows, m, pc, kc, mr, ap, pc * mPad + i0 * kc);
                 });
             }
 
@@ -135,13 +137,17 @@ public final class GemmDriver {
             int rowBlocks = rowBlocks(m, mr);
             if (raw != null && rowBlocks != 1) throw new IllegalStateException("raw B needs a single row block");
             int colChunks = (nPanels * NR + GemmConfig.NC - 1) / GemmConfig.NC;
-            if (threads > 1) {
-                // ~8 tasks per thread for work-stealing balance, but keep >= 4 panels (64+ columns) per task so
-                // the B micro-panels' reuse across the A block still pays for reloading the A block.
-                long flops = 2L * m * n * k;
-                int want = flops < 4_000_000 ? 1 : 8 * threads;
+            if (threads > 1 && 2L * m * n * k >= 4_000_000) {
+                // ~8 tasks per thread for balance, but keep >= 64 columns per task so the B micro-panels' reuse
+                // across the A block still pays for reloading the A block.
+                int want = 8 * threads;
                 int need = (want + rowBlocks - 1) / rowBlocks;
-                colChunks = Math.max(colChunks, Math.min(need, Math.max(1, nPanels / 4)));
+                colChunks = Math.max(colChunks, Math.min(need, Math.max(1, nPanels / MIN_TASK_PANELS)));
+                // Narrow C (e.g. PVT's 64-channel spatial-reduction conv: M = 49, N = 64, K = 4096): too few column
+                // chunks to feed the threads, so cut the rows finer too. Pre-packed B only (raw B is packed per task
+                // and needs a single row block).
+                if (raw == null && rowBlocks * colChunks < 2 * threads)
+                    rowBlocks = Math.min(mPanels, Math.max(rowBlocks, (2 * threads + colChunks - 1) / colChunks));
             }
             final int rb = rowBlocks, cb = colChunks;
             final int rowPanelsPerBlock = (mPanels + rb - 1) / rb;
@@ -154,6 +160,23 @@ public final class GemmDriver {
             });
         } finally {
             scratch.give(ap);
+        }
+    }
+
+    /**
+     * Packs rows [i0, i0 + rows) of op(A) for one K block. With 12-row panels, a last panel of at most 6 rows (e.g.
+     * M = 197 = 16 * 12 + 5) is packed 6 wide and later run by the 6-row kernel: at M = 197 that computes 198 rows
+     * instead of 204 (3 % of the work). It fits the 12-row panel's space, so panel offsets stay i0 * kc.
+     */
+    private static void packRows(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int m, int pc, int kc,
+                                 int mr, float[] ap, int off) {
+        int lastStart = (m - 1) / mr * mr;
+        if (mr == 12 && i0 + rows == m && m - lastStart <= 6) {
+            int full = lastStart - i0;
+            if (full > 0) Packing.packA(transA, a, aOff, lda, i0, full, pc, kc, mr, ap, off);
+            Packing.packA(transA, a, aOff, lda, lastStart, m - lastStart, pc, kc, 6, ap, off + full * kc);
+        } else {
+            Packing.packA(transA, a, aOff, lda, i0, rows, pc, kc, mr, ap, off);
         }
     }
 
@@ -181,7 +204,7 @@ public final class GemmDriver {
                     int i0 = pi * mr, rows = Math.min(mr, m - i0);
                     int ao = pc * mPad + i0 * kc;
                     int co = cOff + i0 * ldc + j0;
-                    if (mr == 12) {
+                    if (mr == 12 && rows > 6) {
                         // accumulate into the tile buffer, then combine (edges included) with C
                         if (tile == null) tile = new float[12 * NR];
                         MicroKernels.tile12x2(kc, ap, ao, bd, bo, tile);
@@ -191,7 +214,8 @@ public final class GemmDriver {
                         MicroKernels.tile6x2(kc, ap, ao, bd, bo, c, co, ldc, op.alpha(), op.beta(), op.scale(),
                                 op.add(), j0, first);
                     } else {
-                        // Edge tile: run the same full-tile kernel on a scratch tile, copy the valid part.
+                        // Edge tile: run the 6-row kernel on a scratch tile, copy the valid part. With mr = 12 this is
+                        // the last row panel holding <= 6 rows, packed 6 wide (see packRows).
                         if (tile == null) tile = new float[12 * NR];
                         boolean readsC = !first || op.beta() != 0f;
                         if (readsC)

@@ -87,9 +87,13 @@ public final class Packing {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + (p0 + p) * ldb + j0, d, p * NR, w);
             }
         } else {
-            for (int jj = 0; jj < w; jj++) {
-                int src = off + (j0 + jj) * ldb + p0;
-                for (int p = 0; p < kc; p++) d[p * NR + jj] = b[src + p];
+            // blocks of TB k-steps, as in packPanel: at KC = 768 the whole micro-panel (96 KiB) exceeds L1
+            for (int pb = 0; pb < kc; pb += TB) {
+                int pe = Math.min(kc, pb + TB);
+                for (int jj = 0; jj < w; jj++) {
+                    int src = off + (j0 + jj) * ldb + p0;
+                    for (int p = pb; p < pe; p++) d[p * NR + jj] = b[src + p];
+                }
             }
         }
         if (w < NR)

@@ -14,6 +14,7 @@ import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.layers.Bilinear;
 import dev.vitesse.model.layers.Dense;
 import dev.vitesse.model.layers.Norm;
+import dev.vitesse.model.layers.Scratch;
 
 /**
  * Pyramid Vision Transformer v1 and v2 (incl. v2-li), channels-last {@code [H*W][C]} tokens throughout.
@@ -196,6 +197,7 @@ public final class PyramidVisionTransformer extends Fam1Model {
     protected float[] features(float[] x, int off, int h, int w, int image, FeatureObserver obs) {
         float[] tok = x;
         int tokOff = off, hh = h, ww = w;
+        Scratch scratch = new Scratch(SLOTS);
         for (int i = 0; i < 4; i++) {
             Stage st = stages[i];
             Embed e = st.embed;
@@ -216,7 +218,7 @@ public final class PyramidVisionTransformer extends Fam1Model {
             }
             for (int j = 0; j < st.blocks.length; j++) {
                 String name = cfg.v2() ? "stages." + i + ".blocks." + j : "block" + (i + 1) + "." + j;
-                block(st, st.blocks[j], y, prefix, oh, ow, obs, name, image);
+                block(st, st.blocks[j], y, prefix, oh, ow, obs, name, image, scratch);
                 if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, y, 0, prefix, oh, ow, dim);
             }
             if (st.norm != null) {
@@ -266,39 +268,43 @@ public final class PyramidVisionTransformer extends Fam1Model {
         }
     }
 
-    private void block(Stage st, Block b, float[] x, int prefix, int h, int w, FeatureObserver obs, String name, int image) {
+    // Scratch slots of one forward pass (see block)
+    private static final int T = 0, Q = 1, POOLED = 2, SRC = 3, KV = 4, MID = 5, CONV = 6, SLOTS = 7;
+
+    private void block(Stage st, Block b, float[] x, int prefix, int h, int w, FeatureObserver obs, String name, int image,
+                       Scratch scratch) {
         int dim = st.dim, heads = st.heads, hd = dim / heads;
         int n = prefix + h * w;
-        float[] t = new float[n * dim];
+        float[] t = scratch.get(T, n * dim);
         b.norm1.apply(x, 0, t, 0, n);
-        float[] q = new float[n * dim];
+        float[] q = scratch.get(Q, n * dim);
         b.q.apply(n, t, 0, q, 0);
         // keys/values source: the reduced map (spatial tokens only; v1's class token is not reduced)
         float[] src = t;
         int m = n;
         if (b.srLinear != null) {
-            float[] pooled = new float[49 * dim];
+            float[] pooled = scratch.get(POOLED, 49 * dim);
             long tp = Profiler.start();
             Pooling.adaptiveAvgPool(t, prefix * dim, h, w, dim, 7, 7, pooled, 0);
             Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
-            src = new float[49 * dim];
+            src = scratch.get(SRC, 49 * dim);
             b.srLinear.apply(49, pooled, 0, src, 0);
             b.srNorm.apply(src, 0, src, 0, 49);
             long ta = Profiler.start();
-            Gelu.apply(src, 0, src.length);
+            Gelu.apply(src, 0, 49 * dim);
             Profiler.stop(Profiler.Kind.ACTIVATION, ta);
             m = 49;
         } else if (b.sr != null) {
             if (prefix != 0) throw new IllegalStateException("spatial reduction with a class token");
             int rh = b.sr.outH(h), rw = b.sr.outW(w);
             m = rh * rw;
-            src = new float[m * dim];
+            src = scratch.get(SRC, m * dim);
             long tc = Profiler.start();
             b.sr.apply(t, 0, h, w, src, 0);
             Profiler.stop(Profiler.Kind.CONV, tc);
             b.srNorm.apply(src, 0, src, 0, m);
         }
-        float[] kv = new float[m * 2 * dim];
+        float[] kv = scratch.get(KV, m * 2 * dim);
         b.kv.apply(m, src, 0, kv, 0);
         float[] o = t; // normed input consumed by q and the reduction: reuse for the attention output
         long tat = Profiler.start();
@@ -311,27 +317,24 @@ public final class PyramidVisionTransformer extends Fam1Model {
         if (obs != null) obs.block(name + ".attn", FeatureObserver.Kind.ATTENTION, image, x, 0, prefix, h, w, dim);
         b.norm2.apply(x, 0, t, 0, n);
         int hidden = b.fc1.out();
-        float[] mid = new float[n * hidden];
+        float[] mid = scratch.get(MID, n * hidden);
         if (b.dw == null) {
             b.fc1.applyGelu(n, t, 0, mid, 0);
         } else {
             b.fc1.apply(n, t, 0, mid, 0);
-            float[] conv = new float[n * hidden];
+            float[] conv = scratch.get(CONV, n * hidden);
             long ta = Profiler.start();
-            if (cfg.linear()) relu(mid);
+            if (cfg.linear()) relu(mid, n * hidden);
             Profiler.stop(Profiler.Kind.ACTIVATION, ta);
             long tc = Profiler.start();
-            b.dw.applyNhwc(mid, 0, h, w, conv, 0);
+            b.dw.applyNhwc(mid, 0, h, w, conv, 0, true);   // GELU fused, row by row
             Profiler.stop(Profiler.Kind.CONV, tc);
-            long tg = Profiler.start();
-            Gelu.apply(conv, 0, conv.length);
-            Profiler.stop(Profiler.Kind.ACTIVATION, tg);
             mid = conv;
         }
         b.fc2.applyAdd(n, mid, 0, x, 0);
     }
 
-    private static void relu(float[] a) {
-        for (int i = 0; i < a.length; i++) if (a[i] < 0f) a[i] = 0f;
+    private static void relu(float[] a, int len) {
+        for (int i = 0; i < len; i++) if (a[i] < 0f) a[i] = 0f;
     }
 }

@@ -6,6 +6,7 @@ import dev.vitesse.kernels.AttentionView;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.Pooling;
 import dev.vitesse.kernels.Profiler;
+import dev.vitesse.model.layers.Scratch;
 import dev.vitesse.kernels.WindowPartition;
 import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
@@ -136,6 +137,7 @@ public final class SwinTransformer extends Fam1Model {
         Geometry[][] geo = geometry(gh, gw);
         double f = 2.0 * gh * gw * cfg.embedDim() * 3 * p * p;
         int hh = gh, ww = gw;
+        Scratch scratch = new Scratch(SLOTS);
         for (int s = 0; s < stages.length; s++) {
             int c = stages[s].dim;
             if (s > 0) {
@@ -179,18 +181,19 @@ public final class SwinTransformer extends Fam1Model {
         patchNorm.apply(tok, 0, tok, 0, gh * gw);
         if (obs != null) obs.block(cfg.torchvision() ? "features.0" : "patch_embed", FeatureObserver.Kind.EMBEDDING, image, tok, 0, 0, gh, gw, d0);
         int hh = gh, ww = gw;
+        Scratch scratch = new Scratch(SLOTS);
         for (int s = 0; s < stages.length; s++) {
             Stage st = stages[s];
             if (st.merge != null) {
                 int nh = (hh + 1) / 2, nw = (ww + 1) / 2;
-                tok = merge(st, tok, hh, ww, nh, nw);
+                tok = merge(st, tok, hh, ww, nh, nw, scratch);
                 hh = nh;
                 ww = nw;
                 if (obs != null && cfg.torchvision()) obs.block("features." + (2 * s), FeatureObserver.Kind.DOWNSAMPLE, image, tok, 0, 0, hh, ww, st.dim);
             }
             for (int j = 0; j < st.blocks.length; j++) {
                 String name = cfg.torchvision() ? "features." + (2 * s + 1) + "." + j : "layers." + s + ".blocks." + j;
-                block(st, st.blocks[j], geo[s][j], tok, hh, ww, obs, name, image);
+                block(st, st.blocks[j], geo[s][j], tok, hh, ww, obs, name, image, scratch);
                 if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, tok, 0, 0, hh, ww, st.dim);
             }
         }
@@ -205,9 +208,10 @@ public final class SwinTransformer extends Fam1Model {
     }
 
     /** PatchMerging: [x(2i,2j), x(2i+1,2j), x(2i,2j+1), x(2i+1,2j+1)] (zero-padded when odd) -> LN(4C) -> Linear(4C, 2C). */
-    private static float[] merge(Stage st, float[] x, int h, int w, int nh, int nw) {
+    private static float[] merge(Stage st, float[] x, int h, int w, int nh, int nw, Scratch scratch) {
         int c = st.dim / 2;
-        float[] cat = new float[nh * nw * 4 * c];
+        float[] cat = scratch.get(CAT, nh * nw * 4 * c);
+        if (h % 2 != 0 || w % 2 != 0) java.util.Arrays.fill(cat, 0, nh * nw * 4 * c, 0f);   // zero padding
         long t0 = Profiler.start();
         for (int i = 0; i < nh; i++) {
             for (int j = 0; j < nw; j++) {
@@ -225,17 +229,21 @@ public final class SwinTransformer extends Fam1Model {
         return out;
     }
 
-    private void block(Stage st, Block b, Geometry g, float[] x, int h, int w, FeatureObserver obs, String name, int image) {
+    // Scratch slots of one forward pass, reused across blocks
+    private static final int T = 0, WIN = 1, QKV = 2, MID = 3, CAT = 4, SLOTS = 5;
+
+    private void block(Stage st, Block b, Geometry g, float[] x, int h, int w, FeatureObserver obs, String name, int image,
+                       Scratch scratch) {
         int dim = st.dim, heads = st.heads, hd = dim / heads;
         WindowPartition part = g.part;
         int n = part.tokensPerWindow(), nw = part.windows(), rows = nw * n;
-        float[] t = new float[h * w * dim];
+        float[] t = scratch.get(T, h * w * dim);
         b.norm1.apply(x, 0, t, 0, h * w);
-        float[] win = new float[rows * dim];
+        float[] win = scratch.get(WIN, rows * dim);
         long t0 = Profiler.start();
         part.partition(t, 0, dim, win, 0);
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
-        float[] qkv = new float[rows * 3 * dim];
+        float[] qkv = scratch.get(QKV, rows * 3 * dim);
         b.qkv.apply(rows, win, 0, qkv, 0);
         float[] att = win; // the windows are consumed by the qkv GEMM: reuse the buffer for the attention output
         long t1 = Profiler.start();
@@ -251,7 +259,7 @@ public final class SwinTransformer extends Fam1Model {
         if (obs != null) obs.block(name + ".attn", FeatureObserver.Kind.ATTENTION, image, x, 0, 0, h, w, dim);
         b.norm2.apply(x, 0, t, 0, h * w);
         int hidden = b.fc1.out();
-        float[] mid = new float[h * w * hidden];
+        float[] mid = scratch.get(MID, h * w * hidden);
         b.fc1.applyGelu(h * w, t, 0, mid, 0);
         b.fc2.applyAdd(h * w, mid, 0, x, 0);
     }
