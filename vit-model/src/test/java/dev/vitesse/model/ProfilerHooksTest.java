@@ -16,6 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * wall time), and the kinds each family is made of show up.
  */
 class ProfilerHooksTest {
+    private static final long WARM_UP_NANOS = 400_000_000L;
+    /** Give up looking for a representative window after this long (only a real defect gets that far). */
+    private static final long MEASURE_BUDGET_NANOS = 5_000_000_000L;
+    /** Steady state on a quiet machine is 1-5 % un-bracketed; a missing bracket around a real operator is far more. */
+    private static final double OTHER_BOUND = 0.25;
+
     @AfterEach
     void off() {
         Profiler.setEnabled(false);
@@ -38,12 +44,18 @@ class ProfilerHooksTest {
         VisionModel m = VisionModel.load(Family2FixtureTest.fixture(fixture));
         int s = m.inputSize();
         float[] x = VisionModelFamiliesTest.images(1, s, 3);
-        for (int i = 0; i < 20; i++) m.forward(x, 1);   // JIT warm-up: the share of 'other' is meaningless before
-        // a pass of these fixtures takes 0.2-2 ms, so one GC pause or JIT event in un-bracketed code inflates
-        // 'other' (other builds share the machine): measure >= 50 ms at a time, keep the best of three
+        long warm = System.nanoTime();
+        while (System.nanoTime() - warm < WARM_UP_NANOS) m.forward(x, 1);
+        // A pass of these fixtures takes 0.04-2 ms, so whatever the JIT is doing dominates 'other': measured on
+        // ffvit/tiny, passes go interpreted (28 ms, 1 % other) -> mixed tiers (340 us, 44 % other: the un-bracketed
+        // glue and the Profiler bookkeeping run slow code while the kernels are compiled) -> C2 (40 us, 9 %), and
+        // fall back to the mixed phase for ~0.5 s after a deoptimisation; GC pauses and neighbours on a shared CI
+        // machine add more. Noise only ever adds to 'other', so keep the best 50 ms window and stop at the first
+        // one clearly below the bound; a missing bracket around a real operator fails every window.
         Map<Profiler.Kind, Profiler.Entry> p = null;
         long wall = 0, attributed = 0;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        long measureStart = System.nanoTime();
+        while (p == null || System.nanoTime() - measureStart < MEASURE_BUDGET_NANOS) {
             Profiler.reset();
             Profiler.setEnabled(true);
             long t0 = System.nanoTime(), w;
@@ -62,6 +74,7 @@ class ProfilerHooksTest {
                 wall = w;
                 attributed = a;
             }
+            if ((double) (wall - attributed) / wall < OTHER_BOUND / 2) break;
         }
         String table = fixture + ": wall " + wall / 1e6 + " ms, " + p;
 
@@ -72,6 +85,6 @@ class ProfilerHooksTest {
         assertThat(p.get(Profiler.Kind.CONV).calls() > 0).as(table).isEqualTo(conv);
         if (activation) assertThat(p.get(Profiler.Kind.ACTIVATION).calls()).as(table).isPositive();
         // everything that is not bracketed (allocation, loop control, the image copy) is a small share
-        assertThat((double) (wall - attributed) / wall).as(table).isLessThan(0.25);
+        assertThat((double) (wall - attributed) / wall).as(table).isLessThan(OTHER_BOUND);
     }
 }
