@@ -32,6 +32,9 @@ class JitHealthTest {
             if (a.startsWith("-XX:MaxVectorSize") || a.startsWith("-XX:UseAVX") || a.startsWith("-Dvitesse.")) cmd.add(a);
         }
         cmd.add("-XX:+PrintCompilation");
+        // compile in the foreground: the workload waits for each compile, so a slow or busy machine cannot end it
+        // before C2 has had its turn (the check is then about the JIT's verdict, not about timing)
+        cmd.add("-Xbatch");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(JitWorkload.class.getName());
