@@ -34,7 +34,7 @@ class PackedMatrixTest {
     /** All 32 combinations of alpha, bias, GELU, column scale and accumulate, on shapes with K crossing the K block. */
     static Stream<Arguments> epilogues() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{23, 37, 300}, {1, 5, 7}, {197, 20, 520}, {8, 100, 16}};
+        int[][] shapes = {{23, 37, 300}, {1, 5, 7}, {197, 20, 520}, {8, 100, 16}, {700, 40, 800}};
         for (int bits = 0; bits < 32; bits++) {
             int[] s = shapes[bits % shapes.length];
             out.add(Arguments.of(bits, s[0], s[1], s[2], 1 + bits % 2));

@@ -57,6 +57,8 @@ public final class GemmDriver {
 
     private static final ThreadLocal<Scratch> A_BUF = ThreadLocal.withInitial(Scratch::new);
     private static final ThreadLocal<Scratch> B_BUF = ThreadLocal.withInitial(Scratch::new);
+    /** Per-thread A block (rows of one task x KC) for tasks that pack their own A. */
+    private static final ThreadLocal<Scratch> A_BLOCK_BUF = ThreadLocal.withInitial(Scratch::new);
 
     /** Plain sgemm: packs op(B) into a reused per-thread buffer, then runs the loop nest. Validated by the caller. */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
@@ -110,13 +112,32 @@ public final class GemmDriver {
         final int kcMax = GemmConfig.KC;
         final int mPanels = (m + mr - 1) / mr, mPad = mPanels * mr;
         final int kBlocks = (k + kcMax - 1) / kcMax;
+        final int threads = Parallel.threads();
+        final int nPanels = (n + NR - 1) / NR;
+        int rowBlocks = rowBlocks(m, mr);
+        if (raw != null && rowBlocks != 1) throw new IllegalStateException("raw B needs a single row block");
+
+        if (b != null && rowBlocks >= 2 * threads) {
+            // Tall A (e.g. ViT-B at batch 8, M = 1576): enough row blocks to balance the threads on their own, so
+            // every task owns whole rows and packs its A block per K block right before use, as in BLIS: the
+            // block stays in L2 instead of a separate pass that writes all of packed A to memory and reads it
+            // back (19 MB at M = 1576, K = 3072). Blocks of equal size, a multiple of the thread count.
+            final int rb = roundUp(rowBlocks, threads);
+            final int rowPanelsPerBlock = (mPanels + rb - 1) / rb;
+            final OwnA own = new OwnA(transA, a, aOff, lda);
+            Parallel.forEach(rb, r -> {
+                int p0 = r * rowPanelsPerBlock, p1 = Math.min(mPanels, p0 + rowPanelsPerBlock);
+                if (p0 < p1) block(m, n, k, own, null, 0, p0, p1, b, null, 0, nPanels, c, cOff, ldc, op, mr);
+            });
+            return;
+        }
+
         Scratch scratch = A_BUF.get();
         float[] ap = scratch.take((long) mPad * k);
         try {
             // ---- phase 1: pack A. Unit of work = (K block, group of row panels); at least two groups per thread
             // so that a single K block (e.g. K = 768 at KC = 768) is not packed by one thread while the others wait.
-            int threadsNow = Parallel.threads();
-            int minGroups = threadsNow > 1 ? Math.max(1, 2 * threadsNow / kBlocks) : 1;
+            int minGroups = threads > 1 ? Math.max(1, 2 * threads / kBlocks) : 1;
             final int panelsPerGroup = Math.max(1, Math.min(GemmConfig.MC / mr, (mPanels + minGroups - 1) / minGroups));
             final int groups = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
             final int packTasks = (long) m * k < (1 << 15) ? 1 : kBlocks * groups;
@@ -132,10 +153,6 @@ public final class GemmDriver {
             }
 
             // ---- phase 2: 2D grid of C tasks.
-            final int nPanels = (n + NR - 1) / NR;
-            int threads = threadsNow;
-            int rowBlocks = rowBlocks(m, mr);
-            if (raw != null && rowBlocks != 1) throw new IllegalStateException("raw B needs a single row block");
             int colChunks = (nPanels * NR + GemmConfig.NC - 1) / GemmConfig.NC;
             if (threads > 1 && 2L * m * n * k >= 4_000_000) {
                 // ~8 tasks per thread for balance, but keep >= 64 columns per task so the B micro-panels' reuse
@@ -156,11 +173,18 @@ public final class GemmDriver {
                 int r = t % rb, q = t / rb;
                 int p0 = r * rowPanelsPerBlock, p1 = Math.min(mPanels, p0 + rowPanelsPerBlock);
                 int q0 = (int) ((long) nPanels * q / cb), q1 = (int) ((long) nPanels * (q + 1) / cb);
-                if (p0 < p1 && q0 < q1) block(m, n, k, ap, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
+                if (p0 < p1 && q0 < q1) block(m, n, k, null, ap, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
             });
         } finally {
             scratch.give(ap);
         }
+    }
+
+    /** The unpacked A of a task that packs its own rows, one K block at a time. */
+    private record OwnA(boolean trans, float[] a, int off, int ld) {}
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
     }
 
     /**
@@ -180,9 +204,24 @@ public final class GemmDriver {
         }
     }
 
-    /** Loops 3..1 for row panels [p0, p1) x column panels [q0, q1). */
-    private static void block(int m, int n, int k, float[] ap, int mPad, int p0, int p1, PackedB b, RawB raw,
-                              int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
+    /**
+     * Loops 3..1 for row panels [p0, p1) x column panels [q0, q1). A is either the call's packed A ({@code ap},
+     * K blocks {@code mPad * kc} apart) or, with {@code own}, packed here one K block at a time into this thread's
+     * L2-sized buffer.
+     */
+    private static void block(int m, int n, int k, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
+                              RawB raw, int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
+        Scratch ownScratch = own == null ? null : A_BLOCK_BUF.get();
+        float[] aBuf = own == null ? ap : ownScratch.take((long) (p1 - p0) * mr * Math.min(k, GemmConfig.KC));
+        try {
+            blockLoops(m, n, k, own, aBuf, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
+        } finally {
+            if (own != null) ownScratch.give(aBuf);
+        }
+    }
+
+    private static void blockLoops(int m, int n, int k, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
+                                   RawB raw, int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
         float[] tile = null;   // accumulator tile (MR = 12) or edge scratch (MR = 6)
         // B source: f32 panels are read in place; raw B is packed and bf16 panels are widened one KC x NR
         // micro-panel at a time into this task's L1-sized buffer, right before the A panels stream past it.
@@ -191,6 +230,13 @@ public final class GemmDriver {
         for (int pc = 0; pc < k; pc += GemmConfig.KC) {
             int kc = Math.min(GemmConfig.KC, k - pc);
             boolean first = pc == 0, last = pc + kc == k;
+            int row0 = p0 * mr;
+            int aBlock = pc * mPad + row0 * kc;   // where row panel p0 of this K block starts
+            if (own != null) {
+                packRows(own.trans(), own.a(), own.off(), own.ld(), row0, Math.min(m, p1 * mr) - row0, m, pc, kc, mr,
+                        ap, 0);
+                aBlock = 0;
+            }
             for (int q = q0; q < q1; q++) {
                 int j0 = q * NR, nr = Math.min(NR, n - j0);
                 int bo = 0;
@@ -202,7 +248,7 @@ public final class GemmDriver {
                     Packing.widenBf16(b.bf16, b.index(q, pc), bd, 0, kc * NR);
                 for (int pi = p0; pi < p1; pi++) {
                     int i0 = pi * mr, rows = Math.min(mr, m - i0);
-                    int ao = pc * mPad + i0 * kc;
+                    int ao = aBlock + (i0 - row0) * kc;
                     int co = cOff + i0 * ldc + j0;
                     if (mr == 12 && rows > 6) {
                         // accumulate into the tile buffer, then combine (edges included) with C
