@@ -16,8 +16,8 @@ import dev.vitesse.kernels.Parallel;
 
 /**
  * Flash vs explicit attention, side by side in one JVM: for each thread count and sequence length N,
- * both paths run alternately on the same timm-layout qkv buffer [N, 3 * heads * headDim]; reports the median
- * wall time per call, the median CPU time per call summed over all JVM threads (less sensitive to other load on
+ * both paths run alternately on the same timm-layout qkv buffer [N, 3 * heads * headDim] (each of the
+ * {@code --reps} samples: back-to-back calls for >= 50 ms); reports the median wall time per call, the median CPU time per call summed over all JVM threads (less sensitive to other load on
  * a shared machine; it includes the idle-spin of pool workers), the heap bytes allocated per call (all threads, via
  * {@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes}) and the analytic peak scratch.
  *
@@ -151,14 +151,26 @@ public final class AttentionCompare {
         return best;
     }
 
-    /** Wall time and CPU time summed over all threads of the JVM (robust to other processes on a shared machine). */
+    /**
+     * Wall time and CPU time summed over all threads of the JVM (robust to other processes on a shared machine),
+     * per call, over back-to-back calls filling at least {@link #SAMPLE_NANOS}: a single short call (N = 197 is
+     * ~1 ms) would also time waking the parked worker threads (~0.25 ms on this VM) and the CPU-time query itself,
+     * which a model's attention call, run right after its GEMMs, does not pay.
+     */
     private static void time(com.sun.management.ThreadMXBean mx, Runnable r, double[] wall, double[] cpu, int i) {
-        long c0 = cpuNanos(mx), t0 = System.nanoTime();
-        r.run();
-        long t1 = System.nanoTime(), c1 = cpuNanos(mx);
-        wall[i] = (t1 - t0) / 1e6;
-        cpu[i] = (c1 - c0) / 1e6;
+        long c0 = cpuNanos(mx), t0 = System.nanoTime(), t1;
+        int calls = 0;
+        do {
+            r.run();
+            calls++;
+            t1 = System.nanoTime();
+        } while (t1 - t0 < SAMPLE_NANOS);
+        long c1 = cpuNanos(mx);
+        wall[i] = (t1 - t0) / 1e6 / calls;
+        cpu[i] = (c1 - c0) / 1e6 / calls;
     }
+
+    private static final long SAMPLE_NANOS = 50_000_000L;
 
     private static long cpuNanos(com.sun.management.ThreadMXBean mx) {
         long sum = 0;

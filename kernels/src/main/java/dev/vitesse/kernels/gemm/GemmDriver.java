@@ -11,6 +11,8 @@ import java.lang.ref.SoftReference;
  *
  * <pre>
  * phase 1 (parallel): pack op(A) into MR-row micro-panels, per K block          (A~ = whole A, shared by all tasks)
+ *                     skipped for tall A (>= 2 row blocks per thread): tasks own whole rows and pack their A
+ *                     block per K block at the top of loop 3 (BLIS order; the block never leaves L2)
  * phase 2 (parallel over a 2D grid of C tasks: row blocks <= MC x column chunks <= NC):
  *   loop 3  for pc in K blocks of KC                  A block (rows x KC) in L2
  *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (KC x NR) in L1 / L2
@@ -59,6 +61,9 @@ public final class GemmDriver {
     private static final ThreadLocal<Scratch> B_BUF = ThreadLocal.withInitial(Scratch::new);
     /** Per-thread A block (rows of one task x KC) for tasks that pack their own A. */
     private static final ThreadLocal<Scratch> A_BLOCK_BUF = ThreadLocal.withInitial(Scratch::new);
+    /** Per-thread 12 x NR tile and KC x NR B micro-panel of {@link #block}. */
+    private static final ThreadLocal<Scratch> TILE_BUF = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> PANEL_BUF = ThreadLocal.withInitial(Scratch::new);
 
     /** Plain sgemm: packs op(B) into a reused per-thread buffer, then runs the loop nest. Validated by the caller. */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
@@ -211,22 +216,31 @@ public final class GemmDriver {
      */
     private static void block(int m, int n, int k, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
                               RawB raw, int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
+        // per-thread buffers, reused across tasks and calls (a fresh tile and B micro-panel per task cost the
+        // explicit attention path ~0.6 MB of garbage per 12-head call at N = 197)
+        final boolean inPlace = raw == null && !b.isBf16();
         Scratch ownScratch = own == null ? null : A_BLOCK_BUF.get();
+        Scratch tileScratch = TILE_BUF.get(), panelScratch = inPlace ? null : PANEL_BUF.get();
         float[] aBuf = own == null ? ap : ownScratch.take((long) (p1 - p0) * mr * Math.min(k, GemmConfig.KC));
+        float[] tile = tileScratch.take(12 * NR);
+        float[] bd = inPlace ? b.data : panelScratch.take((long) Math.min(k, GemmConfig.KC) * NR);
         try {
-            blockLoops(m, n, k, own, aBuf, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
+            blockLoops(m, n, k, own, aBuf, mPad, p0, p1, b, raw, inPlace, bd, tile, q0, q1, c, cOff, ldc, op, mr);
         } finally {
             if (own != null) ownScratch.give(aBuf);
+            tileScratch.give(tile);
+            if (!inPlace) panelScratch.give(bd);
         }
     }
 
+    /**
+     * {@code tile}: accumulator tile (MR = 12) or edge scratch (MR = 6), 12 x NR. {@code bd}: the packed B data when
+     * {@code inPlace}, else a KC x NR buffer that raw B is packed into (or bf16 panels widened into) one
+     * micro-panel at a time, right before the A panels stream past it.
+     */
     private static void blockLoops(int m, int n, int k, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
-                                   RawB raw, int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
-        float[] tile = null;   // accumulator tile (MR = 12) or edge scratch (MR = 6)
-        // B source: f32 panels are read in place; raw B is packed and bf16 panels are widened one KC x NR
-        // micro-panel at a time into this task's L1-sized buffer, right before the A panels stream past it.
-        final boolean inPlace = raw == null && !b.isBf16();
-        final float[] bd = inPlace ? b.data : new float[Math.min(k, GemmConfig.KC) * NR];
+                                   RawB raw, boolean inPlace, float[] bd, float[] tile, int q0, int q1, float[] c,
+                                   int cOff, int ldc, TileOp op, int mr) {
         for (int pc = 0; pc < k; pc += GemmConfig.KC) {
             int kc = Math.min(GemmConfig.KC, k - pc);
             boolean first = pc == 0, last = pc + kc == k;
@@ -252,7 +266,6 @@ public final class GemmDriver {
                     int co = cOff + i0 * ldc + j0;
                     if (mr == 12 && rows > 6) {
                         // accumulate into the tile buffer, then combine (edges included) with C
-                        if (tile == null) tile = new float[12 * NR];
                         MicroKernels.tile12x2(kc, ap, ao, bd, bo, tile);
                         MicroKernels.combine(tile, rows, nr, c, co, ldc, op.alpha(), op.beta(), op.scale(), op.add(),
                                 j0, first);
@@ -262,7 +275,6 @@ public final class GemmDriver {
                     } else {
                         // Edge tile: run the 6-row kernel on a scratch tile, copy the valid part. With mr = 12 this is
                         // the last row panel holding <= 6 rows, packed 6 wide (see packRows).
-                        if (tile == null) tile = new float[12 * NR];
                         boolean readsC = !first || op.beta() != 0f;
                         if (readsC)
                             for (int i = 0; i < rows; i++) System.arraycopy(c, co + i * ldc, tile, i * NR, nr);
