@@ -40,6 +40,8 @@ public final class EndToEndBench {
         int rounds = 3;
         int iterations = 3;
         int warmup = 2;
+        /** Minimum warm-up time per engine and cell, on top of {@code warmup} passes (steady state, not JIT). */
+        double warmupSeconds = 3;
         List<String> engines = List.of("vitesse", "onnxruntime", "pytorch");
         String python = "/usr/bin/python3";
         Path worker = Path.of("scripts/e2e/torch_worker.py");
@@ -60,6 +62,7 @@ public final class EndToEndBench {
                     case "--rounds" -> o.rounds = positive(a, v);
                     case "--iterations" -> o.iterations = positive(a, v);
                     case "--warmup" -> o.warmup = Integer.parseInt(v);
+                    case "--warmup-seconds" -> o.warmupSeconds = Double.parseDouble(v);
                     case "--engines" -> o.engines = List.of(v.split(","));
                     case "--python" -> o.python = v;
                     case "--worker" -> o.worker = Path.of(v);
@@ -183,6 +186,7 @@ public final class EndToEndBench {
         meta.put("rounds", o.rounds);
         meta.put("iterations_per_round", o.iterations);
         meta.put("warmup", o.warmup);
+        meta.put("warmup_seconds", o.warmupSeconds);
         meta.put("vitesse_load_ms", loadMs);
         meta.put("skipped", skipped);
         meta.put("fma_peak_before", peakBefore);
@@ -208,6 +212,17 @@ public final class EndToEndBench {
         return x;
     }
 
+    /**
+     * {@code --warmup} untimed passes, then more until {@code --warmup-seconds} have passed, the same for every
+     * engine: a server runs in steady state, and on 2 cores the JIT's compiler threads compete with a 2-thread
+     * forward pass, so a small model (DeiT-S, ~40 ms a pass) is still getting faster after 10 passes.
+     */
+    private static void warmUp(Engine e, float[] input, int batch, int threads, Options o) throws Exception {
+        long end = System.nanoTime() + (long) (o.warmupSeconds * 1e9);
+        e.run(input, batch, threads, o.warmup, 1);
+        while (System.nanoTime() < end) e.run(input, batch, threads, 0, 1);
+    }
+
     private static Cell runCell(String model, int batch, int threads, float[] input, List<Engine> engines, Options o)
             throws InterruptedException {
         Cell c = new Cell(model, batch, threads);
@@ -216,7 +231,8 @@ public final class EndToEndBench {
             for (Engine e : engines) {
                 if (c.errors.containsKey(e.name())) continue;
                 try {
-                    Engine.Timing t = e.run(input, batch, threads, round == 0 ? o.warmup : 0, o.iterations);
+                    if (round == 0) warmUp(e, input, batch, threads, o);
+                    Engine.Timing t = e.run(input, batch, threads, 0, o.iterations);
                     List<Double> s = c.samples.computeIfAbsent(e.name(), k -> new ArrayList<>());
                     for (double ms : t.ms()) s.add(ms);
                     if (round == 0) outputs.put(e.name(), t.logits());
