@@ -75,7 +75,9 @@ public final class Fam1Models {
                     + names());
         }
         if (imageSize != null) cfg = cfg.withImageSize(imageSize);
-        return build(cfg, TensorMap.read(weightsFile).useWeightFormat(weights));
+        try (TensorMap tensors = TensorMap.read(weightsFile)) {   // unmapped once the model is built
+            return build(cfg, tensors.useWeightFormat(weights));
+        }
     }
 
     /** A model of {@code architecture} with made-up weights (see {@link TensorMap#random}), for benchmarks. */

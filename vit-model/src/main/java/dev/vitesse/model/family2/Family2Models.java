@@ -55,7 +55,9 @@ public final class Family2Models {
             throw new IllegalArgumentException("no config.json in " + folder + " and no --arch given");
         }
         if (!Files.exists(weightsFile)) throw new IllegalArgumentException("no model.safetensors in " + folder);
-        return build(cfg, TensorMap.read(weightsFile).useWeightFormat(weights));
+        try (TensorMap tensors = TensorMap.read(weightsFile)) {   // unmapped once the model is built
+            return build(cfg, tensors.useWeightFormat(weights));
+        }
     }
 
     /**

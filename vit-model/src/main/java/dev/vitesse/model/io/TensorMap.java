@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,15 +21,20 @@ import java.util.function.UnaryOperator;
  * {@link #requireAllUsed} rejects tensors the architecture does not have. Every error names the source (file),
  * the tensor, and expected vs found shapes.
  *
- * <p>{@link #read} loads F32, F16 and BF16 tensors (converted to float) through {@link SafeTensors}, which
- * validates the file. Tensors of other dtypes (torchvision's {@code relative_position_index} buffers, BatchNorm's
+ * <p>{@link #read} opens a safetensors file through {@link SafeTensors}, which validates it, and keeps it mapped
+ * until {@link #close}: F32, F16 and BF16 tensors are converted to float when a builder {@linkplain #take takes}
+ * them, so loading holds one raw tensor at a time next to the packed weights instead of the whole file on the
+ * heap. Tensors of other dtypes (torchvision's {@code relative_position_index} buffers, BatchNorm's
  * {@code num_batches_tracked}) are kept as shape-only entries: taking one is an error, they may only be
  * {@linkplain #ignore ignored}. A {@link #random} map makes up every tensor a builder asks for.
  *
  * <p>Not thread-safe (it records which tensors were taken); a builder uses it from one thread.
  */
-public final class TensorMap {
-    /** One tensor: dtype name (as in safetensors, e.g. F32), shape, and row-major float data (null for non-float dtypes). */
+public final class TensorMap implements AutoCloseable {
+    /**
+     * One tensor: dtype name (as in safetensors, e.g. F32), shape, and row-major float data: null for non-float
+     * dtypes and for tensors of a {@link #read} map, which are read from the file when taken.
+     */
     public record Tensor(String dtype, int[] shape, float[] data) {
         /** A float32 tensor. */
         public Tensor(int[] shape, float[] data) {
@@ -45,6 +51,11 @@ public final class TensorMap {
 
     private final String source;
     private final Map<String, Tensor> tensors;
+    /** The open file of a {@link #read} map (shared by its {@link #renamed} views; closed by the original). */
+    private final SafeTensors file;
+    private final boolean ownsFile;
+    /** Map name -> name in the file, after {@link #renamed}; null when they are the same. */
+    private final Map<String, String> fileNames;
     private final Set<String> used = new TreeSet<>();
     /** Non-null for a {@link #random} map. */
     private final Long seed;
@@ -53,13 +64,17 @@ public final class TensorMap {
 
     /** A map over {@code tensors} (copied); {@code source} names them in messages (usually the file). */
     public TensorMap(String source, Map<String, Tensor> tensors) {
-        this(source, tensors, null);
+        this(source, tensors, null, null, false, null);
     }
 
-    private TensorMap(String source, Map<String, Tensor> tensors, Long seed) {
+    private TensorMap(String source, Map<String, Tensor> tensors, Long seed, SafeTensors file, boolean ownsFile,
+                      Map<String, String> fileNames) {
         this.source = source;
         this.tensors = new LinkedHashMap<>(tensors);
         this.seed = seed;
+        this.file = file;
+        this.ownsFile = ownsFile;
+        this.fileNames = fileNames;
     }
 
     /**
@@ -70,28 +85,37 @@ public final class TensorMap {
      * unexpected tensors.
      */
     public static TensorMap random(long seed) {
-        return new TensorMap("random weights (seed " + seed + ")", Map.of(), seed);
+        return new TensorMap("random weights (seed " + seed + ")", Map.of(), seed, null, false, null);
     }
 
     /**
-     * Reads every tensor of a safetensors file through the shared, strictly validating reader ({@link SafeTensors});
-     * tensors of non-float dtypes are kept with null data (an error if a layer takes them).
+     * Opens a safetensors file through the shared, strictly validating reader ({@link SafeTensors}) and lists its
+     * tensors; their data is converted when taken. Close the map when the model is built (it unmaps the file).
      *
      * @throws ModelFormatException for a corrupt file (message names the file and tensor)
      */
     public static TensorMap read(Path file) throws IOException {
-        try (SafeTensors st = SafeTensors.open(file)) {
+        SafeTensors st = SafeTensors.open(file);
+        try {
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (String name : st.names()) {
                 SafeTensors.TensorInfo info = st.info(name);
                 long[] dims = info.shape();
                 int[] shape = new int[dims.length];
                 for (int i = 0; i < dims.length; i++) shape[i] = Math.toIntExact(dims[i]);
-                float[] data = info.dtype().isFloatReadable() ? st.floats(name) : null;
-                out.put(name, new Tensor(info.dtype().name(), shape, data));
+                out.put(name, new Tensor(info.dtype().name(), shape, null));
             }
-            return new TensorMap(file.toString(), out);
+            return new TensorMap(file.toString(), out, null, st, true, null);
+        } catch (RuntimeException e) {
+            st.close();
+            throw e;
         }
+    }
+
+    /** Unmaps the file of a {@link #read} map (tensors taken before stay valid: they are heap copies). */
+    @Override
+    public void close() {
+        if (ownsFile) file.close();
     }
 
     /**
@@ -139,13 +163,15 @@ public final class TensorMap {
     /** A map with every name rewritten by {@code rename} (names must stay unique); nothing is marked used yet. */
     public TensorMap renamed(UnaryOperator<String> rename) {
         Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<String, String> names = file == null ? null : new HashMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String n = rename.apply(e.getKey());
             if (out.put(n, e.getValue()) != null) {
                 throw new IllegalArgumentException(source + ": two tensors map to the same name '" + n + "'");
             }
+            if (names != null) names.put(n, fileName(e.getKey()));
         }
-        return new TensorMap(source, out, seed).useWeightFormat(weightFormat);
+        return new TensorMap(source, out, seed, file, false, names).useWeightFormat(weightFormat);
     }
 
     /**
@@ -164,12 +190,13 @@ public final class TensorMap {
             throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", expected " + Arrays.toString(shape));
         }
-        if (t.data() == null) {
+        if (!isFloat(t)) {
             throw new IllegalArgumentException(source + ": tensor '" + name + "' has dtype " + t.dtype()
                     + ", expected a float type");
         }
         used.add(name);
-        return t.data();
+        // a file's tensor is converted now and not kept here: the builder packs it and drops the copy
+        return t.data() != null ? t.data() : file.floats(fileName(name));
     }
 
     private float[] made(String name, int[] shape) {
@@ -200,7 +227,7 @@ public final class TensorMap {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String k = e.getKey();
             if (k.endsWith("running_mean") || k.endsWith("running_var") || k.endsWith("num_batches_tracked")) continue;
-            if (e.getValue().data() == null) continue;
+            if (!isFloat(e.getValue())) continue;
             n += e.getValue().numel();
         }
         return n;
@@ -228,5 +255,17 @@ public final class TensorMap {
                     + architecture + " (wrong variant or layout?): "
                     + (extra.size() > 12 ? extra.subList(0, 12) + " ..." : extra));
         }
+    }
+
+    private boolean isFloat(Tensor t) {
+        if (t.data() != null) return true;
+        if (file == null) return false;
+        DType d = DType.parse(t.dtype());
+        return d != null && d.isFloatReadable();
+    }
+
+    /** The name a (possibly renamed) tensor has in the file. */
+    private String fileName(String name) {
+        return fileNames == null ? name : fileNames.get(name);
     }
 }
