@@ -196,7 +196,12 @@ public final class TensorMap implements AutoCloseable {
         }
         used.add(name);
         // a file's tensor is converted now and not kept here: the builder packs it and drops the copy
-        return t.data() != null ? t.data() : file.floats(fileName(name));
+        if (t.data() != null) return t.data();
+        try {
+            return file.floats(fileName(name));
+        } catch (IllegalStateException e) { // the arena of a closed map
+            throw new IllegalStateException(source + ": tensor '" + name + "' taken after the tensor map was closed", e);
+        }
     }
 
     private float[] made(String name, int[] shape) {

@@ -1,7 +1,9 @@
 package dev.vitesse.model.io;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -57,5 +59,24 @@ class TensorMapTest {
         assertThat(Math.sqrt(sq / w.length)).isBetween(0.005, 0.05);
         assertThat(a.parameterCount()).isEqualTo(20 + 3 + 3 + 3);
         a.requireAllUsed("any");
+    }
+
+    @Test
+    void fileMapReadsTensorsWhenTakenThroughRenamedViewsUntilClosed(@TempDir Path dir) throws Exception {
+        Path f = new SafeTensorsWriter()
+                .f32("fc.weight", new float[] {1, 2, 3, 4, 5, 6}, 2, 3)
+                .raw("fc.bias", "BF16", new byte[] {(byte) 0x80, 0x3f, 0x00, (byte) 0xc0}, 2)   // 1.0, -2.0
+                .raw("bn.num_batches_tracked", "I64", new byte[8])
+                .write(dir.resolve("m.safetensors"));
+        TensorMap file = TensorMap.read(f);
+        TensorMap view = file.renamed(n -> "model." + n);
+        assertThat(view.take("model.fc.weight", 2, 3)).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(view.take("model.fc.bias", 2)).containsExactly(1f, -2f);
+        assertThat(file.take("fc.weight", 2, 3)).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThatThrownBy(() -> view.take("model.bn.num_batches_tracked")).hasMessageContaining("dtype I64");
+        assertThat(file.parameterCount()).isEqualTo(8);   // shapes only: nothing converted for the count
+        file.close();
+        assertThatThrownBy(() -> view.take("model.fc.weight", 2, 3)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(f.toString()).hasMessageContaining("'model.fc.weight' taken after the tensor map was closed");
     }
 }
