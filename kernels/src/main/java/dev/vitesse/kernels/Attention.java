@@ -1,5 +1,7 @@
 package dev.vitesse.kernels;
 
+import dev.vitesse.kernels.gemm.ThreadScratch;
+
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
@@ -99,20 +101,8 @@ public final class Attention {
     /**
      * Per-thread score buffer of the explicit path, reused across heads and calls: allocating nq x nkv floats per
      * head (2.4 MB at N = 785) made young-GC pauses dominate and the timing erratic (19-117 ms per call, measured).
-     * Soft reference: an idle large buffer can be reclaimed under memory pressure. Heads run one per thread at a
-     * time, and GEMM/Softmax never call back into attention, so a thread never needs two at once.
      */
-    private static final ThreadLocal<java.lang.ref.SoftReference<float[]>> SCORES = new ThreadLocal<>();
-
-    private static float[] scores(int size) {
-        java.lang.ref.SoftReference<float[]> ref = SCORES.get();
-        float[] s = ref == null ? null : ref.get();
-        if (s == null || s.length < size) {
-            s = new float[size];
-            SCORES.set(new java.lang.ref.SoftReference<>(s));
-        }
-        return s;
-    }
+    private static final ThreadLocal<ThreadScratch> SCORES = ThreadLocal.withInitial(ThreadScratch::new);
 
     private static void explicitHead(int p, int heads, int nq, int nkv, int d, float scale,
                                      AttentionView q, AttentionView k, AttentionView v, AttentionView out,
@@ -123,15 +113,20 @@ public final class Attention {
             for (int i = 0; i < nq; i++) Arrays.fill(out.data(), oBase + i * out.rowStride(), oBase + i * out.rowStride() + d, 0f);
             return;
         }
-        float[] s;
-        int so;
-        if (probs != null) {
-            s = probs;
-            so = probsOff + p * nq * nkv;
-        } else {
-            s = scores(nq * nkv);
-            so = 0;
+        ThreadScratch scratch = probs == null ? SCORES.get() : null;
+        float[] s = probs != null ? probs : scratch.take((long) nq * nkv);
+        int so = probs != null ? probsOff + p * nq * nkv : 0;
+        try {
+            scoresSoftmaxValues(b, h, p, nq, nkv, d, scale, q, k, v, out, oBase, oRow, terms, s, so);
+        } finally {
+            if (scratch != null) scratch.give(s);
         }
+    }
+
+    /** S = scale Q K^T (+ bias terms), softmax by rows, O = P V, for one (batch, head) with S at s[so..]. */
+    private static void scoresSoftmaxValues(int b, int h, int p, int nq, int nkv, int d, float scale,
+                                            AttentionView q, AttentionView k, AttentionView v, AttentionView out,
+                                            int oBase, int oRow, BiasTerms terms, float[] s, int so) {
         Gemm.sgemm(false, true, nq, nkv, d, scale, q.data(), q.index(b, h, 0), Math.max(q.rowStride(), d),
                 k.data(), k.index(b, h, 0), Math.max(k.rowStride(), d), 0f, s, so, nkv);
         for (int term = 0; term < terms.size(); term++) {

@@ -1,5 +1,7 @@
 package dev.vitesse.kernels;
 
+import dev.vitesse.kernels.gemm.ThreadScratch;
+
 /**
  * Dense 2-D convolution (groups = 1) as im2col + GEMM, one image per call.
  *
@@ -203,19 +205,32 @@ public final class Conv2d {
             int per = (m + chunks - 1) / chunks;
             Parallel.forEach((m + per - 1) / per, t -> {
                 int r0 = t * per, rows = Math.min(per, m - r0);
-                float[] cols = new float[rows * k];
-                im2col(x, xOff, h, w, ow, r0, rows, cols);
-                weight.multiply(rows, cols, 0, k, y, yOff + r0 * ldy, ldy, epilogue);
+                ThreadScratch scratch = COLS.get();
+                float[] cols = scratch.take((long) rows * k);
+                try {
+                    im2col(x, xOff, h, w, ow, r0, rows, cols);
+                    weight.multiply(rows, cols, 0, k, y, yOff + r0 * ldy, ldy, epilogue);
+                } finally {
+                    scratch.give(cols);
+                }
             });
             return;
         }
-        float[] cols = new float[rowsPerChunk * k];
-        for (int r0 = 0; r0 < m; r0 += rowsPerChunk) {
-            int rows = Math.min(rowsPerChunk, m - r0);
-            im2col(x, xOff, h, w, ow, r0, rows, cols);
-            weight.multiply(rows, cols, 0, k, y, yOff + r0 * ldy, ldy, epilogue);
+        ThreadScratch scratch = COLS.get();
+        float[] cols = scratch.take((long) rowsPerChunk * k);
+        try {
+            for (int r0 = 0; r0 < m; r0 += rowsPerChunk) {
+                int rows = Math.min(rowsPerChunk, m - r0);
+                im2col(x, xOff, h, w, ow, r0, rows, cols);
+                weight.multiply(rows, cols, 0, k, y, yOff + r0 * ldy, ldy, epilogue);
+            }
+        } finally {
+            scratch.give(cols);
         }
     }
+
+    /** This thread's im2col chunk buffer (reused across calls and layers; see {@link ThreadScratch}). */
+    private static final ThreadLocal<ThreadScratch> COLS = ThreadLocal.withInitial(ThreadScratch::new);
 
     private void im2col(float[] x, int xOff, int h, int w, int ow, int r0, int rows, float[] cols) {
         if (layout == InputLayout.NHWC) im2colNhwc(x, xOff, h, w, ow, r0, rows, cols);

@@ -2,8 +2,6 @@ package dev.vitesse.kernels.gemm;
 
 import dev.vitesse.kernels.Parallel;
 
-import java.lang.ref.SoftReference;
-
 /**
  * The Goto/BLIS loop nest: C = tileOp(op(A) * B), B either pre-packed ({@link PackedB}, f32 or bf16 panels) or,
  * when all rows of A form one block, packed micro-panel by micro-panel inside the tasks ({@link RawB}). bf16 panels
@@ -30,40 +28,13 @@ public final class GemmDriver {
     /** Minimum B panels per task when splitting columns over threads: 64 columns. */
     private static final int MIN_TASK_PANELS = Math.max(1, 64 / NR);
 
-    /**
-     * A per-calling-thread scratch buffer. Only its owning thread touches it; {@code inUse} makes a re-entrant call
-     * on the same thread (e.g. a ForkJoin worker of another pool helping with unrelated tasks while it waits) take
-     * a fresh array instead of sharing. Soft reference: an idle large buffer can be reclaimed under memory pressure.
-     */
-    static final class Scratch {
-        private SoftReference<float[]> ref = new SoftReference<>(null);
-        private boolean inUse;
-
-        float[] take(long size) {
-            if (size > Integer.MAX_VALUE - 16)
-                throw new IllegalArgumentException("operand too large to pack: " + size + " floats");
-            if (inUse) return new float[(int) size];
-            inUse = true;
-            float[] buf = ref.get();
-            if (buf == null || buf.length < size) {
-                buf = new float[(int) size];
-                ref = new SoftReference<>(buf);
-            }
-            return buf;
-        }
-
-        void give(float[] buf) {
-            if (buf == ref.get()) inUse = false;
-        }
-    }
-
-    private static final ThreadLocal<Scratch> A_BUF = ThreadLocal.withInitial(Scratch::new);
-    private static final ThreadLocal<Scratch> B_BUF = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<ThreadScratch> A_BUF = ThreadLocal.withInitial(ThreadScratch::new);
+    private static final ThreadLocal<ThreadScratch> B_BUF = ThreadLocal.withInitial(ThreadScratch::new);
     /** Per-thread A block (rows of one task x KC) for tasks that pack their own A. */
-    private static final ThreadLocal<Scratch> A_BLOCK_BUF = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<ThreadScratch> A_BLOCK_BUF = ThreadLocal.withInitial(ThreadScratch::new);
     /** Per-thread 12 x NR tile and KC x NR B micro-panel of {@link #block}. */
-    private static final ThreadLocal<Scratch> TILE_BUF = ThreadLocal.withInitial(Scratch::new);
-    private static final ThreadLocal<Scratch> PANEL_BUF = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<ThreadScratch> TILE_BUF = ThreadLocal.withInitial(ThreadScratch::new);
+    private static final ThreadLocal<ThreadScratch> PANEL_BUF = ThreadLocal.withInitial(ThreadScratch::new);
 
     /** Plain sgemm: packs op(B) into a reused per-thread buffer, then runs the loop nest. Validated by the caller. */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
@@ -76,7 +47,7 @@ public final class GemmDriver {
                     TileOp.blas(alpha, beta), mr);
             return;
         }
-        Scratch scratch = B_BUF.get();
+        ThreadScratch scratch = B_BUF.get();
         float[] buf = scratch.take(PackedB.size(k, n));
         try {
             PackedB pb = Packing.packB(transB, b, bOff, ldb, k, n, buf);
@@ -137,7 +108,7 @@ public final class GemmDriver {
             return;
         }
 
-        Scratch scratch = A_BUF.get();
+        ThreadScratch scratch = A_BUF.get();
         float[] ap = scratch.take((long) mPad * k);
         try {
             // ---- phase 1: pack A. Unit of work = (K block, group of row panels); at least two groups per thread
@@ -219,8 +190,8 @@ public final class GemmDriver {
         // per-thread buffers, reused across tasks and calls (a fresh tile and B micro-panel per task cost the
         // explicit attention path ~0.6 MB of garbage per 12-head call at N = 197)
         final boolean inPlace = raw == null && !b.isBf16();
-        Scratch ownScratch = own == null ? null : A_BLOCK_BUF.get();
-        Scratch tileScratch = TILE_BUF.get(), panelScratch = inPlace ? null : PANEL_BUF.get();
+        ThreadScratch ownScratch = own == null ? null : A_BLOCK_BUF.get();
+        ThreadScratch tileScratch = TILE_BUF.get(), panelScratch = inPlace ? null : PANEL_BUF.get();
         float[] aBuf = own == null ? ap : ownScratch.take((long) (p1 - p0) * mr * Math.min(k, GemmConfig.KC));
         float[] tile = tileScratch.take(12 * NR);
         float[] bd = inPlace ? b.data : panelScratch.take((long) Math.min(k, GemmConfig.KC) * NR);
