@@ -53,8 +53,7 @@ public final class TensorMap implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     /** The open file of a {@link #read} map (shared by its {@link #renamed} views; closed by the original). */
     private final SafeTensors file;
-    private final boolean ownsFile;
-    /** Map name -> name in the file, after {@link #renamed}; null when they are the same. */
+    /** Map name -> name in the file for a {@link #renamed} view of a file map; null for the original. */
     private final Map<String, String> fileNames;
     private final Set<String> used = new TreeSet<>();
     /** Non-null for a {@link #random} map. */
@@ -64,16 +63,15 @@ public final class TensorMap implements AutoCloseable {
 
     /** A map over {@code tensors} (copied); {@code source} names them in messages (usually the file). */
     public TensorMap(String source, Map<String, Tensor> tensors) {
-        this(source, tensors, null, null, false, null);
+        this(source, tensors, null, null, null);
     }
 
-    private TensorMap(String source, Map<String, Tensor> tensors, Long seed, SafeTensors file, boolean ownsFile,
+    private TensorMap(String source, Map<String, Tensor> tensors, Long seed, SafeTensors file,
                       Map<String, String> fileNames) {
         this.source = source;
         this.tensors = new LinkedHashMap<>(tensors);
         this.seed = seed;
         this.file = file;
-        this.ownsFile = ownsFile;
         this.fileNames = fileNames;
     }
 
@@ -85,7 +83,7 @@ public final class TensorMap implements AutoCloseable {
      * unexpected tensors.
      */
     public static TensorMap random(long seed) {
-        return new TensorMap("random weights (seed " + seed + ")", Map.of(), seed, null, false, null);
+        return new TensorMap("random weights (seed " + seed + ")", Map.of(), seed, null, null);
     }
 
     /**
@@ -105,7 +103,7 @@ public final class TensorMap implements AutoCloseable {
                 for (int i = 0; i < dims.length; i++) shape[i] = Math.toIntExact(dims[i]);
                 out.put(name, new Tensor(info.dtype().name(), shape, null));
             }
-            return new TensorMap(file.toString(), out, null, st, true, null);
+            return new TensorMap(file.toString(), out, null, st, null);
         } catch (RuntimeException e) {
             st.close();
             throw e;
@@ -115,7 +113,7 @@ public final class TensorMap implements AutoCloseable {
     /** Unmaps the file of a {@link #read} map (tensors taken before stay valid: they are heap copies). */
     @Override
     public void close() {
-        if (ownsFile) file.close();
+        if (file != null && fileNames == null) file.close();   // views (fileNames set) leave it to the original
     }
 
     /**
@@ -171,7 +169,7 @@ public final class TensorMap implements AutoCloseable {
             }
             if (names != null) names.put(n, fileName(e.getKey()));
         }
-        return new TensorMap(source, out, seed, file, false, names).useWeightFormat(weightFormat);
+        return new TensorMap(source, out, seed, file, names).useWeightFormat(weightFormat);
     }
 
     /**
