@@ -17,8 +17,9 @@ import dev.vitesse.kernels.Parallel;
 /**
  * Flash vs explicit attention, side by side in one JVM: for each thread count and sequence length N,
  * both paths run alternately on the same timm-layout qkv buffer [N, 3 * heads * headDim] (each of the
- * {@code --reps} samples: back-to-back calls for >= 50 ms); reports the median wall time per call, the median CPU time per call summed over all JVM threads (less sensitive to other load on
- * a shared machine; it includes the idle-spin of pool workers), the heap bytes allocated per call (all threads, via
+ * {@code --reps} samples: back-to-back calls for >= 50 ms); reports the median wall time per call, the median
+ * CPU time per call summed over all JVM threads (less sensitive to other load on a shared machine; it includes
+ * the idle-spin of pool workers), the heap bytes allocated per call (all threads, via
  * {@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes}) and the analytic peak scratch.
  *
  * <pre>
