@@ -1,6 +1,7 @@
 package dev.vitesse.kernels;
 
 import dev.vitesse.kernels.gemm.Packing;
+import dev.vitesse.kernels.gemm.Transpose;
 
 import java.util.Arrays;
 
@@ -207,50 +208,34 @@ final class FlashAttention {
                 merge(t.o, t.ot, t.alpha, d, active);
             }
         }
-        float[] od = out.data(), o = t.o, l = t.l;
-        int oBase = out.index(b, h, i0), oRow = out.rowStride();
-        // l == 0 only for a fully masked row: defined as zero output. NaN stays NaN.
-        int i = 0;
-        for (; i + 4 <= rows; i += 4) { // 4 rows side by side, as in packQ
-            float v0 = inverse(l[i]), v1 = inverse(l[i + 1]), v2 = inverse(l[i + 2]), v3 = inverse(l[i + 3]);
-            int d0 = oBase + i * oRow, d1 = d0 + oRow, d2 = d1 + oRow, d3 = d2 + oRow;
-            for (int c = 0; c < d; c++) {
-                int x = c * BQ + i;
-                od[d0 + c] = o[x] * v0;
-                od[d1 + c] = o[x + 1] * v1;
-                od[d2 + c] = o[x + 2] * v2;
-                od[d3 + c] = o[x + 3] * v3;
-            }
+        // out[i][c] = O[c][i] / l[i]: the division as a vector pass over O (queries in lanes), then a transposition
+        float[] o = t.o, inv = t.rowSum; // rowSum is free after the last key block
+        for (int i = 0; i < active; i++) inv[i] = inverse(t.l[i]);
+        for (int c = 0; c < d; c++) {
+            for (int i = 0, x = c * BQ; i < active; i += L, x += L)
+                FloatVector.fromArray(F, o, x).mul(FloatVector.fromArray(F, inv, i)).intoArray(o, x);
         }
-        for (; i < rows; i++) {
-            float inv = inverse(l[i]);
-            int dst = oBase + i * oRow;
-            for (int c = 0; c < d; c++) od[dst + c] = o[c * BQ + i] * inv;
-        }
+        Transpose.transpose(o, 0, BQ, d, rows, out.data(), out.index(b, h, i0), out.rowStride());
     }
 
+    /** 1 / l; l == 0 only for a fully masked row, whose output is defined as zero. NaN stays NaN. */
     private static float inverse(float l) {
         return l == 0f ? 0f : 1f / l;
     }
 
-    /** qp[c][i] = scale * Q[i][c] for i < rows, 0 for rows <= i < active. */
+    /**
+     * qp[c][i] = scale * Q[i][c] for i &lt; rows, 0 for rows &lt;= i &lt; active: a transposition (16 x 16 register
+     * blocks with 512-bit vectors), then the scale as a vector pass over the L1-resident block (the same single
+     * rounding as scaling first).
+     */
     private static void packQ(float[] qd, int qBase, int qRow, int rows, int active, int d, float scale, float[] qp) {
-        int i = 0;
-        for (; i + 4 <= rows; i += 4) { // 4 rows side by side: 4 sequential read streams, contiguous writes
-            int s0 = qBase + i * qRow, s1 = s0 + qRow, s2 = s1 + qRow, s3 = s2 + qRow;
-            for (int c = 0; c < d; c++) {
-                int o = c * BQ + i;
-                qp[o] = scale * qd[s0 + c];
-                qp[o + 1] = scale * qd[s1 + c];
-                qp[o + 2] = scale * qd[s2 + c];
-                qp[o + 3] = scale * qd[s3 + c];
-            }
+        Transpose.transpose(qd, qBase, qRow, rows, d, qp, 0, BQ);
+        FloatVector sv = FloatVector.broadcast(F, scale);
+        for (int c = 0; c < d; c++) {
+            int x = c * BQ;
+            if (active > rows) Arrays.fill(qp, x + rows, x + active, 0f);
+            for (int i = 0; i < active; i += L) FloatVector.fromArray(F, qp, x + i).mul(sv).intoArray(qp, x + i);
         }
-        for (; i < rows; i++) {
-            int src = qBase + i * qRow;
-            for (int c = 0; c < d; c++) qp[c * BQ + i] = scale * qd[src + c];
-        }
-        if (active > rows) for (int c = 0; c < d; c++) Arrays.fill(qp, c * BQ + rows, c * BQ + active, 0f);
     }
 
     /**

@@ -57,15 +57,7 @@ public final class Packing {
                 for (int p = 0; p < k; p++) System.arraycopy(b, off + p * ldb + j0, d, base + p * NR, w);
             }
         } else {
-            // Transpose NR rows of W into the panel in blocks of TB k-steps: the TB x NR destination block and the
-            // NR source row segments stay in L1, so neither side is walked with a cache-line-sized stride.
-            for (int p0 = 0; p0 < k; p0 += TB) {
-                int p1 = Math.min(k, p0 + TB);
-                for (int jj = 0; jj < w; jj++) {
-                    int src = off + (j0 + jj) * ldb;
-                    for (int p = p0; p < p1; p++) d[base + p * NR + jj] = b[src + p];
-                }
-            }
+            Transpose.transpose(b, off + j0 * ldb, ldb, w, k, d, base, NR); // the panel's w rows of W
         }
         if (w < NR) // the buffer may be reused scratch: padding columns must be zero
             for (int p = 0; p < k; p++) java.util.Arrays.fill(d, base + p * NR + w, base + (p + 1) * NR, 0f);
@@ -87,20 +79,16 @@ public final class Packing {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + (p0 + p) * ldb + j0, d, p * NR, w);
             }
         } else {
-            // blocks of TB k-steps, as in packPanel: at KC = 768 the whole micro-panel (96 KiB) exceeds L1
-            for (int pb = 0; pb < kc; pb += TB) {
-                int pe = Math.min(kc, pb + TB);
-                for (int jj = 0; jj < w; jj++) {
-                    int src = off + (j0 + jj) * ldb + p0;
-                    for (int p = pb; p < pe; p++) d[p * NR + jj] = b[src + p];
-                }
-            }
+            Transpose.transpose(b, off + j0 * ldb + p0, ldb, w, kc, d, 0, NR);
         }
         if (w < NR)
             for (int p = 0; p < kc; p++) java.util.Arrays.fill(d, p * NR + w, (p + 1) * NR, 0f);
     }
 
-    /** k-steps per block of the B transposition. */
+    /**
+     * k-steps per block of the bf16 panel transposition: the TB x NR destination block and the NR source row
+     * segments stay in L1, so neither side is walked with a cache-line-sized stride.
+     */
     private static final int TB = 64;
 
     /** Packs W ({@code n x k}, f32 little-endian at byteOffset) as B = W^T. Bounds validated by the caller. */
@@ -177,7 +165,7 @@ public final class Packing {
     private static void packPanelBf16(PackedB pb, int q, float[] f, short[] h, int off, int ld) {
         int k = pb.k, w = Math.min(NR, pb.n - q * NR), base = pb.index(q, 0);
         short[] d = pb.bf16;
-        for (int p0 = 0; p0 < k; p0 += TB) { // TB x NR destination block stays in L1 (see packPanel)
+        for (int p0 = 0; p0 < k; p0 += TB) {
             int p1 = Math.min(k, p0 + TB);
             for (int jj = 0; jj < w; jj++) {
                 int src = off + jj * ld;
