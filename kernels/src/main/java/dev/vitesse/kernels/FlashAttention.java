@@ -1,6 +1,5 @@
 package dev.vitesse.kernels;
 
-import dev.vitesse.kernels.gemm.Packing;
 import dev.vitesse.kernels.gemm.Transpose;
 
 import java.util.Arrays;
@@ -240,19 +239,11 @@ final class FlashAttention {
 
     /**
      * kp[g][c][r] = K[g*MR + r][c]; keys past n in the last micro-panel are zero (their scores are computed but
-     * never read). Full panels read MR rows side by side and write contiguously.
+     * never read).
      */
     private static void packK(float[] kd, int kOff, int kRow, int n, int d, float[] kp) {
-        int full = n / MR;
-        for (int g = 0; g < full; g++) Packing.interleaveSixRows(kd, kOff + g * MR * kRow, kRow, d, kp, g * MR * d);
-        if (full * MR < n) {
-            int dst = full * MR * d;
-            for (int r = 0; r < MR; r++) {
-                int key = full * MR + r;
-                int src = kOff + key * kRow;
-                for (int c = 0; c < d; c++) kp[dst + c * MR + r] = key < n ? kd[src + c] : 0f;
-            }
-        }
+        for (int g = 0; g * MR < n; g++)
+            Transpose.interleaveRows(kd, kOff + g * MR * kRow, kRow, Math.min(MR, n - g * MR), MR, d, kp, g * MR * d);
     }
 
     /**

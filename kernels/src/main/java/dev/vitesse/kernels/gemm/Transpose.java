@@ -80,6 +80,99 @@ public final class Transpose {
     /** Columns per block of the scalar form. */
     private static final int CB = 64;
 
+    /**
+     * Interleaves {@code rows} rows into a micro-panel {@code width} floats wide, zero-padded:
+     * {@code dst[d0 + p*width + r] = r < rows ? src[s0 + r*ld + p] : 0} for r &lt; width, p &lt; len, with
+     * 1 &lt;= rows &lt;= width &lt;= 16 (the GEMM's A panels, flash attention's K panels). With 512-bit vectors, 16
+     * columns of a full panel at a time go through the 16 x 16 register block and are stored {@code width} floats
+     * apart; the last 16 to 31 columns, and partial panels, take the scalar loop.
+     */
+    public static void interleaveRows(float[] src, int s0, int ld, int rows, int width, int len, float[] dst, int d0) {
+        if (rows < 1 || rows > width || width > 16)
+            throw new IllegalArgumentException("need 1 <= rows <= width <= 16, found rows " + rows + ", width " + width);
+        int p = 0;
+        if (BLOCK != 0 && rows == width) { // a partial panel (once per call) stays scalar: no zero lanes to blend
+            for (; p + 2 * BLOCK <= len; p += BLOCK) panel16(src, s0 + p, ld, width, dst, d0 + p * width);
+        }
+        for (; p < len; p++)
+            for (int r = 0, d = d0 + p * width; r < width; r++) dst[d + r] = r < rows ? src[s0 + r * ld + p] : 0f;
+    }
+
+    /**
+     * 16 columns of a full panel ({@code w} rows, w floats wide) of {@link #interleaveRows} in registers (512-bit
+     * vectors only): rows past w re-load the last row (always in bounds) and every store is full width, its spare
+     * lanes overwritten by the next stores (the caller leaves at least 16 more columns after the block). Straight
+     * line on purpose: with a branch per load and store, or with blends and masked stores, C1 ran out of virtual
+     * registers ("COMPILE SKIPPED", which {@code JitHealthTest} catches).
+     */
+    private static void panel16(float[] src, int s0, int ld, int w, float[] dst, int d0) {
+        int last = w - 1;
+        FloatVector v0 = FloatVector.fromArray(S, src, s0 + Math.min(0, last) * ld);
+        FloatVector v1 = FloatVector.fromArray(S, src, s0 + Math.min(1, last) * ld);
+        FloatVector v2 = FloatVector.fromArray(S, src, s0 + Math.min(2, last) * ld);
+        FloatVector v3 = FloatVector.fromArray(S, src, s0 + Math.min(3, last) * ld);
+        FloatVector v4 = FloatVector.fromArray(S, src, s0 + Math.min(4, last) * ld);
+        FloatVector v5 = FloatVector.fromArray(S, src, s0 + Math.min(5, last) * ld);
+        FloatVector v6 = FloatVector.fromArray(S, src, s0 + Math.min(6, last) * ld);
+        FloatVector v7 = FloatVector.fromArray(S, src, s0 + Math.min(7, last) * ld);
+        FloatVector v8 = FloatVector.fromArray(S, src, s0 + Math.min(8, last) * ld);
+        FloatVector v9 = FloatVector.fromArray(S, src, s0 + Math.min(9, last) * ld);
+        FloatVector v10 = FloatVector.fromArray(S, src, s0 + Math.min(10, last) * ld);
+        FloatVector v11 = FloatVector.fromArray(S, src, s0 + Math.min(11, last) * ld);
+        FloatVector v12 = FloatVector.fromArray(S, src, s0 + Math.min(12, last) * ld);
+        FloatVector v13 = FloatVector.fromArray(S, src, s0 + Math.min(13, last) * ld);
+        FloatVector v14 = FloatVector.fromArray(S, src, s0 + Math.min(14, last) * ld);
+        FloatVector v15 = FloatVector.fromArray(S, src, s0 + Math.min(15, last) * ld);
+        { FloatVector x = v0, y = v8; v0 = LO0.selectFrom(x, y); v8 = HI0.selectFrom(x, y); }
+        { FloatVector x = v1, y = v9; v1 = LO0.selectFrom(x, y); v9 = HI0.selectFrom(x, y); }
+        { FloatVector x = v2, y = v10; v2 = LO0.selectFrom(x, y); v10 = HI0.selectFrom(x, y); }
+        { FloatVector x = v3, y = v11; v3 = LO0.selectFrom(x, y); v11 = HI0.selectFrom(x, y); }
+        { FloatVector x = v4, y = v12; v4 = LO0.selectFrom(x, y); v12 = HI0.selectFrom(x, y); }
+        { FloatVector x = v5, y = v13; v5 = LO0.selectFrom(x, y); v13 = HI0.selectFrom(x, y); }
+        { FloatVector x = v6, y = v14; v6 = LO0.selectFrom(x, y); v14 = HI0.selectFrom(x, y); }
+        { FloatVector x = v7, y = v15; v7 = LO0.selectFrom(x, y); v15 = HI0.selectFrom(x, y); }
+        { FloatVector x = v0, y = v4; v0 = LO1.selectFrom(x, y); v4 = HI1.selectFrom(x, y); }
+        { FloatVector x = v1, y = v5; v1 = LO1.selectFrom(x, y); v5 = HI1.selectFrom(x, y); }
+        { FloatVector x = v2, y = v6; v2 = LO1.selectFrom(x, y); v6 = HI1.selectFrom(x, y); }
+        { FloatVector x = v3, y = v7; v3 = LO1.selectFrom(x, y); v7 = HI1.selectFrom(x, y); }
+        { FloatVector x = v8, y = v12; v8 = LO1.selectFrom(x, y); v12 = HI1.selectFrom(x, y); }
+        { FloatVector x = v9, y = v13; v9 = LO1.selectFrom(x, y); v13 = HI1.selectFrom(x, y); }
+        { FloatVector x = v10, y = v14; v10 = LO1.selectFrom(x, y); v14 = HI1.selectFrom(x, y); }
+        { FloatVector x = v11, y = v15; v11 = LO1.selectFrom(x, y); v15 = HI1.selectFrom(x, y); }
+        { FloatVector x = v0, y = v2; v0 = LO2.selectFrom(x, y); v2 = HI2.selectFrom(x, y); }
+        { FloatVector x = v1, y = v3; v1 = LO2.selectFrom(x, y); v3 = HI2.selectFrom(x, y); }
+        { FloatVector x = v4, y = v6; v4 = LO2.selectFrom(x, y); v6 = HI2.selectFrom(x, y); }
+        { FloatVector x = v5, y = v7; v5 = LO2.selectFrom(x, y); v7 = HI2.selectFrom(x, y); }
+        { FloatVector x = v8, y = v10; v8 = LO2.selectFrom(x, y); v10 = HI2.selectFrom(x, y); }
+        { FloatVector x = v9, y = v11; v9 = LO2.selectFrom(x, y); v11 = HI2.selectFrom(x, y); }
+        { FloatVector x = v12, y = v14; v12 = LO2.selectFrom(x, y); v14 = HI2.selectFrom(x, y); }
+        { FloatVector x = v13, y = v15; v13 = LO2.selectFrom(x, y); v15 = HI2.selectFrom(x, y); }
+        { FloatVector x = v0, y = v1; v0 = LO3.selectFrom(x, y); v1 = HI3.selectFrom(x, y); }
+        { FloatVector x = v2, y = v3; v2 = LO3.selectFrom(x, y); v3 = HI3.selectFrom(x, y); }
+        { FloatVector x = v4, y = v5; v4 = LO3.selectFrom(x, y); v5 = HI3.selectFrom(x, y); }
+        { FloatVector x = v6, y = v7; v6 = LO3.selectFrom(x, y); v7 = HI3.selectFrom(x, y); }
+        { FloatVector x = v8, y = v9; v8 = LO3.selectFrom(x, y); v9 = HI3.selectFrom(x, y); }
+        { FloatVector x = v10, y = v11; v10 = LO3.selectFrom(x, y); v11 = HI3.selectFrom(x, y); }
+        { FloatVector x = v12, y = v13; v12 = LO3.selectFrom(x, y); v13 = HI3.selectFrom(x, y); }
+        { FloatVector x = v14, y = v15; v14 = LO3.selectFrom(x, y); v15 = HI3.selectFrom(x, y); }
+        v0.intoArray(dst, d0 + 0 * w);
+        v1.intoArray(dst, d0 + 1 * w);
+        v2.intoArray(dst, d0 + 2 * w);
+        v3.intoArray(dst, d0 + 3 * w);
+        v4.intoArray(dst, d0 + 4 * w);
+        v5.intoArray(dst, d0 + 5 * w);
+        v6.intoArray(dst, d0 + 6 * w);
+        v7.intoArray(dst, d0 + 7 * w);
+        v8.intoArray(dst, d0 + 8 * w);
+        v9.intoArray(dst, d0 + 9 * w);
+        v10.intoArray(dst, d0 + 10 * w);
+        v11.intoArray(dst, d0 + 11 * w);
+        v12.intoArray(dst, d0 + 12 * w);
+        v13.intoArray(dst, d0 + 13 * w);
+        v14.intoArray(dst, d0 + 14 * w);
+        v15.intoArray(dst, d0 + 15 * w);
+    }
+
     /** One 16 x 16 block in registers (512-bit vectors only), unrolled so every vector stays in a register. */
     private static void block16(float[] src, int s0, int ld, float[] dst, int d0, int ldd) {
         FloatVector v0 = FloatVector.fromArray(S, src, s0 + 0 * ld);
