@@ -50,8 +50,7 @@ public final class Attention {
                              AttentionBias bias) {
         BiasTerms terms = validate(batch, heads, nq, nkv, headDim, scale, q, k, v, out, bias);
         if (batch == 0 || heads == 0 || nq == 0 || headDim == 0) return;
-        if ((long) FlashAttention.roundUp(nkv, FlashAttention.MR) * FlashAttention.roundUp(headDim, FlashAttention.MR)
-                > Integer.MAX_VALUE - 16) {
+        if (FlashAttention.panelFloats(nkv, headDim) > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("nkv*headDim = " + (long) nkv * headDim + " too large for the flash K/V panels");
         }
         FlashAttention.run(batch, heads, nq, nkv, headDim, scale, q, k, v, out, terms);

@@ -12,29 +12,33 @@ import jdk.incubator.vector.VectorSpecies;
  * The flash-attention kernel behind {@link Attention#flash} (arguments already validated there).
  *
  * <p>BLIS-style split: the driver ({@link #run}) cuts the work into (batch, head, range of query blocks)
- * items and schedules them on {@link Parallel}; each item packs K and V of its head once into panels, then
- * {@link #block} handles one query block of at most {@link #BQ} rows, looping over key blocks of {@link #BK}
- * keys. Both products, S = K Q^T and O^T = V^T P, run through one broadcast-FMA register-tile micro-kernel
- * ({@link #panelTile}: MR = 6 broadcast rows x 2 query vectors = 12 accumulators, the GEMM's AVX2 shape), and
- * an online softmax between them keeps the running max and sum per query. (A 12-row tile for 512-bit vectors
- * measured only 0.5-3% faster on Zen 5 and its C2 compile took long enough to leave short warm-ups in C1 code.)
- *
- * <p>Everything is kept "transposed", queries in the vector lanes:
+ * items and schedules them on {@link Parallel}; each item packs K and V of its head once, then {@link #block}
+ * handles one query block of at most {@link #BQ} rows, looping over key blocks of {@link #BK} keys. Both products
+ * run through broadcast-FMA register tiles, with an online softmax between them keeping the running max and sum
+ * per query:
+ * <ul>
+ *   <li>S = K Q^T ({@link #panelTile}): MR = 6 broadcast keys x 2 query vectors = 12 accumulators, the queries in
+ *       the vector lanes, so the softmax statistics are vectors over queries and need no horizontal reduction.
+ *       (A 12-key tile for 512-bit vectors measured only 0.5-3% faster on Zen 5 and its C2 compile took long
+ *       enough to leave short warm-ups in C1 code.)</li>
+ *   <li>O += P V ({@link #pvTile12}, {@link #pvTile6}): MQ broadcast queries x 2 channel vectors (MQ = 12, 24
+ *       accumulators, with 512-bit vectors; 6 with 256-bit ones), the channels in the lanes. V is then used in its
+ *       natural row layout and O comes out row by row, so neither needs a transposition.</li>
+ * </ul>
+ * Layouts:
  * <ul>
  *   <li>{@code qp[c][BQ]}: scale * Q^T of the block;</li>
- *   <li>{@code kp[g][c][MR]}: K of the head in micro-panels of MR keys (the kernel's broadcast operand);</li>
- *   <li>{@code s[key][BQ]}: scores, then probabilities (keys x queries), so the softmax statistics are vectors
- *       over queries and need no horizontal reduction, and P is directly the vector operand of P.V;</li>
- *   <li>{@code vp[cg][key][MR]}: V of the head in micro-panels of MR channels (zero-padded to a multiple of
- *       MR), the broadcast operand of P.V;</li>
- *   <li>{@code o[c][BQ]}: the unnormalised output accumulator. With 512-bit vectors ({@link #ACCUMULATE}) P.V
- *       accumulates into it directly, after {@link #rescale} multiplied the query vectors whose max moved by
- *       the rescale factor; with 256-bit vectors the kernel starts from zero into {@code ot[c][BQ]} (the
- *       current key block's P.V) and {@link #merge} folds that in with the rescale factor.</li>
+ *   <li>{@code kp[g][c][MR]}: K of the head in micro-panels of MR keys (the S tile's broadcast operand);</li>
+ *   <li>{@code s[key][BQ]}: scores, then probabilities P (keys x queries): the vector operand of the S tile's
+ *       output and, read MQ queries at a time, the broadcast operand of P V;</li>
+ *   <li>{@code vp[key][dv]}: V of the head, rows padded with zeros to dv = d rounded up to a vector;</li>
+ *   <li>{@code o[query][dv]}: the unnormalised output. With 512-bit vectors ({@link #ACCUMULATE}) P V accumulates
+ *       into it directly, after {@link #rescale} multiplied the rows whose max moved by the rescale factor; with
+ *       256-bit vectors the tile starts from zero into {@code ot} (the current key block's P V) and {@link #merge}
+ *       folds that in with the rescale factor.</li>
  * </ul>
- * Scratch per thread: O(headDim * BQ + BK * BQ) for the tiles (~104 KiB for headDim 64 with 512-bit vectors,
- * ~137 KiB with 256-bit ones; L2-resident) plus
- * O(nkv * headDim) for the K/V panels: it grows linearly with N, never with N^2.
+ * Scratch per thread: O(headDim * BQ + BK * BQ) for the tiles (~110 KiB for headDim 64 with 512-bit vectors;
+ * L2-resident) plus O(nkv * headDim) for the K/V panels: it grows linearly with N, never with N^2.
  *
  * <p>Determinism: the block partition depends only on nq, and every block is computed the same way whichever
  * thread runs it, so results do not depend on the thread count.
@@ -47,7 +51,7 @@ final class FlashAttention {
     /** Query vectors per register tile (QT = QV * L queries wide). */
     private static final int QV = 2;
     private static final int QT = QV * L;
-    /** Broadcast rows per register tile (keys in S, channels in P.V): MR x QV = 12 accumulators. */
+    /** Broadcast keys per S register tile: MR x QV = 12 accumulators. */
     static final int MR = 6;
     /**
      * Maximum query rows per block, a multiple of QT: every block reads all of K and V of its head once, so
@@ -55,11 +59,15 @@ final class FlashAttention {
      */
     static final int BQ = roundUp(Math.max(128, 2 * QT), QT);
     /**
-     * With 32 vector registers (512-bit vectors), P.V accumulates straight into the output accumulator O (a
-     * loaded start costs no spills there), after rescaling only the query vectors whose max moved; with 16
-     * (AVX2) it starts from zero into OT, merged afterwards, as a loaded start spills (see {@link #panelTile}).
+     * With 32 vector registers (512-bit vectors), P V accumulates straight into the output accumulator O (a
+     * loaded start costs no spills there), after rescaling only the rows whose max moved; with 16 (AVX2) it starts
+     * from zero into OT, merged afterwards, as a loaded start spills (see {@link #pvTile6}).
      */
     static final boolean ACCUMULATE = L >= 16;
+    /** Broadcast queries per P V register tile: 12 x 2 channel vectors = 24 accumulators with 32 registers, else 6. */
+    static final int MQ = ACCUMULATE ? 12 : 6;
+    /** Rows of O: the block's rows rounded up to whole P V tiles. */
+    static final int BQP = roundUp(BQ, MQ);
     /** Keys per block, a multiple of MR: the S tile (BK x BQ floats) stays in L2 next to qp, o and ot. */
     static final int BK = 12 * MR;
     /** Target number of tasks per thread (load balance vs per-task overhead). */
@@ -69,11 +77,16 @@ final class FlashAttention {
         return (x + m - 1) / m * m;
     }
 
+    /** Floats of the larger of the K and V panels of one head (each is one Java array). */
+    static long panelFloats(int nkv, int d) {
+        return Math.max((long) roundUp(nkv, MR) * d, (long) nkv * roundUp(d, L));
+    }
+
     /** Bytes of scratch per thread for head dim d and nkv keys (tiles plus K/V panels). */
     static long scratchBytes(int d, int nkv) {
-        long dg = roundUp(d, MR);
-        long tiles = (long) d * BQ + (long) BK * BQ + (ACCUMULATE ? 1L : 2L) * dg * BQ + 5L * BQ;
-        long panels = (long) roundUp(nkv, MR) * d + (long) nkv * dg;
+        long dv = roundUp(d, L);
+        long tiles = (long) d * BQ + (long) BK * BQ + (BQP - BQ) + (ACCUMULATE ? 1L : 2L) * BQP * dv + 5L * BQ;
+        long panels = (long) roundUp(nkv, MR) * d + (long) nkv * dv;
         return 4L * (tiles + panels) + BQ / L; // + the moved flags
     }
 
@@ -115,11 +128,11 @@ final class FlashAttention {
     private static final class Tile {
         private static final ThreadLocal<Tile> CACHE = new ThreadLocal<>();
 
-        final int d, dg;                       // head dim, and head dim rounded up to MR
+        final int d, dv;                       // head dim, and head dim rounded up to a vector
         final float[] qp;                      // [d][BQ]       scale * Q^T
-        final float[] s;                       // [BK][BQ]      scores, then probabilities
-        final float[] o;                       // [dg][BQ]      unnormalised output accumulator
-        final float[] ot;                      // [dg][BQ]      P.V of the current key block (unless ACCUMULATE)
+        final float[] s;                       // [BK][BQ]      scores, then probabilities (+ BQP - BQ: see pv)
+        final float[] o;                       // [BQP][dv]     unnormalised output accumulator
+        final float[] ot;                      // [BQP][dv]     P V of the current key block (unless ACCUMULATE)
         final float[] m = new float[BQ];       // running max per query
         final float[] l = new float[BQ];       // running sum per query
         final float[] alpha = new float[BQ];   // rescale factor of the current key block
@@ -127,8 +140,7 @@ final class FlashAttention {
         final float[] mSafe = new float[BQ];   // max used in the exponent (0 for -Infinity)
         final boolean[] moved = new boolean[BQ / L]; // query vectors whose max moved in the current key block
         float[] kp = new float[0];             // [nkv/MR][d][MR]   K of the current head
-        float[] vp = new float[0];             // [dg/MR][nkv][MR]  V of the current head
-        int vpStride;                          // nkv * MR: distance between channel groups of vp
+        float[] vp = new float[0];             // [nkv][dv]         V of the current head
 
         static Tile forThread(int d) {
             Tile t = CACHE.get();
@@ -141,25 +153,27 @@ final class FlashAttention {
 
         Tile(int d) {
             this.d = d;
-            this.dg = roundUp(d, MR);
+            this.dv = roundUp(d, L);
             qp = new float[d * BQ];
-            s = new float[BK * BQ];
-            o = new float[dg * BQ];
-            ot = new float[ACCUMULATE ? 0 : dg * BQ];
+            s = new float[BK * BQ + BQP - BQ];
+            o = new float[BQP * dv];
+            ot = new float[ACCUMULATE ? 0 : BQP * dv];
         }
 
         /**
          * Packs K and V of one (batch, head) once for all its query blocks: the blocks then read contiguous,
          * prefetch-friendly panels instead of re-gathering 256-byte rows spread over the fused qkv activation
-         * (which missed the caches on every block).
+         * (which missed the caches on every block). V keeps its row layout, only made contiguous.
          */
         void packKV(float[] kd, int kBase, int kRow, float[] vd, int vBase, int vRow, int nkv) {
-            int kLen = roundUp(nkv, MR) * d, vLen = nkv * dg;
+            int kLen = roundUp(nkv, MR) * d, vLen = nkv * dv;
             if (kp.length < kLen) kp = new float[kLen];
             if (vp.length < vLen) vp = new float[vLen];
             packK(kd, kBase, kRow, nkv, d, kp);
-            vpStride = nkv * MR;
-            packV(vd, vBase, vRow, nkv, d, vpStride, vp);
+            for (int j = 0; j < nkv; j++) { // rows of V, zero-padded to dv (the panels are reused across calls)
+                System.arraycopy(vd, vBase + j * vRow, vp, j * dv, d);
+                if (dv > d) Arrays.fill(vp, j * dv + d, (j + 1) * dv, 0f);
+            }
         }
     }
 
@@ -173,17 +187,17 @@ final class FlashAttention {
         packQ(q.data(), q.index(b, h, i0), q.rowStride(), rows, active, d, scale, t.qp);
         Arrays.fill(t.m, 0, active, Float.NEGATIVE_INFINITY);
         Arrays.fill(t.l, 0, active, 0f);
-        if (!ACCUMULATE || nkv == 0) { // else the first key block's P.V overwrites O
-            for (int c = 0; c < d; c++) Arrays.fill(t.o, c * BQ, c * BQ + active, 0f);
-        }
+        // P V tiles cover the rows rounded up to MQ (<= BQP); rows past `rows` are computed and discarded
+        int qEnd = roundUp(rows, MQ);
+        if (!ACCUMULATE || nkv == 0) Arrays.fill(t.o, 0, qEnd * t.dv, 0f); // else the first key block overwrites O
 
         float[] s = t.s;
         int bhIndex = b * heads + h;
         for (int j0 = 0; j0 < nkv; j0 += BK) {
             int bk = Math.min(BK, nkv - j0);
             // S[key][query] = K Qp: key groups of MR, reduction over the d channels
-            panelTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount, false);
-            if (half) panelHalfTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount * QT, false);
+            panelTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount);
+            if (half) panelHalfTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount * QT);
             for (int term = 0; term < terms.size(); term++) {
                 float[] bd = terms.data[term];
                 int ld = terms.ld[term];
@@ -194,27 +208,29 @@ final class FlashAttention {
                 }
             }
             onlineSoftmax(t, bk, active / L);
-            // OT[c][query] = V^T P: channel groups of MR, reduction over the bk keys
+            // P V tiles past the softmax's columns read zeros, not stale scores (within the block's BQ columns; past
+            // BQ they read the next key row's P, or the zero tail of s: finite either way, in discarded rows)
+            for (int jj = 0, e = Math.min(qEnd, BQ); active < e && jj < bk; jj++) Arrays.fill(s, jj * BQ + active, jj * BQ + e, 0f);
             if (ACCUMULATE) {
-                // O = alpha O + V^T P; the first key block starts from zero (alpha = 0 there)
+                // O = alpha O + P V; the first key block starts from zero (alpha = 0 there)
                 boolean acc = j0 > 0;
-                if (acc) rescale(t.o, t.alpha, t.moved, d, active / L);
-                panelTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.o, qtCount, acc);
-                if (half) panelHalfTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.o, qtCount * QT, acc);
+                if (acc) rescale(t.o, t.dv, t.alpha, t.moved, active / L);
+                pv(t, j0, bk, qEnd, t.o, acc);
             } else {
-                panelTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount, false);
-                if (half) panelHalfTile(t.vp, j0 * MR, t.vpStride, t.dg / MR, bk, s, t.ot, qtCount * QT, false);
-                merge(t.o, t.ot, t.alpha, d, active);
+                pv(t, j0, bk, qEnd, t.ot, false);
+                merge(t.o, t.ot, t.alpha, t.dv, Math.min(qEnd, active));
             }
         }
-        // out[i][c] = O[c][i] / l[i]: the division as a vector pass over O (queries in lanes), then a transposition
-        float[] o = t.o, inv = t.rowSum; // rowSum is free after the last key block
-        for (int i = 0; i < active; i++) inv[i] = inverse(t.l[i]);
-        for (int c = 0; c < d; c++) {
-            for (int i = 0, x = c * BQ; i < active; i += L, x += L)
-                FloatVector.fromArray(F, o, x).mul(FloatVector.fromArray(F, inv, i)).intoArray(o, x);
+        // out[i][c] = O[i][c] / l[i]
+        float[] o = t.o, od = out.data();
+        int oBase = out.index(b, h, i0), oRow = out.rowStride(), dv = t.dv;
+        for (int i = 0; i < rows; i++) {
+            float inv = inverse(t.l[i]);
+            FloatVector iv = FloatVector.broadcast(F, inv);
+            int src = i * dv, dst = oBase + i * oRow, c = 0;
+            for (; c + L <= d; c += L) FloatVector.fromArray(F, o, src + c).mul(iv).intoArray(od, dst + c);
+            for (; c < d; c++) od[dst + c] = o[src + c] * inv;
         }
-        Transpose.transpose(o, 0, BQ, d, rows, out.data(), out.index(b, h, i0), out.rowStride());
     }
 
     /** 1 / l; l == 0 only for a fully masked row, whose output is defined as zero. NaN stays NaN. */
@@ -247,61 +263,19 @@ final class FlashAttention {
     }
 
     /**
-     * vp[cg][jj][r] = V[jj][cg*MR + r], 0 for channels >= d (written explicitly: the panels are reused across
-     * calls with other strides).
-     */
-    private static void packV(float[] vd, int vOff, int vRow, int n, int d, int stride, float[] vp) {
-        int full = d / MR;
-        for (int jj = 0; jj < n; jj++) {
-            int src = vOff + jj * vRow;
-            for (int cg = 0; cg < full; cg++) {
-                int o = cg * stride + jj * MR, i = src + cg * MR;
-                vp[o] = vd[i];
-                vp[o + 1] = vd[i + 1];
-                vp[o + 2] = vd[i + 2];
-                vp[o + 3] = vd[i + 3];
-                vp[o + 4] = vd[i + 4];
-                vp[o + 5] = vd[i + 5];
-            }
-            if (full * MR < d) {
-                int dst = full * stride + jj * MR;
-                for (int r = 0; r < MR; r++) vp[dst + r] = full * MR + r < d ? vd[src + full * MR + r] : 0f;
-            }
-        }
-    }
-
-    /**
-     * The micro-kernel of both products: for g < groups, r < MR, query i < qtCount * QT,
-     * {@code out[(g*MR + r)*BQ + i] = sum_{c < kLen} a[aOff + g*aStride + c*MR + r] * b[c*BQ + i]}
-     * ({@code +=} if {@code accumulate}), in register tiles of MR broadcast rows x QV query vectors
-     * (12 accumulators). {@code accumulate} is only used with 32 vector registers ({@link #ACCUMULATE}): with a
-     * loaded start C2 spills one or two accumulators inside the loop on AVX2 (16 registers), a store-forwarding
-     * chain that measured 2x slower, so there the accumulators start from zero and are stored, never loaded.
+     * The S micro-kernel: for g &lt; groups, r &lt; MR, query i &lt; qtCount * QT,
+     * {@code out[(g*MR + r)*BQ + i] = sum_{c < kLen} a[aOff + g*aStride + c*MR + r] * b[c*BQ + i]}, in register tiles
+     * of MR broadcast keys x QV query vectors (12 accumulators, zero start: fits AVX2's 16 registers).
      */
     private static void panelTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
-                                  int qtCount, boolean accumulate) {
+                                  int qtCount) {
         for (int g = 0; g < groups; g++) {
             int ab = aOff + g * aStride;
             int orow = g * MR * BQ;
             for (int qt = 0; qt < qtCount; qt++) {
                 int qo = qt * QT, so = orow + qo;
                 FloatVector a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51;
-                if (accumulate) {
-                    a00 = FloatVector.fromArray(F, out, so);
-                    a01 = FloatVector.fromArray(F, out, so + L);
-                    a10 = FloatVector.fromArray(F, out, so + BQ);
-                    a11 = FloatVector.fromArray(F, out, so + BQ + L);
-                    a20 = FloatVector.fromArray(F, out, so + 2 * BQ);
-                    a21 = FloatVector.fromArray(F, out, so + 2 * BQ + L);
-                    a30 = FloatVector.fromArray(F, out, so + 3 * BQ);
-                    a31 = FloatVector.fromArray(F, out, so + 3 * BQ + L);
-                    a40 = FloatVector.fromArray(F, out, so + 4 * BQ);
-                    a41 = FloatVector.fromArray(F, out, so + 4 * BQ + L);
-                    a50 = FloatVector.fromArray(F, out, so + 5 * BQ);
-                    a51 = FloatVector.fromArray(F, out, so + 5 * BQ + L);
-                } else {
-                    a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = FloatVector.zero(F);
-                }
+                a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = FloatVector.zero(F);
                 for (int c = 0; c < kLen; c++) {
                     int bi = c * BQ + qo, ai = ab + c * MR;
                     FloatVector b0 = FloatVector.fromArray(F, b, bi);
@@ -347,21 +321,12 @@ final class FlashAttention {
      * register allocation is unaffected.
      */
     private static void panelHalfTile(float[] a, int aOff, int aStride, int groups, int kLen, float[] b, float[] out,
-                                      int qo, boolean accumulate) {
+                                      int qo) {
         for (int g = 0; g < groups; g++) {
             int ab = aOff + g * aStride;
             int so = g * MR * BQ + qo;
             FloatVector a0, a1, a2, a3, a4, a5;
-            if (accumulate) {
-                a0 = FloatVector.fromArray(F, out, so);
-                a1 = FloatVector.fromArray(F, out, so + BQ);
-                a2 = FloatVector.fromArray(F, out, so + 2 * BQ);
-                a3 = FloatVector.fromArray(F, out, so + 3 * BQ);
-                a4 = FloatVector.fromArray(F, out, so + 4 * BQ);
-                a5 = FloatVector.fromArray(F, out, so + 5 * BQ);
-            } else {
-                a0 = a1 = a2 = a3 = a4 = a5 = FloatVector.zero(F);
-            }
+            a0 = a1 = a2 = a3 = a4 = a5 = FloatVector.zero(F);
             for (int c = 0; c < kLen; c++) {
                 int ai = ab + c * MR;
                 FloatVector b0 = FloatVector.fromArray(F, b, c * BQ + qo);
@@ -455,24 +420,256 @@ final class FlashAttention {
     }
 
     /**
-     * O[c][i] = alpha[i] * O[c][i] for c < d, for the query vectors whose max moved (alpha = 1 elsewhere): the
-     * rescale before P.V accumulates into O.
+     * O[q][:] = alpha[q] * O[q][:] for the rows of the query vectors whose max moved (alpha = 1 elsewhere): the
+     * rescale before P V accumulates into O.
      */
-    private static void rescale(float[] o, float[] alpha, boolean[] moved, int d, int nvec) {
+    private static void rescale(float[] o, int dv, float[] alpha, boolean[] moved, int nvec) {
         for (int qv = 0; qv < nvec; qv++) {
             if (!moved[qv]) continue;
-            FloatVector a = FloatVector.fromArray(F, alpha, qv * L);
-            for (int c = 0, x = qv * L; c < d; c++, x += BQ) FloatVector.fromArray(F, o, x).mul(a).intoArray(o, x);
+            for (int q = qv * L; q < qv * L + L; q++) {
+                FloatVector a = FloatVector.broadcast(F, alpha[q]);
+                for (int c = q * dv; c < q * dv + dv; c += L) FloatVector.fromArray(F, o, c).mul(a).intoArray(o, c);
+            }
         }
     }
 
-    /** O[c][i] = alpha[i] * O[c][i] + OT[c][i] for c < d, i < active (alpha = 1 where the max did not change). */
-    private static void merge(float[] o, float[] ot, float[] alpha, int d, int active) {
-        for (int c = 0; c < d; c++) {
-            for (int i = 0, x = c * BQ; i < active; i += L, x += L) {
-                FloatVector a = FloatVector.fromArray(F, alpha, i);
-                FloatVector.fromArray(F, o, x).fma(a, FloatVector.fromArray(F, ot, x)).intoArray(o, x);
+    /** O[q][:] = alpha[q] * O[q][:] + OT[q][:] for q &lt; rows (alpha = 1 where the max did not change). */
+    private static void merge(float[] o, float[] ot, float[] alpha, int dv, int rows) {
+        for (int q = 0; q < rows; q++) {
+            FloatVector a = FloatVector.broadcast(F, alpha[q]);
+            for (int c = q * dv; c < q * dv + dv; c += L)
+                FloatVector.fromArray(F, o, c).fma(a, FloatVector.fromArray(F, ot, c)).intoArray(o, c);
+        }
+    }
+
+    /**
+     * {@code out[q][c] (+)= sum_{j < bk} P[j][q] * V[j0 + j][c]} for q &lt; qEnd, c &lt; dv: register tiles of MQ
+     * queries x 2 channel vectors, then a 1-vector tile when dv is an odd number of vectors (e.g. head dim 48 with
+     * 512-bit vectors). Query tiles outer: the block's V rows (bk x dv) stay in L1 across them.
+     */
+    private static void pv(Tile t, int j0, int bk, int qEnd, float[] out, boolean accumulate) {
+        int dv = t.dv, full = dv / (2 * L) * (2 * L);
+        float[] p = t.s, v = t.vp;
+        for (int q0 = 0; q0 < qEnd; q0 += MQ) {
+            for (int c0 = 0; c0 < full; c0 += 2 * L) {
+                if (ACCUMULATE) pvTile12(p, q0, v, j0 * dv + c0, dv, bk, out, q0 * dv + c0, accumulate);
+                else pvTile6(p, q0, v, j0 * dv + c0, dv, bk, out, q0 * dv + c0, accumulate);
+            }
+            if (full < dv) {
+                for (int r0 = 0; r0 < MQ; r0 += 6)
+                    pvHalf6(p, q0 + r0, v, j0 * dv + full, dv, bk, out, (q0 + r0) * dv + full, accumulate);
             }
         }
+    }
+
+    /**
+     * P V register tile, 12 queries x 2 channel vectors (24 accumulators; 512-bit vectors only): broadcasts
+     * {@code p[j*BQ + q0 + r]}, vector operand {@code v[vo + j*dv ..]}, rows {@code o[oo + r*dv ..]}.
+     */
+    private static void pvTile12(float[] p, int q0, float[] v, int vo, int dv, int keys, float[] o, int oo,
+                                 boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        FloatVector c40, c41;
+        FloatVector c50, c51;
+        FloatVector c60, c61;
+        FloatVector c70, c71;
+        FloatVector c80, c81;
+        FloatVector c90, c91;
+        FloatVector c100, c101;
+        FloatVector c110, c111;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(F, o, oo + 0 * dv);
+            c01 = FloatVector.fromArray(F, o, oo + 0 * dv + L);
+            c10 = FloatVector.fromArray(F, o, oo + 1 * dv);
+            c11 = FloatVector.fromArray(F, o, oo + 1 * dv + L);
+            c20 = FloatVector.fromArray(F, o, oo + 2 * dv);
+            c21 = FloatVector.fromArray(F, o, oo + 2 * dv + L);
+            c30 = FloatVector.fromArray(F, o, oo + 3 * dv);
+            c31 = FloatVector.fromArray(F, o, oo + 3 * dv + L);
+            c40 = FloatVector.fromArray(F, o, oo + 4 * dv);
+            c41 = FloatVector.fromArray(F, o, oo + 4 * dv + L);
+            c50 = FloatVector.fromArray(F, o, oo + 5 * dv);
+            c51 = FloatVector.fromArray(F, o, oo + 5 * dv + L);
+            c60 = FloatVector.fromArray(F, o, oo + 6 * dv);
+            c61 = FloatVector.fromArray(F, o, oo + 6 * dv + L);
+            c70 = FloatVector.fromArray(F, o, oo + 7 * dv);
+            c71 = FloatVector.fromArray(F, o, oo + 7 * dv + L);
+            c80 = FloatVector.fromArray(F, o, oo + 8 * dv);
+            c81 = FloatVector.fromArray(F, o, oo + 8 * dv + L);
+            c90 = FloatVector.fromArray(F, o, oo + 9 * dv);
+            c91 = FloatVector.fromArray(F, o, oo + 9 * dv + L);
+            c100 = FloatVector.fromArray(F, o, oo + 10 * dv);
+            c101 = FloatVector.fromArray(F, o, oo + 10 * dv + L);
+            c110 = FloatVector.fromArray(F, o, oo + 11 * dv);
+            c111 = FloatVector.fromArray(F, o, oo + 11 * dv + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c80 = c81 = c90 = c91 = c100 = c101 = c110 = c111 = FloatVector.zero(F);
+        }
+        for (int j = 0; j < keys; j++) {
+            int vi = vo + j * dv, pi = j * BQ + q0;
+            FloatVector v0 = FloatVector.fromArray(F, v, vi);
+            FloatVector v1 = FloatVector.fromArray(F, v, vi + L);
+            FloatVector x = FloatVector.broadcast(F, p[pi + 0]);
+            c00 = x.fma(v0, c00);
+            c01 = x.fma(v1, c01);
+            x = FloatVector.broadcast(F, p[pi + 1]);
+            c10 = x.fma(v0, c10);
+            c11 = x.fma(v1, c11);
+            x = FloatVector.broadcast(F, p[pi + 2]);
+            c20 = x.fma(v0, c20);
+            c21 = x.fma(v1, c21);
+            x = FloatVector.broadcast(F, p[pi + 3]);
+            c30 = x.fma(v0, c30);
+            c31 = x.fma(v1, c31);
+            x = FloatVector.broadcast(F, p[pi + 4]);
+            c40 = x.fma(v0, c40);
+            c41 = x.fma(v1, c41);
+            x = FloatVector.broadcast(F, p[pi + 5]);
+            c50 = x.fma(v0, c50);
+            c51 = x.fma(v1, c51);
+            x = FloatVector.broadcast(F, p[pi + 6]);
+            c60 = x.fma(v0, c60);
+            c61 = x.fma(v1, c61);
+            x = FloatVector.broadcast(F, p[pi + 7]);
+            c70 = x.fma(v0, c70);
+            c71 = x.fma(v1, c71);
+            x = FloatVector.broadcast(F, p[pi + 8]);
+            c80 = x.fma(v0, c80);
+            c81 = x.fma(v1, c81);
+            x = FloatVector.broadcast(F, p[pi + 9]);
+            c90 = x.fma(v0, c90);
+            c91 = x.fma(v1, c91);
+            x = FloatVector.broadcast(F, p[pi + 10]);
+            c100 = x.fma(v0, c100);
+            c101 = x.fma(v1, c101);
+            x = FloatVector.broadcast(F, p[pi + 11]);
+            c110 = x.fma(v0, c110);
+            c111 = x.fma(v1, c111);
+        }
+        c00.intoArray(o, oo + 0 * dv);
+        c01.intoArray(o, oo + 0 * dv + L);
+        c10.intoArray(o, oo + 1 * dv);
+        c11.intoArray(o, oo + 1 * dv + L);
+        c20.intoArray(o, oo + 2 * dv);
+        c21.intoArray(o, oo + 2 * dv + L);
+        c30.intoArray(o, oo + 3 * dv);
+        c31.intoArray(o, oo + 3 * dv + L);
+        c40.intoArray(o, oo + 4 * dv);
+        c41.intoArray(o, oo + 4 * dv + L);
+        c50.intoArray(o, oo + 5 * dv);
+        c51.intoArray(o, oo + 5 * dv + L);
+        c60.intoArray(o, oo + 6 * dv);
+        c61.intoArray(o, oo + 6 * dv + L);
+        c70.intoArray(o, oo + 7 * dv);
+        c71.intoArray(o, oo + 7 * dv + L);
+        c80.intoArray(o, oo + 8 * dv);
+        c81.intoArray(o, oo + 8 * dv + L);
+        c90.intoArray(o, oo + 9 * dv);
+        c91.intoArray(o, oo + 9 * dv + L);
+        c100.intoArray(o, oo + 10 * dv);
+        c101.intoArray(o, oo + 10 * dv + L);
+        c110.intoArray(o, oo + 11 * dv);
+        c111.intoArray(o, oo + 11 * dv + L);
+    }
+
+    /**
+     * {@link #pvTile12} for 6 queries (12 accumulators). {@code accumulate} is never set with 16 vector registers:
+     * there a loaded start made C2 spill an accumulator inside the loop (a store-forwarding chain measured 2x
+     * slower), so AVX2 starts from zero into OT and merges.
+     */
+    private static void pvTile6(float[] p, int q0, float[] v, int vo, int dv, int keys, float[] o, int oo,
+                                 boolean accumulate) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        FloatVector c40, c41;
+        FloatVector c50, c51;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(F, o, oo + 0 * dv);
+            c01 = FloatVector.fromArray(F, o, oo + 0 * dv + L);
+            c10 = FloatVector.fromArray(F, o, oo + 1 * dv);
+            c11 = FloatVector.fromArray(F, o, oo + 1 * dv + L);
+            c20 = FloatVector.fromArray(F, o, oo + 2 * dv);
+            c21 = FloatVector.fromArray(F, o, oo + 2 * dv + L);
+            c30 = FloatVector.fromArray(F, o, oo + 3 * dv);
+            c31 = FloatVector.fromArray(F, o, oo + 3 * dv + L);
+            c40 = FloatVector.fromArray(F, o, oo + 4 * dv);
+            c41 = FloatVector.fromArray(F, o, oo + 4 * dv + L);
+            c50 = FloatVector.fromArray(F, o, oo + 5 * dv);
+            c51 = FloatVector.fromArray(F, o, oo + 5 * dv + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
+        }
+        for (int j = 0; j < keys; j++) {
+            int vi = vo + j * dv, pi = j * BQ + q0;
+            FloatVector v0 = FloatVector.fromArray(F, v, vi);
+            FloatVector v1 = FloatVector.fromArray(F, v, vi + L);
+            FloatVector x = FloatVector.broadcast(F, p[pi + 0]);
+            c00 = x.fma(v0, c00);
+            c01 = x.fma(v1, c01);
+            x = FloatVector.broadcast(F, p[pi + 1]);
+            c10 = x.fma(v0, c10);
+            c11 = x.fma(v1, c11);
+            x = FloatVector.broadcast(F, p[pi + 2]);
+            c20 = x.fma(v0, c20);
+            c21 = x.fma(v1, c21);
+            x = FloatVector.broadcast(F, p[pi + 3]);
+            c30 = x.fma(v0, c30);
+            c31 = x.fma(v1, c31);
+            x = FloatVector.broadcast(F, p[pi + 4]);
+            c40 = x.fma(v0, c40);
+            c41 = x.fma(v1, c41);
+            x = FloatVector.broadcast(F, p[pi + 5]);
+            c50 = x.fma(v0, c50);
+            c51 = x.fma(v1, c51);
+        }
+        c00.intoArray(o, oo + 0 * dv);
+        c01.intoArray(o, oo + 0 * dv + L);
+        c10.intoArray(o, oo + 1 * dv);
+        c11.intoArray(o, oo + 1 * dv + L);
+        c20.intoArray(o, oo + 2 * dv);
+        c21.intoArray(o, oo + 2 * dv + L);
+        c30.intoArray(o, oo + 3 * dv);
+        c31.intoArray(o, oo + 3 * dv + L);
+        c40.intoArray(o, oo + 4 * dv);
+        c41.intoArray(o, oo + 4 * dv + L);
+        c50.intoArray(o, oo + 5 * dv);
+        c51.intoArray(o, oo + 5 * dv + L);
+    }
+
+    /** P V for 6 queries x 1 channel vector (the odd last vector of dv; 6 accumulators). */
+    private static void pvHalf6(float[] p, int q0, float[] v, int vo, int dv, int keys, float[] o, int oo,
+                                boolean accumulate) {
+        FloatVector c0, c1, c2, c3, c4, c5;
+        if (accumulate) {
+            c0 = FloatVector.fromArray(F, o, oo + 0 * dv);
+            c1 = FloatVector.fromArray(F, o, oo + 1 * dv);
+            c2 = FloatVector.fromArray(F, o, oo + 2 * dv);
+            c3 = FloatVector.fromArray(F, o, oo + 3 * dv);
+            c4 = FloatVector.fromArray(F, o, oo + 4 * dv);
+            c5 = FloatVector.fromArray(F, o, oo + 5 * dv);
+        } else {
+            c0 = c1 = c2 = c3 = c4 = c5 = FloatVector.zero(F);
+        }
+        for (int j = 0; j < keys; j++) {
+            int pi = j * BQ + q0;
+            FloatVector v0 = FloatVector.fromArray(F, v, vo + j * dv);
+            c0 = FloatVector.broadcast(F, p[pi + 0]).fma(v0, c0);
+            c1 = FloatVector.broadcast(F, p[pi + 1]).fma(v0, c1);
+            c2 = FloatVector.broadcast(F, p[pi + 2]).fma(v0, c2);
+            c3 = FloatVector.broadcast(F, p[pi + 3]).fma(v0, c3);
+            c4 = FloatVector.broadcast(F, p[pi + 4]).fma(v0, c4);
+            c5 = FloatVector.broadcast(F, p[pi + 5]).fma(v0, c5);
+        }
+        c0.intoArray(o, oo + 0 * dv);
+        c1.intoArray(o, oo + 1 * dv);
+        c2.intoArray(o, oo + 2 * dv);
+        c3.intoArray(o, oo + 3 * dv);
+        c4.intoArray(o, oo + 4 * dv);
+        c5.intoArray(o, oo + 5 * dv);
     }
 }
