@@ -39,7 +39,8 @@ class GemmTest {
                 {1, 1, 1}, {1, 7, 1}, {7, 1, 17}, {1, 17, 7}, {17, 7, 1}, {2, 3, 4}, {6, 16, 8}, {12, 32, 16},
                 {13, 33, 9}, {7, 17, 197}, {197, 31, 64}, {25, 49, 769}, {61, 100, 513}, {130, 70, 40},
                 {197, 200, 33}, {3137, 5, 7}, {5, 3137, 9}, {6, 7, 3137}, {300, 9, 20}, {11, 1100, 21},
-                {700, 45, 800},   // tall A over two K blocks: tasks pack their own A blocks
+                {700, 45, 800},   // tall A over two K blocks (256-bit: KC = 384): tasks pack their own A blocks
+                {700, 45, 3200}, {197, 40, 3100}, // two K blocks at KC = 3072 (512-bit), tall A and one row block
         };
         List<Arguments> out = new ArrayList<>();
         int idx = 0;

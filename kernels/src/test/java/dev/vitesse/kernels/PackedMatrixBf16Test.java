@@ -36,7 +36,7 @@ class PackedMatrixBf16Test {
     /** Every epilogue combination (32) on awkward shapes: m in {1, 7, 17, 197}, n and k off multiples of 16 and KC=384. */
     static Stream<Arguments> cases() {
         int[] ms = {1, 7, 17, 197};
-        int[][] nk = {{37, 401}, {1, 7}, {23, 777}, {100, 300}, {5, 385}};
+        int[][] nk = {{37, 401}, {1, 7}, {23, 777}, {100, 300}, {5, 385}, {19, 3100}}; // 3100: two 512-bit K blocks
         List<Arguments> out = new ArrayList<>();
         for (int bits = 0; bits < 32; bits++) {
             int[] s = nk[bits % nk.length];

@@ -34,7 +34,8 @@ class PackedMatrixTest {
     /** All 32 combinations of alpha, bias, GELU, column scale and accumulate, on shapes with K crossing the K block. */
     static Stream<Arguments> epilogues() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{23, 37, 300}, {1, 5, 7}, {197, 20, 520}, {8, 100, 16}, {700, 40, 800}};
+        int[][] shapes = {{23, 37, 300}, {1, 5, 7}, {197, 20, 520}, {8, 100, 16}, {700, 40, 800}, {197, 21, 3100},
+            {700, 9, 3200}}; // the last two cross the 512-bit K block (3072), the others the 256-bit one (384)
         for (int bits = 0; bits < 32; bits++) {
             int[] s = shapes[bits % shapes.length];
             out.add(Arguments.of(bits, s[0], s[1], s[2], 1 + bits % 2));

@@ -27,21 +27,29 @@ public final class GemmConfig {
     public static final int MR = chooseMr();
 
     /**
-     * K block. Each K block makes one read-modify-write pass over C, so fewer blocks save C traffic; the B
-     * micro-panel (KC x NR) then lives in L1 or L2. Measured, ViT-B shapes, 1 thread, same-run ratio to OpenBLAS:
+     * Largest K block; {@link #kBlock} splits K into balanced blocks of at most KC. Each K block makes one
+     * read-modify-write pass over C and one pass of the tile buffer, so fewer blocks save C traffic; the B micro-panel
+     * (kc x NR) then lives in L1 or L2. Measured, 1 thread:
      * <ul>
      *   <li>AVX2 (NR = 16, Zen 3, L2 512 KiB): KC = 384 (24 KiB B micro-panel in L1) beat 256 and 160 by ~5%.
-     *   <li>AVX-512 (NR = 32, Zen 5, L1d 48 KiB, L2 1 MiB): KC = 768 (one block for ViT's K = 768; 96 KiB B
-     *       micro-panel from L2, which streams it at 12 cycles per 176 bytes easily) beat 384 by ~4% and 192 by
-     *       ~10% at M = 197; the MC x KC A block (648 KiB) still fits L2.
+     *   <li>AVX-512 (NR = 32, Zen 5, L1d 48 KiB, L2 1 MiB), in-process A/B against KC = 768 (alternating 100 ms
+     *       blocks, medians of per-round ratios): one K block up to K = 3072 is faster although the A block then
+     *       exceeds L2 (ViT-B fc2 197 x 768 x 3072 +6%, 1576 x 768 x 3072 +7%, square 1024 +5%, 2048 +7%); at
+     *       K = 8192, blocks of 2048-4096 gave +3% and a single block +1%. Shorter blocks lost (384: -7% on fc2).
      * </ul>
      * Override for experiments with -Dvitesse.gemm.kc=N (a multiple of 8).
      */
-    public static final int KC = intProperty("vitesse.gemm.kc", NR >= 32 ? 768 : 384, 8);
+    public static final int KC = intProperty("vitesse.gemm.kc", NR >= 32 ? 3072 : 384, 8);
+
+    /** K block for reduction length k: ceil(k / KC) blocks of equal size (the last one may be shorter). */
+    public static int kBlock(int k) {
+        int blocks = (k + KC - 1) / KC;
+        return (k + blocks - 1) / blocks;
+    }
 
     /**
-     * Rows per A block: MC x KC of packed A (324 KiB at KC = 384, 648 KiB at 768) stays in L2
-     * while the task sweeps its B panels. A multiple of both tile heights (6, 12), and >= 197 so that a batch-1
+     * Rows per A block: MC x kc of packed A (324 KiB at kc = 384, 648 KiB at 768; more than L2 for longer K
+     * blocks, measured faster all the same, see {@link #KC}) is reused while the task sweeps its B panels. A multiple of both tile heights (6, 12), and >= 197 so that a batch-1
      * ViT activation is one block: then every B micro-panel is used by one task only (sgemm packs it on the fly).
      */
     public static final int MC = intProperty("vitesse.gemm.mc", 216, 12);

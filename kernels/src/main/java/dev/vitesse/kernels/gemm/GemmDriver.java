@@ -12,8 +12,8 @@ import dev.vitesse.kernels.Parallel;
  *                     skipped for tall A (>= 2 row blocks per thread): tasks own whole rows and pack their A
  *                     block per K block at the top of loop 3 (BLIS order; the block never leaves L2)
  * phase 2 (parallel over a 2D grid of C tasks: row blocks <= MC x column chunks <= NC):
- *   loop 3  for pc in K blocks of KC                  A block (rows x KC) in L2
- *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (KC x NR) in L1 / L2
+ *   loop 3  for pc in K blocks of kc <= KC            A block (rows x kc) in L2 (or L3, see GemmConfig.KC)
+ *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (kc x NR) in L1 / L2
  *   loop 1      for ir in MR-high panels of the block
  *                 micro-kernel: MR x NR register tile over kc, combined into C (TileOp)
  *                 after the last K block: GELU on the tile while it is in L1
@@ -30,9 +30,9 @@ public final class GemmDriver {
 
     private static final ThreadLocal<ThreadScratch> A_BUF = ThreadLocal.withInitial(ThreadScratch::new);
     private static final ThreadLocal<ThreadScratch> B_BUF = ThreadLocal.withInitial(ThreadScratch::new);
-    /** Per-thread A block (rows of one task x KC) for tasks that pack their own A. */
+    /** Per-thread A block (rows of one task x kc) for tasks that pack their own A. */
     private static final ThreadLocal<ThreadScratch> A_BLOCK_BUF = ThreadLocal.withInitial(ThreadScratch::new);
-    /** Per-thread 12 x NR tile and KC x NR B micro-panel of {@link #block}. */
+    /** Per-thread 12 x NR tile and kc x NR B micro-panel of {@link #block}. */
     private static final ThreadLocal<ThreadScratch> TILE_BUF = ThreadLocal.withInitial(ThreadScratch::new);
     private static final ThreadLocal<ThreadScratch> PANEL_BUF = ThreadLocal.withInitial(ThreadScratch::new);
 
@@ -42,7 +42,7 @@ public final class GemmDriver {
         int mr = GemmConfig.MR;
         if (rowBlocks(m, mr) == 1) {
             // All rows fit one A block: every B micro-panel is used by exactly one task, so each task packs its
-            // KC x NR micro-panels right before use (L1-hot) instead of a separate pass over all of B.
+            // kc x NR micro-panels right before use (L1-hot) instead of a separate pass over all of B.
             run(m, n, k, transA, a, aOff, lda, null, new RawB(transB, b, bOff, ldb, k, n), c, cOff, ldc,
                     TileOp.blas(alpha, beta), mr);
             return;
@@ -85,7 +85,7 @@ public final class GemmDriver {
     static void run(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
                     PackedB b, RawB raw, float[] c, int cOff, int ldc, TileOp op, int mr) {
         if (mr != 6 && mr != 12) throw new IllegalArgumentException("mr must be 6 or 12, found " + mr);
-        final int kcMax = GemmConfig.KC;
+        final int kcMax = GemmConfig.kBlock(k); // every K block but the last is this long
         final int mPanels = (m + mr - 1) / mr, mPad = mPanels * mr;
         final int kBlocks = (k + kcMax - 1) / kcMax;
         final int threads = Parallel.threads();
@@ -103,7 +103,7 @@ public final class GemmDriver {
             final OwnA own = new OwnA(transA, a, aOff, lda);
             Parallel.forEach(rb, r -> {
                 int p0 = r * rowPanelsPerBlock, p1 = Math.min(mPanels, p0 + rowPanelsPerBlock);
-                if (p0 < p1) block(m, n, k, own, null, 0, p0, p1, b, null, 0, nPanels, c, cOff, ldc, op, mr);
+                if (p0 < p1) block(m, n, k, kcMax, own, null, 0, p0, p1, b, null, 0, nPanels, c, cOff, ldc, op, mr);
             });
             return;
         }
@@ -112,7 +112,7 @@ public final class GemmDriver {
         float[] ap = scratch.take((long) mPad * k);
         try {
             // ---- phase 1: pack A. Unit of work = (K block, group of row panels); at least two groups per thread
-            // so that a single K block (e.g. K = 768 at KC = 768) is not packed by one thread while the others wait.
+            // so that a single K block (e.g. ViT's K = 768) is not packed by one thread while the others wait.
             int minGroups = threads > 1 ? Math.max(1, 2 * threads / kBlocks) : 1;
             final int panelsPerGroup = Math.max(1, Math.min(GemmConfig.MC / mr, (mPanels + minGroups - 1) / minGroups));
             final int groups = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
@@ -149,7 +149,7 @@ public final class GemmDriver {
                 int r = t % rb, q = t / rb;
                 int p0 = r * rowPanelsPerBlock, p1 = Math.min(mPanels, p0 + rowPanelsPerBlock);
                 int q0 = (int) ((long) nPanels * q / cb), q1 = (int) ((long) nPanels * (q + 1) / cb);
-                if (p0 < p1 && q0 < q1) block(m, n, k, null, ap, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
+                if (p0 < p1 && q0 < q1) block(m, n, k, kcMax, null, ap, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
             });
         } finally {
             scratch.give(ap);
@@ -185,18 +185,18 @@ public final class GemmDriver {
      * K blocks {@code mPad * kc} apart) or, with {@code own}, packed here one K block at a time into this thread's
      * L2-sized buffer.
      */
-    private static void block(int m, int n, int k, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
+    private static void block(int m, int n, int k, int kcMax, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
                               RawB raw, int q0, int q1, float[] c, int cOff, int ldc, TileOp op, int mr) {
         // per-thread buffers, reused across tasks and calls (a fresh tile and B micro-panel per task cost the
         // explicit attention path ~0.6 MB of garbage per 12-head call at N = 197)
         final boolean inPlace = raw == null && !b.isBf16();
         ThreadScratch ownScratch = own == null ? null : A_BLOCK_BUF.get();
         ThreadScratch tileScratch = TILE_BUF.get(), panelScratch = inPlace ? null : PANEL_BUF.get();
-        float[] aBuf = own == null ? ap : ownScratch.take((long) (p1 - p0) * mr * Math.min(k, GemmConfig.KC));
+        float[] aBuf = own == null ? ap : ownScratch.take((long) (p1 - p0) * mr * kcMax);
         float[] tile = tileScratch.take(12 * NR);
-        float[] bd = inPlace ? b.data : panelScratch.take((long) Math.min(k, GemmConfig.KC) * NR);
+        float[] bd = inPlace ? b.data : panelScratch.take((long) kcMax * NR);
         try {
-            blockLoops(m, n, k, own, aBuf, mPad, p0, p1, b, raw, inPlace, bd, tile, q0, q1, c, cOff, ldc, op, mr);
+            blockLoops(m, n, k, kcMax, own, aBuf, mPad, p0, p1, b, raw, inPlace, bd, tile, q0, q1, c, cOff, ldc, op, mr);
         } finally {
             if (own != null) ownScratch.give(aBuf);
             tileScratch.give(tile);
@@ -206,14 +206,14 @@ public final class GemmDriver {
 
     /**
      * {@code tile}: accumulator tile (MR = 12) or edge scratch (MR = 6), 12 x NR. {@code bd}: the packed B data when
-     * {@code inPlace}, else a KC x NR buffer that raw B is packed into (or bf16 panels widened into) one
+     * {@code inPlace}, else a kc x NR buffer that raw B is packed into (or bf16 panels widened into) one
      * micro-panel at a time, right before the A panels stream past it.
      */
-    private static void blockLoops(int m, int n, int k, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
+    private static void blockLoops(int m, int n, int k, int kcMax, OwnA own, float[] ap, int mPad, int p0, int p1, PackedB b,
                                    RawB raw, boolean inPlace, float[] bd, float[] tile, int q0, int q1, float[] c,
                                    int cOff, int ldc, TileOp op, int mr) {
-        for (int pc = 0; pc < k; pc += GemmConfig.KC) {
-            int kc = Math.min(GemmConfig.KC, k - pc);
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
             boolean first = pc == 0, last = pc + kc == k;
             int row0 = p0 * mr;
             int aBlock = pc * mPad + row0 * kc;   // where row panel p0 of this K block starts

@@ -28,7 +28,7 @@ class GemmDriverTest {
     }
 
     static Stream<Arguments> cases() {
-        int[][] shapes = {{1, 1, 1}, {13, 35, 7}, {25, 17, 300}, {150, 40, 257}, {12, 32, 256}, {37, 70, 520}, {230, 21, 50}, {16, 34, 800}};
+        int[][] shapes = {{1, 1, 1}, {13, 35, 7}, {25, 17, 300}, {150, 40, 257}, {12, 32, 256}, {37, 70, 520}, {230, 21, 50}, {16, 34, 800}, {40, 33, 3100}};
         List<Arguments> out = new ArrayList<>();
         int idx = 0;
         for (int mr : new int[] {6, 12})
