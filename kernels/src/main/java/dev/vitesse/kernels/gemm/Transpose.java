@@ -49,7 +49,8 @@ public final class Transpose {
         }
         int rFull = rows - rows % BLOCK, cFull = cols - cols % BLOCK;
         for (int c = 0; c < cFull; c += BLOCK)
-            for (int r = 0; r < rFull; r += BLOCK) block16(src, s0 + r * ld + c, ld, dst, d0 + c * ldd + r, ldd);
+            for (int r = 0; r < rFull; r += BLOCK)
+                block16(src, s0 + r * ld + c, ld, BLOCK, dst, d0 + c * ldd + r, ldd);
         if (cFull < cols) transposeScalar(src, s0 + cFull, ld, rFull, cols - cFull, dst, d0 + cFull * ldd, ldd);
         if (rFull < rows) transposeScalar(src, s0 + rFull * ld, ld, rows - rFull, cols, dst, d0 + rFull, ldd);
     }
@@ -92,21 +93,23 @@ public final class Transpose {
             throw new IllegalArgumentException("need 1 <= rows <= width <= 16, found rows " + rows + ", width " + width);
         int p = 0;
         if (BLOCK != 0 && rows == width) { // a partial panel (once per call) stays scalar: no zero lanes to blend
-            for (; p + 2 * BLOCK <= len; p += BLOCK) panel16(src, s0 + p, ld, width, dst, d0 + p * width);
+            for (; p + 2 * BLOCK <= len; p += BLOCK) block16(src, s0 + p, ld, width, dst, d0 + p * width, width);
         }
         for (; p < len; p++)
             for (int r = 0, d = d0 + p * width; r < width; r++) dst[d + r] = r < rows ? src[s0 + r * ld + p] : 0f;
     }
 
     /**
-     * 16 columns of a full panel ({@code w} rows, w floats wide) of {@link #interleaveRows} in registers (512-bit
-     * vectors only): rows past w re-load the last row (always in bounds) and every store is full width, its spare
-     * lanes overwritten by the next stores (the caller leaves at least 16 more columns after the block). Straight
-     * line on purpose: with a branch per load and store, or with blends and masked stores, C1 ran out of virtual
+     * The 16 x 16 register block (512-bit vectors only): {@code dst[d0 + q*ldd + r] = src[s0 + r*ld + q]} for
+     * r &lt; rows, q &lt; 16. Rows past {@code rows} re-load the last row (always in bounds) and land in lanes past
+     * {@code rows} of every stored vector, which the caller must overwrite or not need: a plain transposition uses
+     * 16 rows; {@link #interleaveRows} stores {@code rows}-wide panel rows (ldd = rows) in ascending order, each
+     * overwriting the previous one's spare lanes, and leaves at least 16 more columns after the block. Straight line
+     * on purpose: with a branch per load and store, or with blends and masked stores, C1 ran out of virtual
      * registers ("COMPILE SKIPPED", which {@code JitHealthTest} catches).
      */
-    private static void panel16(float[] src, int s0, int ld, int w, float[] dst, int d0) {
-        int last = w - 1;
+    private static void block16(float[] src, int s0, int ld, int rows, float[] dst, int d0, int ldd) {
+        int last = rows - 1;
         FloatVector v0 = FloatVector.fromArray(S, src, s0 + Math.min(0, last) * ld);
         FloatVector v1 = FloatVector.fromArray(S, src, s0 + Math.min(1, last) * ld);
         FloatVector v2 = FloatVector.fromArray(S, src, s0 + Math.min(2, last) * ld);
@@ -147,78 +150,6 @@ public final class Transpose {
         { FloatVector x = v9, y = v11; v9 = LO2.selectFrom(x, y); v11 = HI2.selectFrom(x, y); }
         { FloatVector x = v12, y = v14; v12 = LO2.selectFrom(x, y); v14 = HI2.selectFrom(x, y); }
         { FloatVector x = v13, y = v15; v13 = LO2.selectFrom(x, y); v15 = HI2.selectFrom(x, y); }
-        { FloatVector x = v0, y = v1; v0 = LO3.selectFrom(x, y); v1 = HI3.selectFrom(x, y); }
-        { FloatVector x = v2, y = v3; v2 = LO3.selectFrom(x, y); v3 = HI3.selectFrom(x, y); }
-        { FloatVector x = v4, y = v5; v4 = LO3.selectFrom(x, y); v5 = HI3.selectFrom(x, y); }
-        { FloatVector x = v6, y = v7; v6 = LO3.selectFrom(x, y); v7 = HI3.selectFrom(x, y); }
-        { FloatVector x = v8, y = v9; v8 = LO3.selectFrom(x, y); v9 = HI3.selectFrom(x, y); }
-        { FloatVector x = v10, y = v11; v10 = LO3.selectFrom(x, y); v11 = HI3.selectFrom(x, y); }
-        { FloatVector x = v12, y = v13; v12 = LO3.selectFrom(x, y); v13 = HI3.selectFrom(x, y); }
-        { FloatVector x = v14, y = v15; v14 = LO3.selectFrom(x, y); v15 = HI3.selectFrom(x, y); }
-        v0.intoArray(dst, d0 + 0 * w);
-        v1.intoArray(dst, d0 + 1 * w);
-        v2.intoArray(dst, d0 + 2 * w);
-        v3.intoArray(dst, d0 + 3 * w);
-        v4.intoArray(dst, d0 + 4 * w);
-        v5.intoArray(dst, d0 + 5 * w);
-        v6.intoArray(dst, d0 + 6 * w);
-        v7.intoArray(dst, d0 + 7 * w);
-        v8.intoArray(dst, d0 + 8 * w);
-        v9.intoArray(dst, d0 + 9 * w);
-        v10.intoArray(dst, d0 + 10 * w);
-        v11.intoArray(dst, d0 + 11 * w);
-        v12.intoArray(dst, d0 + 12 * w);
-        v13.intoArray(dst, d0 + 13 * w);
-        v14.intoArray(dst, d0 + 14 * w);
-        v15.intoArray(dst, d0 + 15 * w);
-    }
-
-    /** One 16 x 16 block in registers (512-bit vectors only), unrolled so every vector stays in a register. */
-    private static void block16(float[] src, int s0, int ld, float[] dst, int d0, int ldd) {
-        FloatVector v0 = FloatVector.fromArray(S, src, s0 + 0 * ld);
-        FloatVector v1 = FloatVector.fromArray(S, src, s0 + 1 * ld);
-        FloatVector v2 = FloatVector.fromArray(S, src, s0 + 2 * ld);
-        FloatVector v3 = FloatVector.fromArray(S, src, s0 + 3 * ld);
-        FloatVector v4 = FloatVector.fromArray(S, src, s0 + 4 * ld);
-        FloatVector v5 = FloatVector.fromArray(S, src, s0 + 5 * ld);
-        FloatVector v6 = FloatVector.fromArray(S, src, s0 + 6 * ld);
-        FloatVector v7 = FloatVector.fromArray(S, src, s0 + 7 * ld);
-        FloatVector v8 = FloatVector.fromArray(S, src, s0 + 8 * ld);
-        FloatVector v9 = FloatVector.fromArray(S, src, s0 + 9 * ld);
-        FloatVector v10 = FloatVector.fromArray(S, src, s0 + 10 * ld);
-        FloatVector v11 = FloatVector.fromArray(S, src, s0 + 11 * ld);
-        FloatVector v12 = FloatVector.fromArray(S, src, s0 + 12 * ld);
-        FloatVector v13 = FloatVector.fromArray(S, src, s0 + 13 * ld);
-        FloatVector v14 = FloatVector.fromArray(S, src, s0 + 14 * ld);
-        FloatVector v15 = FloatVector.fromArray(S, src, s0 + 15 * ld);
-        // stage 0: exchange 8-wide sub-blocks
-        { FloatVector x = v0, y = v8; v0 = LO0.selectFrom(x, y); v8 = HI0.selectFrom(x, y); }
-        { FloatVector x = v1, y = v9; v1 = LO0.selectFrom(x, y); v9 = HI0.selectFrom(x, y); }
-        { FloatVector x = v2, y = v10; v2 = LO0.selectFrom(x, y); v10 = HI0.selectFrom(x, y); }
-        { FloatVector x = v3, y = v11; v3 = LO0.selectFrom(x, y); v11 = HI0.selectFrom(x, y); }
-        { FloatVector x = v4, y = v12; v4 = LO0.selectFrom(x, y); v12 = HI0.selectFrom(x, y); }
-        { FloatVector x = v5, y = v13; v5 = LO0.selectFrom(x, y); v13 = HI0.selectFrom(x, y); }
-        { FloatVector x = v6, y = v14; v6 = LO0.selectFrom(x, y); v14 = HI0.selectFrom(x, y); }
-        { FloatVector x = v7, y = v15; v7 = LO0.selectFrom(x, y); v15 = HI0.selectFrom(x, y); }
-        // stage 1: exchange 4-wide sub-blocks
-        { FloatVector x = v0, y = v4; v0 = LO1.selectFrom(x, y); v4 = HI1.selectFrom(x, y); }
-        { FloatVector x = v1, y = v5; v1 = LO1.selectFrom(x, y); v5 = HI1.selectFrom(x, y); }
-        { FloatVector x = v2, y = v6; v2 = LO1.selectFrom(x, y); v6 = HI1.selectFrom(x, y); }
-        { FloatVector x = v3, y = v7; v3 = LO1.selectFrom(x, y); v7 = HI1.selectFrom(x, y); }
-        { FloatVector x = v8, y = v12; v8 = LO1.selectFrom(x, y); v12 = HI1.selectFrom(x, y); }
-        { FloatVector x = v9, y = v13; v9 = LO1.selectFrom(x, y); v13 = HI1.selectFrom(x, y); }
-        { FloatVector x = v10, y = v14; v10 = LO1.selectFrom(x, y); v14 = HI1.selectFrom(x, y); }
-        { FloatVector x = v11, y = v15; v11 = LO1.selectFrom(x, y); v15 = HI1.selectFrom(x, y); }
-        // stage 2: exchange 2-wide sub-blocks
-        { FloatVector x = v0, y = v2; v0 = LO2.selectFrom(x, y); v2 = HI2.selectFrom(x, y); }
-        { FloatVector x = v1, y = v3; v1 = LO2.selectFrom(x, y); v3 = HI2.selectFrom(x, y); }
-        { FloatVector x = v4, y = v6; v4 = LO2.selectFrom(x, y); v6 = HI2.selectFrom(x, y); }
-        { FloatVector x = v5, y = v7; v5 = LO2.selectFrom(x, y); v7 = HI2.selectFrom(x, y); }
-        { FloatVector x = v8, y = v10; v8 = LO2.selectFrom(x, y); v10 = HI2.selectFrom(x, y); }
-        { FloatVector x = v9, y = v11; v9 = LO2.selectFrom(x, y); v11 = HI2.selectFrom(x, y); }
-        { FloatVector x = v12, y = v14; v12 = LO2.selectFrom(x, y); v14 = HI2.selectFrom(x, y); }
-        { FloatVector x = v13, y = v15; v13 = LO2.selectFrom(x, y); v15 = HI2.selectFrom(x, y); }
-        // stage 3: exchange 1-wide sub-blocks
         { FloatVector x = v0, y = v1; v0 = LO3.selectFrom(x, y); v1 = HI3.selectFrom(x, y); }
         { FloatVector x = v2, y = v3; v2 = LO3.selectFrom(x, y); v3 = HI3.selectFrom(x, y); }
         { FloatVector x = v4, y = v5; v4 = LO3.selectFrom(x, y); v5 = HI3.selectFrom(x, y); }
