@@ -2,16 +2,21 @@ package dev.vitesse.kernels.gemm;
 
 import dev.vitesse.kernels.Parallel;
 
+import java.lang.ref.SoftReference;
+
 /**
  * The Goto/BLIS loop nest: C = tileOp(op(A) * B), B either pre-packed ({@link PackedB}, f32 or bf16 panels) or,
  * when all rows of A form one block, packed micro-panel by micro-panel inside the tasks ({@link RawB}). bf16 panels
  * are widened to f32 micro-panel by micro-panel, so the micro-kernels only ever see f32.
  *
  * <pre>
- * phase 1 (parallel): pack op(A) into MR-row micro-panels, per K block          (A~ = whole A, shared by all tasks)
- *                     skipped for tall A (>= 2 row blocks per thread): tasks own whole rows and pack their A
- *                     block per K block at the top of loop 3 (BLIS order; the block never leaves L2)
- * phase 2 (parallel over a 2D grid of C tasks: row blocks <= MC x column chunks <= NC):
+ * pack op(A) into MR-row micro-panels, per K block, one of three ways:
+ *   - one row block on several threads (batch-1 ViT): each thread packs all of A into its own buffer at its
+ *     first task (no packing region, no packed A shared between cores);
+ *   - tall A (>= 2 row blocks per thread): tasks own whole rows and pack their A block per K block at the top
+ *     of loop 3 (BLIS order; the block never leaves L2);
+ *   - otherwise: a parallel packing region fills one packed A shared by all tasks
+ * then, in parallel over a 2D grid of C tasks (row blocks <= MC x column chunks <= NC):
  *   loop 3  for pc in K blocks of kc <= KC            A block (rows x kc) in L2 (or L3, see GemmConfig.KC)
  *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (kc x NR) in L1 / L2
  *   loop 1      for ir in MR-high panels of the block
@@ -19,7 +24,8 @@ import dev.vitesse.kernels.Parallel;
  *                 after the last K block: GELU on the tile while it is in L1
  * </pre>
  * Every C element is accumulated in the same order whatever the partition, so results do not depend on the
- * thread count. Packing A once per call (not once per task) lets the C grid be as fine as load balance needs.
+ * thread count. Packing A at most once per thread and call (not once per task) lets the C grid be as fine as load
+ * balance needs.
  */
 public final class GemmDriver {
     private GemmDriver() {}
@@ -108,27 +114,18 @@ public final class GemmDriver {
             return;
         }
 
-        ThreadScratch scratch = A_BUF.get();
-        float[] ap = scratch.take((long) mPad * k);
+        // One row block on several threads (batch-1 ViT: M = 197): every thread packs all of A into its own buffer
+        // at its first task of the call (PrivateA) instead of the tasks sharing one packed A filled by a parallel
+        // packing region. A shared buffer is read by both cores, so the next call's packing first had to take the
+        // lines back from the other core: packing ran slower on 2 threads than on 1 (72-132 us against 36-62 us for
+        // ViT-B's 197 x 768 A).
+        final boolean privateA = threads > 1 && rowBlocks == 1;
+        ThreadScratch scratch = privateA ? null : A_BUF.get();
+        float[] ap = privateA ? null : scratch.take((long) mPad * k);
         try {
-            // ---- phase 1: pack A. Unit of work = (K block, group of row panels); at least two groups per thread
-            // so that a single K block (e.g. ViT's K = 768) is not packed by one thread while the others wait.
-            int minGroups = threads > 1 ? Math.max(1, 2 * threads / kBlocks) : 1;
-            final int panelsPerGroup = Math.max(1, Math.min(GemmConfig.MC / mr, (mPanels + minGroups - 1) / minGroups));
-            final int groups = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
-            final int packTasks = (long) m * k < (1 << 15) ? 1 : kBlocks * groups;
-            if (packTasks == 1) {
-                for (int pc = 0; pc < k; pc += kcMax)
-                    packRows(transA, a, aOff, lda, 0, m, m, pc, Math.min(kcMax, k - pc), mr, ap, pc * mPad);
-            } else {
-                Parallel.forEach(packTasks, t -> {
-                    int pc = (t / groups) * kcMax, kc = Math.min(kcMax, k - pc);
-                    int i0 = (t % groups) * panelsPerGroup * mr, rows = Math.min(panelsPerGroup * mr, m - i0);
-                    packRows(transA, a, aOff, lda, i0, rows, m, pc, kc, mr, ap, pc * mPad + i0 * kc);
-                });
-            }
+            if (!privateA) packShared(transA, a, aOff, lda, m, k, mr, mPad, kcMax, kBlocks, mPanels, threads, ap);
 
-            // ---- phase 2: 2D grid of C tasks.
+            // ---- 2D grid of C tasks.
             int colChunks = (nPanels * NR + GemmConfig.NC - 1) / GemmConfig.NC;
             if (threads > 1 && 2L * m * n * k >= 4_000_000) {
                 // ~8 tasks per thread for balance, but keep >= 64 columns per task so the B micro-panels' reuse
@@ -144,15 +141,68 @@ public final class GemmDriver {
             }
             final int rb = rowBlocks, cb = colChunks;
             final int rowPanelsPerBlock = (mPanels + rb - 1) / rb;
+            final Object call = new Object(); // identifies this call to the threads' private packed A
             Parallel.forEach(rb * cb, t -> {
                 // row index fastest: the two halves of the task range (one per thread) each get every row block
                 int r = t % rb, q = t / rb;
                 int p0 = r * rowPanelsPerBlock, p1 = Math.min(mPanels, p0 + rowPanelsPerBlock);
                 int q0 = (int) ((long) nPanels * q / cb), q1 = (int) ((long) nPanels * (q + 1) / cb);
-                if (p0 < p1 && q0 < q1) block(m, n, k, kcMax, null, ap, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
+                if (p0 >= p1 || q0 >= q1) return;
+                float[] at = privateA ? PrivateA.packed(call, transA, a, aOff, lda, m, k, mr, mPad, kcMax) : ap;
+                block(m, n, k, kcMax, null, at, mPad, p0, p1, b, raw, q0, q1, c, cOff, ldc, op, mr);
             });
         } finally {
-            scratch.give(ap);
+            if (scratch != null) scratch.give(ap);
+        }
+    }
+
+    /**
+     * Packs all of op(A) into {@code ap} (K blocks {@code mPad * kc} apart) for tasks that share it. Unit of work =
+     * (K block, group of row panels); at least two groups per thread so that a single K block is not packed by one
+     * thread while the others wait.
+     */
+    private static void packShared(boolean transA, float[] a, int aOff, int lda, int m, int k, int mr, int mPad,
+                                   int kcMax, int kBlocks, int mPanels, int threads, float[] ap) {
+        int minGroups = threads > 1 ? Math.max(1, 2 * threads / kBlocks) : 1;
+        final int panelsPerGroup = Math.max(1, Math.min(GemmConfig.MC / mr, (mPanels + minGroups - 1) / minGroups));
+        final int groups = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
+        final int packTasks = (long) m * k < (1 << 15) ? 1 : kBlocks * groups;
+        if (packTasks == 1) {
+            for (int pc = 0; pc < k; pc += kcMax)
+                packRows(transA, a, aOff, lda, 0, m, m, pc, Math.min(kcMax, k - pc), mr, ap, pc * mPad);
+        } else {
+            Parallel.forEach(packTasks, t -> {
+                int pc = (t / groups) * kcMax, kc = Math.min(kcMax, k - pc);
+                int i0 = (t % groups) * panelsPerGroup * mr, rows = Math.min(panelsPerGroup * mr, m - i0);
+                packRows(transA, a, aOff, lda, i0, rows, m, pc, kc, mr, ap, pc * mPad + i0 * kc);
+            });
+        }
+    }
+
+    /**
+     * A thread's own packed copy of all of A for the call it is working on: packed at the thread's first task of a
+     * call (identified by a token object), reused by its later tasks. Softly held, like {@link ThreadScratch}; a
+     * buffer reclaimed between two tasks is packed again.
+     */
+    private static final class PrivateA {
+        private static final ThreadLocal<PrivateA> OWN = ThreadLocal.withInitial(PrivateA::new);
+        private Object call;
+        private SoftReference<float[]> ref = new SoftReference<>(null);
+
+        static float[] packed(Object call, boolean transA, float[] a, int aOff, int lda, int m, int k, int mr,
+                              int mPad, int kcMax) {
+            PrivateA own = OWN.get();
+            float[] buf = own.ref.get();
+            if (own.call == call && buf != null) return buf;
+            if (buf == null || buf.length < (long) mPad * k) {
+                buf = new float[Math.multiplyExact(mPad, k)];
+                own.ref = new SoftReference<>(buf);
+            }
+            own.call = null; // not valid until packed (a failed pack must not be reused)
+            for (int pc = 0; pc < k; pc += kcMax)
+                packRows(transA, a, aOff, lda, 0, m, m, pc, Math.min(kcMax, k - pc), mr, buf, pc * mPad);
+            own.call = call;
+            return buf;
         }
     }
 
