@@ -138,7 +138,8 @@ public final class AttentionCompare {
         // plus the K/V panels of one head (O(N d)); explicit holds one nq x nkv score matrix per (batch, head)
         long flashPeak = Math.min(threads, bh * (long) n) * Attention.flashScratchBytes(dim, n);
         long explicitPeak = Math.min(bh, threads) * 4L * n * n;
-        return new Row(threads, n, median(tf), median(te), median(cf), median(ce), fa, ea, flashPeak, explicitPeak, maxDiff);
+        return new Row(threads, n, Samples.median(tf), Samples.median(te), Samples.median(cf), Samples.median(ce), fa, ea,
+                flashPeak, explicitPeak, maxDiff);
     }
 
     private static long allocated(com.sun.management.ThreadMXBean mx, Runnable r) {
@@ -177,12 +178,6 @@ public final class AttentionCompare {
         long sum = 0;
         for (long t : mx.getThreadCpuTime(mx.getAllThreadIds())) if (t > 0) sum += t;
         return sum;
-    }
-
-    private static double median(double[] a) {
-        double[] s = a.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static String bytes(long b) {

@@ -7,7 +7,6 @@ import dev.vitesse.kernels.Parallel;
 import dev.vitesse.kernels.gemm.GemmConfig;
 import dev.vitesse.kernels.gemm.Packing;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -73,8 +72,8 @@ public final class Bf16Compare {
         for (int i = 0; i < a.length; i++) { diff = Math.max(diff, Math.abs(a[i] - b[i])); scale = Math.max(scale, Math.abs(a[i])); }
         System.out.printf("%s batch %d: fp32 %.1f ms, bf16 %.1f ms (medians of %d alternating passes), bf16/fp32 time %.3f (median of"
                         + " per-round ratios); weights %.1f MB -> %.1f MB; max |logit diff| %.3g (max |logit| %.3g)%n",
-                arch, batch, median(tf) / 1e6, median(th) / 1e6, rounds, median(ratio), f32.weightBytes() / 1e6,
-                bf16.weightBytes() / 1e6, diff, scale);
+                arch, batch, Samples.median(tf) / 1e6, Samples.median(th) / 1e6, rounds, Samples.median(ratio),
+                f32.weightBytes() / 1e6, bf16.weightBytes() / 1e6, diff, scale);
     }
 
     private static double pass(dev.vitesse.model.VisionModel m, float[] x, int batch) {
@@ -101,7 +100,7 @@ public final class Bf16Compare {
             if (!vecFirst) vec[i] = time(sampleMs, () -> Packing.widenBf16(src, 0, dst, 0, len));
         }
         System.out.printf("widen %d bf16 (one KC x NR micro-panel): vector %.1f ns, scalar %.1f ns (median of %d, ns per panel)%n",
-                len, median(vec), median(sca), rounds);
+                len, Samples.median(vec), Samples.median(sca), rounds);
     }
 
     private static void gemm(int m, int n, int k, int rounds, long sampleMs) {
@@ -121,7 +120,7 @@ public final class Bf16Compare {
         }
         double flop = 2.0 * m * n * k;
         System.out.printf("%-22s %11.1f  %12.1f  %8.3f%n", m + "x" + n + "x" + k,
-                flop / median(tf), flop / median(th), median(ratio));
+                flop / Samples.median(tf), flop / Samples.median(th), Samples.median(ratio));
     }
 
     /** Median-free single sample: ns per call averaged over repeated calls for about {@code ms}. */
@@ -134,11 +133,5 @@ public final class Bf16Compare {
             calls++;
         } while ((now = System.nanoTime()) < end);
         return (double) (now - t0) / calls;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -259,11 +259,11 @@ public final class GemmCompare {
                     cpuSamples[i][r] = flop * reps[i] / Math.max(cpuSec, 1e-9) / 1e9;
                 }
             }
-            double v = median(samples[0]), p = median(samples[1]), o = median(samples[2]);
+            double v = Samples.median(samples[0]), p = Samples.median(samples[1]), o = Samples.median(samples[2]);
             // With one thread every implementation runs on this thread, so GFLOP per CPU-second of this thread
             // is a second, load-insensitive figure (time slices lost to other processes are not counted).
-            Double vc = t == 1 ? median(cpuSamples[0]) : null, pc = t == 1 ? median(cpuSamples[1]) : null,
-                    oc = t == 1 ? median(cpuSamples[2]) : null;
+            Double vc = t == 1 ? Samples.median(cpuSamples[0]) : null;
+            Double pc = t == 1 ? Samples.median(cpuSamples[1]) : null, oc = t == 1 ? Samples.median(cpuSamples[2]) : null;
             out[ti] = new Row(s.name, m, n, k, s.transB ? "NT" : "NN", t, v, p, o, v / o, p / o, dS, dP, vc, pc, oc,
                     samples[0], samples[1], samples[2]);
         }
@@ -307,12 +307,5 @@ public final class GemmCompare {
             mx = Math.max(mx, Math.abs(y[i]));
         }
         return mx == 0 ? d : d / mx;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
     }
 }

@@ -104,12 +104,10 @@ public final class KernelAB {
         old.call(0);
         neu.call(0);
         double diff = maxAbsDiff(old.output(), neu.output());
-        for (double[] m : ms) Arrays.sort(m);
-        Arrays.sort(ratio);
         out.printf("%s %s, %d thread(s), %d weight(s): OLD median %.4f ms, NEW median %.4f ms; speed NEW/OLD per round:"
                         + " median %.3f (min %.3f, max %.3f) over %d rounds of %d ms; max |NEW - OLD| %.2e%n",
-                kind, args[3], threads, weights, ms[0][rounds / 2], ms[1][rounds / 2], ratio[rounds / 2], ratio[0],
-                ratio[rounds - 1], rounds, blockMs, diff);
+                kind, args[3], threads, weights, Samples.median(ms[0]), Samples.median(ms[1]), Samples.median(ratio),
+                Arrays.stream(ratio).min().orElseThrow(), Arrays.stream(ratio).max().orElseThrow(), rounds, blockMs, diff);
         return 0;
     }
 

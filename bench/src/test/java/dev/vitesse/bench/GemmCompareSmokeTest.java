@@ -42,7 +42,7 @@ class GemmCompareSmokeTest {
 
     @Test
     void medianOfRounds() {
-        assertThat(GemmCompare.median(new double[] {5, 1, 3})).isEqualTo(3);
-        assertThat(GemmCompare.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
+        assertThat(Samples.median(new double[] {5, 1, 3})).isEqualTo(3);
+        assertThat(Samples.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
     }
 }

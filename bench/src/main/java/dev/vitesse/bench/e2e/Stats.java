@@ -1,5 +1,7 @@
 package dev.vitesse.bench.e2e;
 
+import dev.vitesse.bench.Samples;
+
 import java.util.List;
 
 /** Small statistics helpers for the end-to-end benchmark. */
@@ -7,9 +9,7 @@ final class Stats {
     private Stats() {}
 
     static double median(List<Double> xs) {
-        double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        return Samples.median(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /**
