@@ -1,5 +1,6 @@
 package dev.vitesse.bench;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -22,11 +23,14 @@ import java.util.SplittableRandom;
  * KernelAB OLD NEW gemm  197x768x3072 [options]   PackedMatrix.multiply, C = X W^T
  * KernelAB OLD NEW sgemm 197x768x3072 [options]   Gemm.sgemm, NT layout
  * KernelAB OLD NEW flash 197          [options]   Attention.flash, 12 heads of 64, batch 1, fused qkv input
+ * KernelAB OLD NEW model DIR[:B]      [options]   VisionModel.forward of the checkpoint folder DIR at batch B (1),
+ *                                                 random input; OLD and NEW then are builds with vit-model, e.g. the
+ *                                                 cli jar, or a class path (kernels.jar:vit-model.jar)
  * options: --threads T (1)  --rounds R (15)  --warmup W (20 rounds)  --block-ms B (100)  --weights N (1: distinct
  *          weight matrices cycled, so they stream from memory as in a model)  --new-prop key=value (a system
  *          property set only while NEW initialises, e.g. vitesse.gemm.kc=768)
  * </pre>
- * OLD and NEW are a kernels jar or classes directory. Their classes are loaded with the platform class loader as
+ * OLD and NEW are a kernels jar or classes directory (or a class path of several). Their classes are loaded with the platform class loader as
  * parent, so the copy of the kernels on this tool's own class path is never used.
  */
 public final class KernelAB {
@@ -39,7 +43,7 @@ public final class KernelAB {
     /** Runs the comparison; returns the process exit code (0 ok, 2 usage error). */
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length < 4 || Arrays.asList(args).contains("--help")) {
-            out.println("usage: KernelAB OLD NEW (gemm|sgemm MxNxK | flash N) [--threads T] [--rounds R] [--warmup W]"
+            out.println("usage: KernelAB OLD NEW (gemm|sgemm MxNxK | flash N | model DIR[:B]) [--threads T] [--rounds R] [--warmup W]"
                     + " [--block-ms B] [--weights N] [--new-prop key=value]...");
             return 2;
         }
@@ -67,19 +71,37 @@ public final class KernelAB {
             }
         }
         for (int s = 0; s < 2; s++) {
-            if (!Files.exists(Path.of(args[s]))) return usage(out, (s == 0 ? "OLD" : "NEW") + " not found: " + args[s]);
+            for (String part : args[s].split(File.pathSeparator))
+                if (!Files.exists(Path.of(part))) return usage(out, (s == 0 ? "OLD" : "NEW") + " not found: " + part);
         }
         String kind = args[2];
-        int[] dims = Arrays.stream(args[3].split("x")).mapToInt(Integer::parseInt).toArray();
-        if (!(kind.equals("flash") ? dims.length == 1 : (kind.equals("gemm") || kind.equals("sgemm")) && dims.length == 3))
-            return usage(out, "expected gemm|sgemm MxNxK or flash N, found " + kind + " " + args[3]);
+        String shape = args[3];
+        if (kind.equals("model")) {
+            int colon = shape.lastIndexOf(':');
+            Path dir = Path.of(colon < 0 ? shape : shape.substring(0, colon));
+            if (!Files.isDirectory(dir) && !Files.isRegularFile(dir)) return usage(out, "model not found: " + dir);
+            shape = colon < 0 ? "1" : shape.substring(colon + 1);
+        }
+        int[] dims;
+        try {
+            dims = Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            dims = new int[0];
+        }
+        boolean ok = switch (kind) {
+            case "flash", "model" -> dims.length == 1 && dims[0] > 0;
+            case "gemm", "sgemm" -> dims.length == 3;
+            default -> false;
+        };
+        if (!ok) return usage(out, "expected gemm|sgemm MxNxK, flash N or model DIR[:B], found " + kind + " " + args[3]);
 
-        Workload old = create(kind, loader(args[0]), dims, weights, threads);
+        String model = kind.equals("model") ? args[3].replaceFirst(":[0-9]+$", "") : null;
+        Workload old = create(kind, loader(args[0]), dims, model, weights, threads);
         String[] saved = new String[newProps.size()];
         for (int i = 0; i < saved.length; i++) saved[i] = System.setProperty(newProps.get(i)[0], newProps.get(i)[1]);
         Workload neu;
         try {
-            neu = create(kind, loader(args[1]), dims, weights, threads);
+            neu = create(kind, loader(args[1]), dims, model, weights, threads);
         } finally {
             for (int i = 0; i < saved.length; i++) {
                 if (saved[i] == null) System.clearProperty(newProps.get(i)[0]);
@@ -122,8 +144,11 @@ public final class KernelAB {
         return x;
     }
 
-    private static ClassLoader loader(String path) throws Exception {
-        return new URLClassLoader(new URL[] {Path.of(path).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+    private static ClassLoader loader(String classPath) throws Exception {
+        String[] parts = classPath.split(File.pathSeparator);
+        URL[] urls = new URL[parts.length];
+        for (int i = 0; i < parts.length; i++) urls[i] = Path.of(parts[i]).toUri().toURL();
+        return new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
     }
 
     static double maxAbsDiff(float[] a, float[] b) {
@@ -143,10 +168,15 @@ public final class KernelAB {
         void run(int i) throws Exception;
     }
 
-    private static Workload create(String kind, ClassLoader cl, int[] dims, int weights, int threads) throws Exception {
+    private static Workload create(String kind, ClassLoader cl, int[] dims, String model, int weights, int threads)
+            throws Exception {
         cl.loadClass("dev.vitesse.kernels.Parallel").getMethod("setThreads", int.class).invoke(null, threads);
         SplittableRandom rnd = new SplittableRandom(1); // the same operands for both builds
-        Workload w = kind.equals("flash") ? flash(cl, dims[0], rnd) : gemm(cl, kind.equals("sgemm"), dims, weights, rnd);
+        Workload w = switch (kind) {
+            case "flash" -> flash(cl, dims[0], rnd);
+            case "model" -> model(cl, Path.of(model), dims[0], rnd);
+            default -> gemm(cl, kind.equals("sgemm"), dims, weights, rnd);
+        };
         w.call(0); // initialise the build's classes now (system properties are read there)
         return w;
     }
@@ -188,6 +218,32 @@ public final class KernelAB {
         Object q = qkv.invoke(null, in, 0, n, heads, d, 0), k = qkv.invoke(null, in, 0, n, heads, d, 1);
         Object v = qkv.invoke(null, in, 0, n, heads, d, 2), out = tok.invoke(null, o, 0, n, heads, d);
         return workload(i -> flash.invoke(null, 1, heads, n, n, d, 0.125f, q, k, v, out, null), o);
+    }
+
+    /** A whole forward pass: each build loads the checkpoint itself (its own packed weights). */
+    private static Workload model(ClassLoader cl, Path dir, int batch, SplittableRandom rnd) throws Exception {
+        Class<?> vm = cl.loadClass("dev.vitesse.model.VisionModel");
+        Object m = vm.getMethod("load", Path.class).invoke(null, dir);
+        int size = (int) vm.getMethod("inputSize").invoke(m), chans = (int) vm.getMethod("inChans").invoke(m);
+        float[] x = random(rnd, batch * chans * size * size);
+        Method forward = vm.getMethod("forward", float[].class, int.class);
+        float[][] out = new float[1][];
+        return new Workload() {
+            @Override
+            public void call(int i) throws Exception {
+                try {
+                    out[0] = (float[]) forward.invoke(m, x, batch);
+                } catch (InvocationTargetException e) {
+                    if (e.getCause() instanceof Exception ex) throw ex;
+                    throw e;
+                }
+            }
+
+            @Override
+            public float[] output() {
+                return out[0];
+            }
+        };
     }
 
     private static Workload workload(Call call, float[] output) {

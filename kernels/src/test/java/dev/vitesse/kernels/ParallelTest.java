@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +36,34 @@ class ParallelTest {
             for (int i = 0; i < count; i++) assertThat(hits.get(i)).as("index " + i + " of " + count).isEqualTo(1);
             if (count == 1000) assertThat(names).as("the caller and the workers share the tasks").hasSizeGreaterThan(1);
         }
+    }
+
+    @Test
+    void aStalledWorkersShareIsTakenOverByTheOthers() {
+        // A worker that gets stuck in its first task must not hold back the rest of its share: the caller runs
+        // every other task (the stuck one is released once they are all done).
+        Parallel.setThreads(2);
+        Thread caller = Thread.currentThread();
+        int count = 40;
+        AtomicInteger finished = new AtomicInteger();
+        AtomicIntegerArray hits = new AtomicIntegerArray(count);
+        AtomicBoolean stuckOnce = new AtomicBoolean();
+        for (int round = 0; round < 20; round++) {
+            finished.set(0);
+            Parallel.forEach(count, i -> {
+                hits.incrementAndGet(i);
+                if (Thread.currentThread() != caller && stuckOnce.compareAndSet(false, true)) {
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (finished.get() < count - 1) {
+                        if (System.nanoTime() > deadline) throw new AssertionError("the caller did not take over");
+                        Thread.onSpinWait();
+                    }
+                }
+                finished.incrementAndGet();
+            });
+            assertThat(finished.get()).isEqualTo(count);
+        }
+        for (int i = 0; i < count; i++) assertThat(hits.get(i)).as("index " + i).isEqualTo(20);
     }
 
     @Test
