@@ -24,14 +24,20 @@ final class PatchEmbed {
         return grid * grid;
     }
 
-    /** NCHW images (batch x C x S x S, S = grid*patch) -> patch tokens [batch*numPatches][dim]. */
-    float[] forward(float[] images, int batch) {
-        int n = numPatches(), kk = inChans * patch * patch, size = grid * patch;
+    /** Values per unrolled patch: C * p * p. */
+    int patchLength() {
+        return inChans * patch * patch;
+    }
+
+    /**
+     * NCHW images (batch x C x S x S, S = grid*patch) -> patch tokens [batch*numPatches][dim] in {@code out}, via
+     * {@code cols} (at least batch*numPatches x patchLength floats). Returns {@code out}.
+     */
+    float[] forward(float[] images, int batch, float[] cols, float[] out) {
+        int n = numPatches(), kk = patchLength(), size = grid * patch;
         long t = Profiler.start();
-        float[] cols = new float[batch * n * kk];
         Parallel.forEach(batch, b -> im2col(images, b * inChans * size * size, size, cols, b * n * kk));
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t);
-        float[] out = new float[batch * n * dim];
         proj.apply(batch * n, cols, 0, kk, out, 0, dim);
         return out;
     }

@@ -311,9 +311,11 @@ public final class VisionTransformer {
         int chunk = chunkSize();
         for (int b0 = 0; b0 < batch; b0 += chunk) {
             int nb = Math.min(chunk, batch - b0);
-            float[] x = encode(slice(images, b0, nb), nb, null);
-            float[] r = head == null ? pool(x, nb) : logitsFromTokens(x, nb);
-            System.arraycopy(r, 0, out, b0 * k, nb * k);
+            try (Workspace ws = workspace(nb)) {
+                float[] x = encode(ws, slice(images, b0, nb), nb, null, null);
+                float[] r = head == null ? pool(x, nb) : logitsFromTokens(x, nb);
+                System.arraycopy(r, 0, out, b0 * k, nb * k);
+            }
         }
         return out;
     }
@@ -328,8 +330,10 @@ public final class VisionTransformer {
         int k = head == null ? cfg.embedDim() : cfg.numClasses();
         float[] out = new float[batch * k];
         for (int b = 0; b < batch; b++) {
-            float[] x = encode(slice(images, b, 1), 1, null, tap);
-            System.arraycopy(head == null ? pool(x, 1) : logitsFromTokens(x, 1), 0, out, b * k, k);
+            try (Workspace ws = workspace(1)) {
+                float[] x = encode(ws, slice(images, b, 1), 1, null, tap);
+                System.arraycopy(head == null ? pool(x, 1) : logitsFromTokens(x, 1), 0, out, b * k, k);
+            }
         }
         return out;
     }
@@ -342,8 +346,10 @@ public final class VisionTransformer {
         int chunk = chunkSize();
         for (int b0 = 0; b0 < batch; b0 += chunk) {
             int nb = Math.min(chunk, batch - b0);
-            float[] r = pool(encode(slice(images, b0, nb), nb, null), nb);
-            System.arraycopy(r, 0, out, b0 * d, nb * d);
+            try (Workspace ws = workspace(nb)) {
+                float[] r = pool(encode(ws, slice(images, b0, nb), nb, null, null), nb);
+                System.arraycopy(r, 0, out, b0 * d, nb * d);
+            }
         }
         return out;
     }
@@ -363,7 +369,9 @@ public final class VisionTransformer {
         for (int b0 = 0; b0 < batch; b0 += chunk) {
             int nb = Math.min(chunk, batch - b0);
             float[][] part = b0 == 0 && nb == batch ? probs : new float[blocks.length][nb * plane];
-            encode(slice(images, b0, nb), nb, part);
+            try (Workspace ws = workspace(nb)) {
+                encode(ws, slice(images, b0, nb), nb, part, null);
+            }
             if (part != probs) {
                 for (int l = 0; l < blocks.length; l++) System.arraycopy(part[l], 0, probs[l], b0 * plane, nb * plane);
             }
@@ -377,17 +385,22 @@ public final class VisionTransformer {
         return Arrays.copyOfRange(images, b0 * n, (b0 + nb) * n);
     }
 
-    /** Patch embedding, prefix tokens, position embedding, blocks: tokens [batch*T][dim] before the final norm. */
-    private float[] encode(float[] images, int batch, float[][] probs) {
-        return encode(images, batch, probs, null);
+    /** This thread's activation buffers for a chunk of {@code batch} images (close after use). */
+    private Workspace workspace(int batch) {
+        return Workspace.take(batch * cfg.numPatches(), patchEmbed.patchLength(), batch * cfg.numTokens(),
+                cfg.embedDim(), cfg.mlpHidden());
     }
 
-    /** {@link #encode(float[], int, float[][])} reporting sub-block outputs of a one-image batch to {@code tap}. */
-    private float[] encode(float[] images, int batch, float[][] probs, dev.vitesse.model.analysis.FeatureTap tap) {
+    /**
+     * Patch embedding, prefix tokens, position embedding, blocks: tokens [batch*T][dim] before the final norm, in
+     * {@code ws.x}. With a {@code tap} (one-image batch), reports every sub-block output.
+     */
+    private float[] encode(Workspace ws, float[] images, int batch, float[][] probs,
+                           dev.vitesse.model.analysis.FeatureTap tap) {
         int d = cfg.embedDim(), t = cfg.numTokens(), np = cfg.numPatches(), prefix = cfg.numPrefixTokens();
-        float[] patches = patchEmbed.forward(images, batch);
+        float[] patches = patchEmbed.forward(images, batch, ws.cols, ws.patches);
         long t0 = Profiler.start();
-        float[] x = new float[batch * t * d];
+        float[] x = ws.x;
         Parallel.forEach(batch, b -> {
             int base = b * t * d;
             if (clsToken != null) System.arraycopy(clsToken, 0, x, base, d);
@@ -397,7 +410,6 @@ public final class VisionTransformer {
             int from = cfg.noEmbedClass() ? base + prefix * d : base;
             for (int i = 0; i < posEmbed.length; i++) x[from + i] += posEmbed[i];
         });
-        Workspace ws = new Workspace(batch * t, d, cfg.mlpHidden());
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
         int g = cfg.gridSize();
         if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(0, "embed",
