@@ -197,38 +197,42 @@ public final class PyramidVisionTransformer extends Fam1Model {
     protected float[] features(float[] x, int off, int h, int w, int image, FeatureObserver obs) {
         float[] tok = x;
         int tokOff = off, hh = h, ww = w;
-        Scratch scratch = new Scratch(SLOTS);
-        for (int i = 0; i < 4; i++) {
-            Stage st = stages[i];
-            Embed e = st.embed;
-            int oh = e.proj.outH(hh), ow = e.proj.outW(ww), dim = st.dim;
-            boolean cls = !cfg.v2() && i == 3;
-            int prefix = cls ? 1 : 0, n = oh * ow;
-            float[] y = new float[(prefix + n) * dim];
-            long tc = Profiler.start();
-            e.proj.apply(tok, tokOff, hh, ww, y, prefix * dim);
-            Profiler.stop(Profiler.Kind.CONV, tc);
-            e.norm.apply(y, prefix * dim, y, prefix * dim, n);
-            long tp = Profiler.start();
-            if (!cfg.v2()) addPositionEmbedding(e, y, prefix, oh, ow, dim, i);
-            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
-            if (obs != null) {
-                obs.block(cfg.v2() ? (i == 0 ? "patch_embed" : "stages." + i + ".downsample") : "patch_embed" + (i + 1),
-                        FeatureObserver.Kind.EMBEDDING, image, y, 0, prefix, oh, ow, dim);
+        Scratch scratch = Scratch.take(SLOTS); // this thread's buffers, kept from its previous pass
+        try {
+            for (int i = 0; i < 4; i++) {
+                Stage st = stages[i];
+                Embed e = st.embed;
+                int oh = e.proj.outH(hh), ow = e.proj.outW(ww), dim = st.dim;
+                boolean cls = !cfg.v2() && i == 3;
+                int prefix = cls ? 1 : 0, n = oh * ow;
+                float[] y = new float[(prefix + n) * dim];
+                long tc = Profiler.start();
+                e.proj.apply(tok, tokOff, hh, ww, y, prefix * dim);
+                Profiler.stop(Profiler.Kind.CONV, tc);
+                e.norm.apply(y, prefix * dim, y, prefix * dim, n);
+                long tp = Profiler.start();
+                if (!cfg.v2()) addPositionEmbedding(e, y, prefix, oh, ow, dim, i);
+                Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
+                if (obs != null) {
+                    obs.block(cfg.v2() ? (i == 0 ? "patch_embed" : "stages." + i + ".downsample") : "patch_embed" + (i + 1),
+                            FeatureObserver.Kind.EMBEDDING, image, y, 0, prefix, oh, ow, dim);
+                }
+                for (int j = 0; j < st.blocks.length; j++) {
+                    String name = cfg.v2() ? "stages." + i + ".blocks." + j : "block" + (i + 1) + "." + j;
+                    block(st, st.blocks[j], y, prefix, oh, ow, obs, name, image, scratch);
+                    if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, y, 0, prefix, oh, ow, dim);
+                }
+                if (st.norm != null) {
+                    st.norm.apply(y, 0, y, 0, n);
+                    if (obs != null) obs.block("stages." + i + ".norm", FeatureObserver.Kind.NORM, image, y, 0, 0, oh, ow, dim);
+                }
+                tok = y;
+                tokOff = 0;
+                hh = oh;
+                ww = ow;
             }
-            for (int j = 0; j < st.blocks.length; j++) {
-                String name = cfg.v2() ? "stages." + i + ".blocks." + j : "block" + (i + 1) + "." + j;
-                block(st, st.blocks[j], y, prefix, oh, ow, obs, name, image, scratch);
-                if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, y, 0, prefix, oh, ow, dim);
-            }
-            if (st.norm != null) {
-                st.norm.apply(y, 0, y, 0, n);
-                if (obs != null) obs.block("stages." + i + ".norm", FeatureObserver.Kind.NORM, image, y, 0, 0, oh, ow, dim);
-            }
-            tok = y;
-            tokOff = 0;
-            hh = oh;
-            ww = ow;
+        } finally {
+            scratch.close();
         }
         int c = numFeatures();
         float[] pooled = new float[c];

@@ -181,21 +181,25 @@ public final class SwinTransformer extends Fam1Model {
         patchNorm.apply(tok, 0, tok, 0, gh * gw);
         if (obs != null) obs.block(cfg.torchvision() ? "features.0" : "patch_embed", FeatureObserver.Kind.EMBEDDING, image, tok, 0, 0, gh, gw, d0);
         int hh = gh, ww = gw;
-        Scratch scratch = new Scratch(SLOTS);
-        for (int s = 0; s < stages.length; s++) {
-            Stage st = stages[s];
-            if (st.merge != null) {
-                int nh = (hh + 1) / 2, nw = (ww + 1) / 2;
-                tok = merge(st, tok, hh, ww, nh, nw, scratch);
-                hh = nh;
-                ww = nw;
-                if (obs != null && cfg.torchvision()) obs.block("features." + (2 * s), FeatureObserver.Kind.DOWNSAMPLE, image, tok, 0, 0, hh, ww, st.dim);
+        Scratch scratch = Scratch.take(SLOTS); // this thread's buffers, kept from its previous pass
+        try {
+            for (int s = 0; s < stages.length; s++) {
+                Stage st = stages[s];
+                if (st.merge != null) {
+                    int nh = (hh + 1) / 2, nw = (ww + 1) / 2;
+                    tok = merge(st, tok, hh, ww, nh, nw, scratch);
+                    hh = nh;
+                    ww = nw;
+                    if (obs != null && cfg.torchvision()) obs.block("features." + (2 * s), FeatureObserver.Kind.DOWNSAMPLE, image, tok, 0, 0, hh, ww, st.dim);
+                }
+                for (int j = 0; j < st.blocks.length; j++) {
+                    String name = cfg.torchvision() ? "features." + (2 * s + 1) + "." + j : "layers." + s + ".blocks." + j;
+                    block(st, st.blocks[j], geo[s][j], tok, hh, ww, obs, name, image, scratch);
+                    if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, tok, 0, 0, hh, ww, st.dim);
+                }
             }
-            for (int j = 0; j < st.blocks.length; j++) {
-                String name = cfg.torchvision() ? "features." + (2 * s + 1) + "." + j : "layers." + s + ".blocks." + j;
-                block(st, st.blocks[j], geo[s][j], tok, hh, ww, obs, name, image, scratch);
-                if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, tok, 0, 0, hh, ww, st.dim);
-            }
+        } finally {
+            scratch.close();
         }
         int c = numFeatures();
         norm.apply(tok, 0, tok, 0, hh * ww);
