@@ -7,6 +7,7 @@ import dev.vitesse.model.fam1.Fam1Config;
 import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.FeatureObserver;
 import dev.vitesse.model.layers.Norm;
+import dev.vitesse.model.layers.Scratch;
 import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.layers.Dense;
 
@@ -95,6 +96,9 @@ public final class MlpMixer extends Fam1Model {
     @Override
     protected Dense classifier() { return head; }
 
+    // Scratch slots of a forward pass
+    private static final int TOK = 0, T = 1, TT = 2, MIXED = 3, HID = 4, HC = 5, SLOTS = 6;
+
     @Override
     protected float[] features(float[] x, int off, int h, int w, int image, FeatureObserver obs) {
         int gh = stem.outH(h), gw = stem.outW(w);
@@ -103,41 +107,44 @@ public final class MlpMixer extends Fam1Model {
                     + " patches (" + cfg.imgSize() + "x" + cfg.imgSize() + " input); got " + h + "x" + w);
         }
         int d = cfg.embedDim(), n = gh * gw;
-        float[] tok = new float[n * d];
-        long t0 = Profiler.start();
-        stem.apply(x, off, h, w, tok, 0);
-        Profiler.stop(Profiler.Kind.CONV, t0);
-        if (obs != null) obs.block("stem", FeatureObserver.Kind.EMBEDDING, image, tok, 0, 0, gh, gw, d);
-        float[] t = new float[n * d], tt = new float[d * n];
-        float[] mixed = new float[d * n];
-        for (int i = 0; i < blocks.length; i++) {
-            Block b = blocks[i];
-            b.norm1.apply(tok, 0, t, 0, n);
-            long t1 = Profiler.start();
-            transpose(t, n, d, tt);                       // [C][N]
-            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t1);
-            float[] hid = new float[d * b.tok1.out()];
-            b.tok1.applyGelu(d, tt, 0, hid, 0);           // [C][Ht]
-            b.tok2.apply(d, hid, 0, mixed, 0);            // [C][N]
-            long t2 = Profiler.start();
-            for (int c = 0; c < d; c++) {                  // residual add of the transposed result
-                for (int j = 0; j < n; j++) tok[j * d + c] += mixed[c * n + j];
+        // this thread's buffers, kept from its previous pass (every one is written before it is read)
+        try (Scratch scratch = Scratch.take(SLOTS)) {
+            float[] tok = scratch.get(TOK, n * d);
+            long t0 = Profiler.start();
+            stem.apply(x, off, h, w, tok, 0);
+            Profiler.stop(Profiler.Kind.CONV, t0);
+            if (obs != null) obs.block("stem", FeatureObserver.Kind.EMBEDDING, image, tok, 0, 0, gh, gw, d);
+            float[] t = scratch.get(T, n * d), tt = scratch.get(TT, d * n);
+            float[] mixed = scratch.get(MIXED, d * n);
+            for (int i = 0; i < blocks.length; i++) {
+                Block b = blocks[i];
+                b.norm1.apply(tok, 0, t, 0, n);
+                long t1 = Profiler.start();
+                transpose(t, n, d, tt);                       // [C][N]
+                Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t1);
+                float[] hid = scratch.get(HID, d * b.tok1.out());
+                b.tok1.applyGelu(d, tt, 0, hid, 0);           // [C][Ht]
+                b.tok2.apply(d, hid, 0, mixed, 0);            // [C][N]
+                long t2 = Profiler.start();
+                for (int c = 0; c < d; c++) {                  // residual add of the transposed result
+                    for (int j = 0; j < n; j++) tok[j * d + c] += mixed[c * n + j];
+                }
+                Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t2);
+                if (obs != null) obs.block("blocks." + i + ".mlp_tokens", FeatureObserver.Kind.TOKEN_MLP, image, tok, 0, 0, gh, gw, d);
+                b.norm2.apply(tok, 0, t, 0, n);
+                float[] hc = scratch.get(HC, n * b.ch1.out());
+                b.ch1.applyGelu(n, t, 0, hc, 0);
+                b.ch2.applyAdd(n, hc, 0, tok, 0);
+                if (obs != null) obs.block("blocks." + i, FeatureObserver.Kind.MLP, image, tok, 0, 0, gh, gw, d);
             }
-            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t2);
-            if (obs != null) obs.block("blocks." + i + ".mlp_tokens", FeatureObserver.Kind.TOKEN_MLP, image, tok, 0, 0, gh, gw, d);
-            b.norm2.apply(tok, 0, t, 0, n);
-            float[] hc = new float[n * b.ch1.out()];
-            b.ch1.applyGelu(n, t, 0, hc, 0);
-            b.ch2.applyAdd(n, hc, 0, tok, 0);
-            if (obs != null) obs.block("blocks." + i, FeatureObserver.Kind.MLP, image, tok, 0, 0, gh, gw, d);
+            norm.apply(tok, 0, tok, 0, n);
+            if (obs != null) obs.block("norm", FeatureObserver.Kind.NORM, image, tok, 0, 0, gh, gw, d);
+            float[] pooled = new float[d];
+            long t3 = Profiler.start();
+            Pooling.meanTokens(tok, 0, n, d, d, pooled, 0);
+            Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t3);
+            return pooled;
         }
-        norm.apply(tok, 0, tok, 0, n);
-        if (obs != null) obs.block("norm", FeatureObserver.Kind.NORM, image, tok, 0, 0, gh, gw, d);
-        float[] pooled = new float[d];
-        long t3 = Profiler.start();
-        Pooling.meanTokens(tok, 0, n, d, d, pooled, 0);
-        Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t3);
-        return pooled;
     }
 
     private static void transpose(float[] a, int rows, int cols, float[] out) {

@@ -1,5 +1,6 @@
 package dev.vitesse.model.fam1;
 
+import dev.vitesse.model.LoadOptions;
 import dev.vitesse.model.VisionModel;
 import dev.vitesse.model.layers.Scratch;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Swin and PVT keep their block buffers per thread from one pass to the next ({@link Scratch#take}): a pass after
+ * Swin, PVT and MLP-Mixer keep their block buffers per thread from one pass to the next ({@link Scratch#take}): a pass after
  * passes on other inputs must give what a fresh thread gives, with the PyTorch reference still met.
  */
 class ScratchReuseTest {
@@ -32,9 +33,12 @@ class ScratchReuseTest {
 
     @Test
     void passesAfterOtherInputsMatchAFreshThread() throws Exception {
-        for (String name : new String[] {"swin/timm_64_pad", "swin/torchvision_64", "pvt_v2/timm_b0", "pvt_v1/tiny_64"}) {
+        for (String name : new String[] {"swin/timm_64_pad", "swin/torchvision_64", "pvt_v2/timm_b0", "pvt_v1/tiny_64",
+                "mixer/s_48"}) {
             Fixture f = new Fixture(name);
-            VisionModel m = VisionModel.load(f.dir);
+            VisionModel m = name.startsWith("mixer") // a bare checkpoint: the sibling config.json has the sizes
+                    ? VisionModel.load(f.dir.resolve("model.safetensors"), LoadOptions.arch("timm:mixer_s16_224"))
+                    : VisionModel.load(f.dir);
             float[] expected = onFreshThread(m, f.input.data(), f.batch());
             assertThat(Fixture.relErr(expected, f.logits.data())).as(name).isLessThanOrEqualTo(1e-4);
             float[] noise = new float[f.input.data().length];
