@@ -15,6 +15,7 @@ import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.layers.Dense;
+import dev.vitesse.model.layers.Scratch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -181,17 +182,29 @@ public final class AlterNet extends Family2Model {
                 + ", " + cfg.numClasses() + " classes";
     }
 
+    // Scratch slots of a forward pass: the block input / output (two, alternating), the pre-activated input, two
+    // conv intermediates, and the attention block's window-ordered tokens, qkv, attention output and projection
+    private static final int X0 = 0, X1 = 1, A = 2, T1 = 3, T2 = 4, QKV = 5, O = 6, Y = 7, SLOTS = 8;
+
     @Override
     protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
+        // this thread's buffers, kept from its previous pass (every one is written before it is read)
+        try (Scratch scratch = Scratch.take(SLOTS)) {
+            return run(image, tap, featuresOnly, scratch);
+        }
+    }
+
+    private float[] run(float[] image, FeatureTap tap, boolean featuresOnly, Scratch scratch) {
         int img = cfg.imgSize();
         int sh = stem.outH(img), sw = stem.outW(img);
         int c = cfg.stemWidth();
-        float[] s0 = new float[sh * sw * c];
+        float[] s0 = scratch.get(X1, sh * sw * c);
         long tc = Profiler.start();
         stem.apply(image, 0, img, img, s0, 0);
         Profiler.stop(Profiler.Kind.CONV, tc);
         int h = Pooling.outSize(sh, 3, 2, 1), w = Pooling.outSize(sw, 3, 2, 1);
-        float[] x = new float[h * w * c];
+        int xs = X0;                                 // the slot x is in
+        float[] x = scratch.get(xs, h * w * c);
         long tp = Profiler.start();
         Pooling.maxPool(s0, 0, sh, sw, c, 3, 2, 1, x, 0);
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
@@ -200,12 +213,14 @@ public final class AlterNet extends Family2Model {
         for (Block b : blocks) {
             if (b instanceof ConvBlock cb) {
                 int oh = cb.convs()[cfg.bottleneck() ? 1 : 0].outH(h), ow = cb.convs()[cfg.bottleneck() ? 1 : 0].outW(w);
-                x = convBlock(cb, x, h, w);
+                float[] y = convBlock(cb, x, h, w, scratch, xs == X0 ? X1 : X0);
+                if (y != x) xs = xs == X0 ? X1 : X0;
+                x = y;
                 h = oh;
                 w = ow;
                 c = cb.cout();
             } else {
-                attnBlock((AttnBlock) b, x, h, w);
+                attnBlock((AttnBlock) b, x, h, w, scratch);
             }
             if (tap != null) {
                 tap.accept(FeatureMap.fromChannelsLast(idx++, b.name(),
@@ -226,9 +241,11 @@ public final class AlterNet extends Family2Model {
         return out;
     }
 
-    private float[] convBlock(ConvBlock b, float[] x, int h, int w) {
+    /** Returns the block output: x itself (identity skip, updated in place) or the scratch slot {@code other}. */
+    private float[] convBlock(ConvBlock b, float[] x, int h, int w, Scratch scratch, int other) {
         long tn = Profiler.start();
-        float[] a = x.clone();                       // pre-activation: relu(bn1(x))
+        float[] a = scratch.get(A, h * w * b.cin()); // pre-activation: relu(bn1(x))
+        System.arraycopy(x, 0, a, 0, h * w * b.cin());
         b.bn1().applyNhwc(a, 0, h * w, b.cin(), true);
         Profiler.stop(Profiler.Kind.NORM, tn);
         Conv2d first = b.convs()[0];
@@ -236,14 +253,14 @@ public final class AlterNet extends Family2Model {
         int oh = strided.outH(h), ow = strided.outW(w);
         float[] y;
         if (b.shortcut() != null) {
-            y = new float[oh * ow * b.cout()];
+            y = scratch.get(other, oh * ow * b.cout());
             long ts = Profiler.start();
             b.shortcut().apply(a, 0, h, w, y, 0);    // the projection takes the pre-activated input
             Profiler.stop(Profiler.Kind.CONV, ts);
         } else {
             y = x;                                  // identity skip: the raw input
         }
-        float[] t1 = Convs.convRelu(first, a, h, w);
+        float[] t1 = Convs.convRelu(first, a, h, w, scratch.get(T1, first.outH(h) * first.outW(w) * first.outChannels()));
         int th = first.outH(h), tw = first.outW(w);
         float[] cur = t1;
         for (int i = 1; i < b.convs().length; i++) {
@@ -254,7 +271,8 @@ public final class AlterNet extends Family2Model {
                 cv.apply(cur, 0, th, tw, y, 0, b.cout(), true);  // residual add in the GEMM
                 Profiler.stop(Profiler.Kind.CONV, tl);
             } else {
-                float[] nxt = Convs.convRelu(cv, cur, th, tw);
+                int into = cur == scratch.get(T1, 0) ? T2 : T1;
+                float[] nxt = Convs.convRelu(cv, cur, th, tw, scratch.get(into, cv.outH(th) * cv.outW(tw) * cv.outChannels()));
                 int nh = cv.outH(th), nw = cv.outW(tw);
                 cur = nxt;
                 th = nh;
@@ -265,7 +283,7 @@ public final class AlterNet extends Family2Model {
     }
 
     /** In place: x += to_out(window_attention(norm2(conv(gelu(norm1(x)))))). */
-    private void attnBlock(AttnBlock b, float[] x, int h, int w) {
+    private void attnBlock(AttnBlock b, float[] x, int h, int w, Scratch scratch) {
         int win = cfg.windowSize();
         if (h % win != 0 || w % win != 0) {
             throw new IllegalArgumentException(b.name() + ": feature map " + h + "x" + w + " is not a multiple of the "
@@ -273,14 +291,15 @@ public final class AlterNet extends Family2Model {
         }
         int c = b.cin(), hw = h * w;
         long tn = Profiler.start();
-        float[] a = x.clone();
+        float[] a = scratch.get(A, hw * c);
+        System.arraycopy(x, 0, a, 0, hw * c);
         b.norm1().applyNhwc(a, 0, hw, c, false);
         Profiler.stop(Profiler.Kind.NORM, tn);
         long tg = Profiler.start();
-        Gelu.apply(a, 0, a.length);
+        Gelu.apply(a, 0, hw * c);
         Profiler.stop(Profiler.Kind.ACTIVATION, tg);
         int width = b.conv().outChannels();
-        float[] t = new float[hw * width];
+        float[] t = scratch.get(T1, hw * width);
         long tc = Profiler.start();
         b.conv().apply(a, 0, h, w, t, 0);
         Profiler.stop(Profiler.Kind.CONV, tc);
@@ -297,13 +316,13 @@ public final class AlterNet extends Family2Model {
                 }
             }
         }
-        float[] tw = new float[hw * width];
+        float[] tw = scratch.get(T2, hw * width);
         for (int r = 0; r < hw; r++) System.arraycopy(t, order[r] * width, tw, r * width, width);
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tw0);
         int heads = b.heads(), dh = b.dimHead(), inner = heads * dh;
-        float[] qkv = new float[hw * 3 * inner];
+        float[] qkv = scratch.get(QKV, hw * 3 * inner);
         b.toQkv().apply(hw, tw, qkv);
-        float[] o = new float[hw * inner];
+        float[] o = scratch.get(O, hw * inner);
         float[] bias = b.bias();
         AttentionBias ab = new AttentionBias() {
             @Override public float[] data() { return bias; }
@@ -315,7 +334,7 @@ public final class AlterNet extends Family2Model {
                 AttentionView.qkv(qkv, 0, wt, heads, dh, 0), AttentionView.qkv(qkv, 0, wt, heads, dh, 1),
                 AttentionView.qkv(qkv, 0, wt, heads, dh, 2), AttentionView.tokenMajor(o, 0, wt, heads, dh), ab);
         Profiler.stop(Profiler.Kind.ATTENTION, tat);
-        float[] y = new float[hw * c];
+        float[] y = scratch.get(Y, hw * c);
         b.toOut().apply(hw, o, y);
         long tsc = Profiler.start();
         for (int r = 0; r < hw; r++) {

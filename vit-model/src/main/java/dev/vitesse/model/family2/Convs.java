@@ -51,11 +51,15 @@ public final class Convs {
      * into a new channels-last array; reported to the profiler as CONV + ACTIVATION.
      */
     public static float[] convRelu(Conv2d c, float[] x, int h, int w) {
-        float[] y = new float[c.outH(h) * c.outW(w) * c.outChannels()];
+        return convRelu(c, x, h, w, new float[c.outH(h) * c.outW(w) * c.outChannels()]);
+    }
+
+    /** {@link #convRelu(Conv2d, float[], int, int)} into {@code y} (at least the output's size); returns y. */
+    public static float[] convRelu(Conv2d c, float[] x, int h, int w, float[] y) {
         long t = Profiler.start();
         c.apply(x, 0, h, w, y, 0);
         Profiler.stop(Profiler.Kind.CONV, t);
-        relu(y, 0, y.length);
+        relu(y, 0, c.outH(h) * c.outW(w) * c.outChannels());
         return y;
     }
 
