@@ -1,7 +1,6 @@
 package dev.vitesse.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -69,7 +68,7 @@ public final class LayerNorm {
         for (; i < bound; i += F.length()) s0 = s0.add(FloatVector.fromArray(F, x, xo + i));
         float st = 0f;
         for (; i < n; i++) st += x[xo + i];
-        float m = (s0.reduceLanes(VectorOperators.ADD) + st) / n;
+        float m = (VectorMath.sumLanes(s0) + st) / n;
         // pass 2: deviations, with first-order correction of m
         FloatVector d1 = FloatVector.zero(F), d2 = FloatVector.zero(F);
         for (i = 0; i < bound; i += F.length()) {
@@ -83,8 +82,8 @@ public final class LayerNorm {
             t1 += d;
             t2 += d * d;
         }
-        double sd = d1.reduceLanes(VectorOperators.ADD) + t1;
-        double sd2 = d2.reduceLanes(VectorOperators.ADD) + t2;
+        double sd = VectorMath.sumLanes(d1) + t1;
+        double sd2 = VectorMath.sumLanes(d2) + t2;
         double var = Math.max(0.0, (sd2 - sd * sd / n) / n);
         // mean = m + corr; keep the two parts apart: (x - m) is exact-ish for x near m, and corr is small,
         // so a float-rounded mean (ulp(1000) = 6e-5) does not leak into the output

@@ -103,7 +103,7 @@ public final class Softmax {
             x[o + i] = e;
             ssum += e;
         }
-        float inv = 1f / (vsum.reduceLanes(VectorOperators.ADD) + ssum);
+        float inv = 1f / (VectorMath.sumLanes(vsum) + ssum);
         for (i = 0; i < bound; i += F.length()) FloatVector.fromArray(F, x, o + i).mul(inv).intoArray(x, o + i);
         for (; i < n; i++) x[o + i] *= inv;
     }

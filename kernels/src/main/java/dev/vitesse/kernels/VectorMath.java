@@ -3,6 +3,7 @@ package dev.vitesse.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,6 +33,31 @@ public final class VectorMath {
     private VectorMath() {}
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** Lane permutations i -> i ^ d for d = L/2, L/4, ..., 1 (the folding steps of {@link #sumLanes}). */
+    private static final VectorShuffle<Float>[] FOLD = foldShuffles();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] foldShuffles() {
+        int steps = Integer.numberOfTrailingZeros(F.length());
+        VectorShuffle<Float>[] f = new VectorShuffle[steps];
+        for (int k = 0; k < steps; k++) {
+            int d = F.length() >> (k + 1);
+            f[k] = VectorShuffle.fromOp(F, i -> i ^ d);
+        }
+        return f;
+    }
+
+    /**
+     * Sum of the lanes of {@code v} (species {@link #F}) in one fixed pairwise order. {@code reduceLanes(ADD)} leaves
+     * the order open, and the interpreter / C1 (lane by lane) and C2 round differently: a model's logits then changed
+     * in the last bits once C2 had compiled the caller. Lane-wise adds of v and a permutation of v round the same way
+     * in every tier.
+     */
+    static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> s : FOLD) v = v.add(v.rearrange(s));
+        return v.lane(0);
+    }
 
     /** Documented bound for {@link #exp}: maximum relative error vs the exact value (tested). */
     public static final double EXP_MAX_REL_ERROR = 1.5e-7;

@@ -8,6 +8,26 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class VectorMathTest {
+    @Test
+    void sumLanesFoldsInOneFixedPairwiseOrder() {
+        // the fixed order (lane i + lane i ^ d, d = L/2 .. 1) written out in scalar code must match bit for bit, so the
+        // sum cannot depend on the JIT tier the way reduceLanes(ADD) does
+        int len = VectorMath.F.length();
+        SplittableRandom r = new SplittableRandom(3);
+        for (int t = 0; t < 200; t++) {
+            float[] x = new float[len];
+            for (int i = 0; i < len; i++) x[i] = (float) (r.nextDouble(-1, 1) * Math.pow(10, r.nextInt(-3, 4)));
+            float[] f = x.clone();
+            for (int d = len / 2; d >= 1; d /= 2) {
+                float[] g = new float[len];
+                for (int i = 0; i < len; i++) g[i] = f[i] + f[i ^ d];
+                f = g;
+            }
+            float got = VectorMath.sumLanes(jdk.incubator.vector.FloatVector.fromArray(VectorMath.F, x, 0));
+            assertThat(Float.floatToIntBits(got)).as("trial " + t).isEqualTo(Float.floatToIntBits(f[0]));
+        }
+    }
+
 
     @Test
     void expMaxRelativeErrorOverNormalRange() {

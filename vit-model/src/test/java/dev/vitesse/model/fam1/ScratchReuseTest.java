@@ -45,8 +45,8 @@ class ScratchReuseTest {
             Random r = new Random(7);
             for (int i = 0; i < noise.length; i++) noise[i] = (float) (10 * r.nextGaussian());
             m.forward(noise, f.batch());                  // leaves other values in this thread's buffers
-            // not bit for bit: vector reductions may round differently once C2 has compiled them (seen: 2e-7 on
-            // one logit); stale values in a reused buffer would show as O(1) errors
+            // a relative bound rather than bit equality (LayerNorm's lane sums once rounded differently before and
+            // after C2 compiled them, 2e-7 on one logit; now fixed); stale values in a buffer give O(1) errors
             assertThat(Fixture.relErr(m.forward(f.input.data(), f.batch()), expected)).as(name).isLessThanOrEqualTo(1e-5);
         }
     }
