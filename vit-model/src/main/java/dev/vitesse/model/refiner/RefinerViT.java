@@ -16,6 +16,7 @@ import dev.vitesse.model.family2.Convs;
 import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.layers.Dense;
+import dev.vitesse.model.layers.Scratch;
 
 /**
  * Refiner-ViT ("Refiner: Refining Self-attention for Vision Transformers", Zhou et al. 2021) from the original
@@ -159,19 +160,30 @@ public final class RefinerViT extends Family2Model {
                 + " classes (head + 0.5 * max aux_head); features = normalised class token";
     }
 
+    // Scratch slots of a forward pass: conv stem, tokens, block buffers, the two attention maps, DLA intermediates
+    private static final int S1 = 0, S2 = 1, S3 = 2, X = 3, T = 4, QKV = 5, O = 6, HBUF = 7, MAP_A = 8, MAP_B = 9,
+            E = 10, F = 11, P = 12, REFINED = 13, SLOTS = 14;
+
     @Override
     protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
+        // this thread's buffers, kept from its previous pass (every one is written before it is read)
+        try (Scratch scratch = Scratch.take(SLOTS)) {
+            return run(image, tap, featuresOnly, scratch);
+        }
+    }
+
+    private float[] run(float[] image, FeatureTap tap, boolean featuresOnly, Scratch scratch) {
         int d = cfg.embedDim(), g = cfg.grid(), n = cfg.tokens(), heads = cfg.numHeads(), hd = d / heads;
         int img = cfg.imgSize();
         // conv stem, channels-last
         int h1 = conv1.outH(img), w1 = conv1.outW(img);
-        float[] s1 = Convs.convRelu(conv1, image, img, img);
-        float[] s2 = Convs.convRelu(conv2, s1, h1, w1);
-        float[] s3 = Convs.convRelu(conv3, s2, h1, w1);
+        float[] s1 = Convs.convRelu(conv1, image, img, img, scratch.get(S1, h1 * w1 * conv1.outChannels()));
+        float[] s2 = Convs.convRelu(conv2, s1, h1, w1, scratch.get(S2, conv2.outH(h1) * conv2.outW(w1) * conv2.outChannels()));
+        float[] s3 = Convs.convRelu(conv3, s2, h1, w1, scratch.get(S3, conv3.outH(h1) * conv3.outW(w1) * conv3.outChannels()));
         if (proj.outH(h1) != g || proj.outW(w1) != g) {
             throw new IllegalStateException("stem produced " + proj.outH(h1) + "x" + proj.outW(w1) + " patches, expected " + g + "x" + g);
         }
-        float[] x = new float[n * d];
+        float[] x = scratch.get(X, n * d);
         long tc = Profiler.start();
         proj.apply(s3, 0, h1, w1, x, d, d, false);
         Profiler.stop(Profiler.Kind.CONV, tc);
@@ -183,13 +195,14 @@ public final class RefinerViT extends Family2Model {
         if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "embed", BlockKind.EMBEDDING, x, 0, 1, d, g, g));
 
         float scale = (float) Math.pow((double) hd, -0.5);
-        float[] t = new float[n * d];
-        float[] qkv = new float[n * 3 * d];
-        float[] o = new float[n * d];
-        float[] hbuf = new float[n * d * cfg.mlpRatio()];
-        float[] prev = null;                      // attention map passed between blocks [heads][n][n]
-        float[] mapBuf = new float[heads * n * n]; // a fresh map from a normal block
-        float[] spare = new float[heads * n * n];
+        float[] t = scratch.get(T, n * d);
+        float[] qkv = scratch.get(QKV, n * 3 * d);
+        float[] o = scratch.get(O, n * d);
+        float[] hbuf = scratch.get(HBUF, n * d * cfg.mlpRatio());
+        int mapLen = heads * n * n;
+        float[] prev = null;                              // attention map passed between blocks [heads][n][n]
+        float[] mapBuf = scratch.get(MAP_A, mapLen);      // a fresh map from a normal block
+        float[] spare = scratch.get(MAP_B, mapLen);
         for (int bi = 0; bi < blocks.length; bi++) {
             Block b = blocks[bi];
             halfLayerNorm(x, t, n, d, b.n1w(), b.n1b());
@@ -207,7 +220,7 @@ public final class RefinerViT extends Family2Model {
                     final float[] pv = prev;
                     Parallel.forEach(heads, h -> Gemm.sgemm(false, false, n, hd, n, scale, pv, h * n * n, n,
                             qkv, 2 * d + h * hd, 3 * d, 1f, o, h * hd, d));
-                    for (int i = 0; i < mapBuf.length; i++) mapBuf[i] += prev[i] * scale;
+                    for (int i = 0; i < mapLen; i++) mapBuf[i] += prev[i] * scale;
                     Profiler.stop(Profiler.Kind.ATTENTION, tr);
                 }
                 // the fresh map becomes A_prev; recycle the old buffer
@@ -217,7 +230,7 @@ public final class RefinerViT extends Family2Model {
             } else {
                 if (prev == null) throw new IllegalStateException("shared block " + bi + " has no previous attention map");
                 b.qkv().apply(n, t, 0, d, qkv, 0, d, b.qkv().epilogue()); // v only, [n][d]
-                float[] refined = refine(b.dla(), prev, n, heads);
+                float[] refined = refine(b.dla(), prev, n, heads, scratch);
                 long tv = Profiler.start();
                 Parallel.forEach(heads, h -> Gemm.sgemm(false, false, n, hd, n, 1f, refined, h * n * n, n,
                         qkv, h * hd, d, 0f, o, h * hd, d));
@@ -258,25 +271,25 @@ public final class RefinerViT extends Family2Model {
         Profiler.stop(Profiler.Kind.NORM, tn);
     }
 
-    /** adapt_bn(DLA(A)) * scale for a [heads][n][n] map; returns a new planar map. */
-    private static float[] refine(Dla dla, float[] a, int n, int heads) {
+    /** adapt_bn(DLA(A)) * scale for a [heads][n][n] map; returns the planar map (a scratch buffer). */
+    private static float[] refine(Dla dla, float[] a, int n, int heads, Scratch scratch) {
         int hid = dla.exp().outChannels();
         int nn = n * n;
-        float[] e = new float[nn * hid];
+        float[] e = scratch.get(E, nn * hid);
         long t1 = Profiler.start();
         dla.exp().apply(a, 0, n, n, e, 0);          // planar in, channels-last out
         Profiler.stop(Profiler.Kind.CONV, t1);
-        Convs.relu6(e, 0, e.length);
-        float[] f = new float[nn * hid];
+        Convs.relu6(e, 0, nn * hid);
+        float[] f = scratch.get(F, nn * hid);
         long t3 = Profiler.start();
         dla.dw().applyNhwc(e, 0, n, n, f, 0);
         Profiler.stop(Profiler.Kind.CONV, t3);
-        Convs.relu6(f, 0, f.length);
-        float[] p = new float[nn * heads];
+        Convs.relu6(f, 0, nn * hid);
+        float[] p = scratch.get(P, nn * heads);
         long t5 = Profiler.start();
         dla.pro().apply(f, 0, n, n, p, 0);
         Profiler.stop(Profiler.Kind.CONV, t5);
-        float[] out = new float[heads * nn];
+        float[] out = scratch.get(REFINED, heads * nn);
         float[] s = dla.outScale(), sh = dla.outShift();
         long t6 = Profiler.start();
         for (int i = 0; i < nn; i++) {

@@ -9,14 +9,14 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * AlterNet takes its block buffers from the thread's kept Scratch: after a pass on other values (and a pass of the
- * other fixture, with other sizes, on the same thread) the fixtures must still match PyTorch.
+ * AlterNet and Refiner-ViT take their block buffers from the thread's kept Scratch: after a pass on other values
+ * (and passes of the other fixtures, with other sizes, on the same thread) the fixtures must still match PyTorch.
  */
-class AlterNetScratchReuseTest {
+class Family2ScratchReuseTest {
     @Test
     void passesAfterOtherInputsStillMatchPyTorch() throws Exception {
         for (int round = 0; round < 2; round++) {
-            for (String name : new String[] {"alternet/bottleneck_w3", "alternet/basic_w7"}) {
+            for (String name : new String[] {"alternet/bottleneck_w3", "alternet/basic_w7", "refiner/small"}) {
                 Path dir = Family2FixtureTest.fixture(name);
                 Family2Model model = Family2Models.load(dir);
                 TensorMap exp = TensorMap.read(dir.resolve("expected.safetensors"));
