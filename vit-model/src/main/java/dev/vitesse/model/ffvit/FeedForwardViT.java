@@ -10,6 +10,7 @@ import dev.vitesse.model.family2.Family2Model;
 import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.layers.Bilinear;
 import dev.vitesse.model.layers.Dense;
+import dev.vitesse.model.layers.Scratch;
 
 /**
  * The feed-forward-only ViT of "Do You Even Need Attention?" (Melas-Kyriazi, 2021), loaded from the original
@@ -105,10 +106,20 @@ public final class FeedForwardViT extends Family2Model {
                 + ", " + cfg.numClasses() + " classes";
     }
 
+    // Scratch slots of a forward pass
+    private static final int X = 0, T = 1, H = 2, XT = 3, SLOTS = 4;
+
     @Override
     protected float[] run(float[] image, FeatureTap tap, boolean featuresOnly) {
+        // this thread's buffers, kept from its previous pass (every one is written before it is read)
+        try (Scratch scratch = Scratch.take(SLOTS)) {
+            return run(image, tap, featuresOnly, scratch);
+        }
+    }
+
+    private float[] run(float[] image, FeatureTap tap, boolean featuresOnly, Scratch scratch) {
         int d = cfg.embedDim(), g = cfg.grid(), tok = cfg.tokens(), r = cfg.mlpRatio();
-        float[] x = new float[tok * d];
+        float[] x = scratch.get(X, tok * d);
         long tc = Profiler.start();
         patchEmbed.apply(image, 0, cfg.imgSize(), cfg.imgSize(), x, d, d, false);
         Profiler.stop(Profiler.Kind.CONV, tc);
@@ -118,9 +129,9 @@ public final class FeedForwardViT extends Family2Model {
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, tp);
         int idx = 0;
         if (tap != null) tap.accept(FeatureMap.fromTokens(idx++, "embed", BlockKind.EMBEDDING, x, 0, 1, d, g, g));
-        float[] t = new float[tok * d];
-        float[] h = new float[Math.max(tok * d * r, d * tok * r)];
-        float[] xt = new float[d * tok];
+        float[] t = scratch.get(T, tok * d);
+        float[] h = scratch.get(H, tok * d * r);
+        float[] xt = scratch.get(XT, d * tok);
         for (int bi = 0; bi < blocks.length; bi++) {
             Block b = blocks[bi];
             // channel MLP over the D features of every token

@@ -9,14 +9,15 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * AlterNet and Refiner-ViT take their block buffers from the thread's kept Scratch: after a pass on other values
+ * AlterNet, Refiner-ViT and the feed-forward-only ViT take their block buffers from the thread's kept Scratch: after a pass on other values
  * (and passes of the other fixtures, with other sizes, on the same thread) the fixtures must still match PyTorch.
  */
 class Family2ScratchReuseTest {
     @Test
     void passesAfterOtherInputsStillMatchPyTorch() throws Exception {
         for (int round = 0; round < 2; round++) {
-            for (String name : new String[] {"alternet/bottleneck_w3", "alternet/basic_w7", "refiner/small"}) {
+            for (String name : new String[] {"alternet/bottleneck_w3", "alternet/basic_w7", "refiner/small", "ffvit/tiny",
+                    "ffvit/large_resized_pos"}) {
                 Path dir = Family2FixtureTest.fixture(name);
                 Family2Model model = Family2Models.load(dir);
                 TensorMap exp = TensorMap.read(dir.resolve("expected.safetensors"));
