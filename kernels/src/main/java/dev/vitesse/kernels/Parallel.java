@@ -100,7 +100,7 @@ public final class Parallel {
         private static final int PAD = 16;
         final IntConsumer body;
         final int count, parties;
-        private final AtomicIntegerArray cursor; // party p's next task at p * PAD; its range ends at end(p)
+        private final AtomicIntegerArray cursor; // party p's next task at p * PAD; its range ends at start(p + 1)
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable error;
 

@@ -263,6 +263,7 @@ public final class AlterNet extends Family2Model {
         float[] t1 = Convs.convRelu(first, a, h, w, scratch.get(T1, first.outH(h) * first.outW(w) * first.outChannels()));
         int th = first.outH(h), tw = first.outW(w);
         float[] cur = t1;
+        int curSlot = T1;
         for (int i = 1; i < b.convs().length; i++) {
             Conv2d cv = b.convs()[i];
             boolean last = i == b.convs().length - 1;
@@ -271,10 +272,11 @@ public final class AlterNet extends Family2Model {
                 cv.apply(cur, 0, th, tw, y, 0, b.cout(), true);  // residual add in the GEMM
                 Profiler.stop(Profiler.Kind.CONV, tl);
             } else {
-                int into = cur == scratch.get(T1, 0) ? T2 : T1;
+                int into = curSlot == T1 ? T2 : T1;
                 float[] nxt = Convs.convRelu(cv, cur, th, tw, scratch.get(into, cv.outH(th) * cv.outW(tw) * cv.outChannels()));
                 int nh = cv.outH(th), nw = cv.outW(tw);
                 cur = nxt;
+                curSlot = into;
                 th = nh;
                 tw = nw;
             }

@@ -1,6 +1,7 @@
 package dev.vitesse.model.layers;
 
 import java.lang.ref.SoftReference;
+import java.util.Arrays;
 
 /**
  * Activation buffers reused across the blocks of a forward pass and, through {@link #take}, across the passes a
@@ -28,7 +29,7 @@ public final class Scratch implements AutoCloseable {
             if (s == null) LAST.set(new SoftReference<>(fresh));
             s = fresh;
         } else if (s.slots.length < slotCount) {
-            s.slots = java.util.Arrays.copyOf(s.slots, slotCount);
+            s.slots = Arrays.copyOf(s.slots, slotCount);
         }
         s.inUse = true;
         return s;

@@ -1,21 +1,22 @@
 package dev.vitesse.model.vit;
 
-import java.lang.ref.SoftReference;
+import dev.vitesse.model.layers.Scratch;
 
 /**
- * Activation buffers of one forward call, every one fully written before it is read. Each thread keeps its last
- * workspace (softly held) and reuses it for its next call when that fits: a ViT-B/16 pass at batch 8 otherwise
- * allocated ~45 MB of fresh arrays, and the young collections this caused (about one per pass, 15-37 ms each while
- * the workspace of the running pass was copied) took 3 % of the pass. A workspace is never shared between
- * threads, so a model stays safe to share; a nested call on the same thread (e.g. from a feature tap) gets a fresh
- * one. Workspaces above {@link #CACHE_MAX_FLOATS} are not kept.
+ * Activation buffers of one forward call, every one fully written before it is read, taken from the thread's kept
+ * {@link Scratch}: a ViT-B/16 pass at batch 8 otherwise allocated ~45 MB of fresh arrays, and the young collections
+ * this caused (about one per pass, 15-37 ms each while the workspace of the running pass was copied) took 3 % of
+ * the pass. Buffers may be longer than asked for. Large chunks (a batch can be up to 256 MB of activations, see
+ * {@link VisionTransformer#chunkSize}) get buffers of their own, so a thread does not keep more than
+ * {@link #CACHE_MAX_FLOATS} for ViT between calls.
  */
 final class Workspace implements AutoCloseable {
     /** Largest workspace a thread keeps between calls: 16 M floats (64 MB), ViT-B/16 at batch 8 needs 11 M. */
     static final long CACHE_MAX_FLOATS = 1L << 24;
 
-    private static final ThreadLocal<SoftReference<Workspace>> LAST = ThreadLocal.withInitial(() -> new SoftReference<>(null));
+    private static final int COLS = 0, PATCHES = 1, X = 2, NORM = 3, WIDE = 4, ATTN_OUT = 5, SLOTS = 6;
 
+    private final Scratch scratch;
     /** im2col of the patches [batch*patches][C*p*p]. */
     final float[] cols;
     /** Patch embedding output [batch*patches][dim]. */
@@ -28,46 +29,29 @@ final class Workspace implements AutoCloseable {
     final float[] wide;
     /** Attention output [rows][dim], head-major columns. */
     final float[] attnOut;
-    private boolean inUse;
 
-    private Workspace(int patchRows, int patchLen, int rows, int dim, int hidden) {
-        cols = new float[Math.multiplyExact(patchRows, patchLen)];
-        patches = new float[Math.multiplyExact(patchRows, dim)];
-        x = new float[Math.multiplyExact(rows, dim)];
-        norm = new float[rows * dim];
-        wide = new float[Math.multiplyExact(rows, Math.max(3 * dim, hidden))];
-        attnOut = new float[rows * dim];
+    private Workspace(Scratch scratch, int colsLen, int patchesLen, int rowsLen, int wideLen) {
+        this.scratch = scratch;
+        cols = scratch.get(COLS, colsLen);
+        patches = scratch.get(PATCHES, patchesLen);
+        x = scratch.get(X, rowsLen);
+        norm = scratch.get(NORM, rowsLen);
+        wide = scratch.get(WIDE, wideLen);
+        attnOut = scratch.get(ATTN_OUT, rowsLen);
     }
 
-    /**
-     * Buffers for {@code patchRows} patches of {@code patchLen} values and {@code rows} tokens; release with
-     * {@link #close}. Buffers may be longer than asked for.
-     */
+    /** Buffers for {@code patchRows} patches of {@code patchLen} values and {@code rows} tokens; close after use. */
     static Workspace take(int patchRows, int patchLen, int rows, int dim, int hidden) {
-        SoftReference<Workspace> ref = LAST.get();
-        Workspace w = ref.get();
-        if (w != null && !w.inUse && w.fits(patchRows, patchLen, rows, dim, hidden)) {
-            w.inUse = true;
-            return w;
-        }
-        Workspace fresh = new Workspace(patchRows, patchLen, rows, dim, hidden);
-        fresh.inUse = true;
-        if ((w == null || !w.inUse) && fresh.floats() <= CACHE_MAX_FLOATS) LAST.set(new SoftReference<>(fresh));
-        return fresh;
-    }
-
-    private boolean fits(int patchRows, int patchLen, int rows, int dim, int hidden) {
-        return cols.length >= (long) patchRows * patchLen && patches.length >= (long) patchRows * dim
-                && x.length >= (long) rows * dim && norm.length >= (long) rows * dim
-                && wide.length >= (long) rows * Math.max(3 * dim, hidden) && attnOut.length >= (long) rows * dim;
-    }
-
-    private long floats() {
-        return (long) cols.length + patches.length + x.length + norm.length + wide.length + attnOut.length;
+        int colsLen = Math.multiplyExact(patchRows, patchLen), patchesLen = Math.multiplyExact(patchRows, dim);
+        int rowsLen = Math.multiplyExact(rows, dim), wideLen = Math.multiplyExact(rows, Math.max(3 * dim, hidden));
+        long floats = (long) colsLen + patchesLen + 3L * rowsLen + wideLen;
+        // above the cap: a Scratch of its own, and the one the thread keeps stays as it was
+        Scratch s = floats <= CACHE_MAX_FLOATS ? Scratch.take(SLOTS) : new Scratch(SLOTS);
+        return new Workspace(s, colsLen, patchesLen, rowsLen, wideLen);
     }
 
     @Override
     public void close() {
-        inUse = false;
+        scratch.close();
     }
 }
