@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * In-process A/B of two builds of {@code vitesse-kernels}: both are loaded in their own class loader in this JVM and
@@ -193,7 +194,7 @@ public final class KernelAB {
                     int.class, float[].class, int.class, int.class, float.class, float[].class, int.class,
                     int.class);
             return workload(i -> sgemm.invoke(null, false, true, m, n, k, 1f, x, 0, k, ws[i % weights], 0, k, 0f,
-                    c, 0, n), c);
+                    c, 0, n), () -> c);
         }
         Class<?> pm = cl.loadClass("dev.vitesse.kernels.PackedMatrix");
         Class<?> ep = cl.loadClass("dev.vitesse.kernels.Epilogue");
@@ -203,7 +204,7 @@ public final class KernelAB {
         Object none = ep.getField("NONE").get(null);
         Object[] packed = new Object[weights];
         for (int j = 0; j < weights; j++) packed[j] = pack.invoke(null, ws[j], 0, n, k);
-        return workload(i -> multiply.invoke(packed[i % weights], m, x, 0, k, c, 0, n, none), c);
+        return workload(i -> multiply.invoke(packed[i % weights], m, x, 0, k, c, 0, n, none), () -> c);
     }
 
     private static Workload flash(ClassLoader cl, int n, SplittableRandom rnd) throws Exception {
@@ -217,7 +218,7 @@ public final class KernelAB {
         float[] in = random(rnd, n * 3 * heads * d), o = new float[n * heads * d];
         Object q = qkv.invoke(null, in, 0, n, heads, d, 0), k = qkv.invoke(null, in, 0, n, heads, d, 1);
         Object v = qkv.invoke(null, in, 0, n, heads, d, 2), out = tok.invoke(null, o, 0, n, heads, d);
-        return workload(i -> flash.invoke(null, 1, heads, n, n, d, 0.125f, q, k, v, out, null), o);
+        return workload(i -> flash.invoke(null, 1, heads, n, n, d, 0.125f, q, k, v, out, null), () -> o);
     }
 
     /** A whole forward pass: each build loads the checkpoint itself (its own packed weights). */
@@ -227,26 +228,11 @@ public final class KernelAB {
         int size = (int) vm.getMethod("inputSize").invoke(m), chans = (int) vm.getMethod("inChans").invoke(m);
         float[] x = random(rnd, batch * chans * size * size);
         Method forward = vm.getMethod("forward", float[].class, int.class);
-        float[][] out = new float[1][];
-        return new Workload() {
-            @Override
-            public void call(int i) throws Exception {
-                try {
-                    out[0] = (float[]) forward.invoke(m, x, batch);
-                } catch (InvocationTargetException e) {
-                    if (e.getCause() instanceof Exception ex) throw ex;
-                    throw e;
-                }
-            }
-
-            @Override
-            public float[] output() {
-                return out[0];
-            }
-        };
+        float[][] out = new float[1][];   // each pass returns a new logits array
+        return workload(i -> out[0] = (float[]) forward.invoke(m, x, batch), () -> out[0]);
     }
 
-    private static Workload workload(Call call, float[] output) {
+    private static Workload workload(Call call, Supplier<float[]> output) {
         return new Workload() {
             @Override
             public void call(int i) throws Exception {
@@ -260,7 +246,7 @@ public final class KernelAB {
 
             @Override
             public float[] output() {
-                return output;
+                return output.get();
             }
         };
     }
