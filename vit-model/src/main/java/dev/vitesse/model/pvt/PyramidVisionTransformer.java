@@ -197,8 +197,8 @@ public final class PyramidVisionTransformer extends Fam1Model {
     protected float[] features(float[] x, int off, int h, int w, int image, FeatureObserver obs) {
         float[] tok = x;
         int tokOff = off, hh = h, ww = w;
-        Scratch scratch = Scratch.take(SLOTS); // this thread's buffers, kept from its previous pass
-        try {
+        // this thread's buffers, kept from its previous pass (every one is written before it is read)
+        try (Scratch scratch = Scratch.take(SLOTS)) {
             for (int i = 0; i < 4; i++) {
                 Stage st = stages[i];
                 Embed e = st.embed;
@@ -231,8 +231,6 @@ public final class PyramidVisionTransformer extends Fam1Model {
                 hh = oh;
                 ww = ow;
             }
-        } finally {
-            scratch.close();
         }
         int c = numFeatures();
         float[] pooled = new float[c];

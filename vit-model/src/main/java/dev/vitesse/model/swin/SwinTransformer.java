@@ -181,8 +181,8 @@ public final class SwinTransformer extends Fam1Model {
         patchNorm.apply(tok, 0, tok, 0, gh * gw);
         if (obs != null) obs.block(cfg.torchvision() ? "features.0" : "patch_embed", FeatureObserver.Kind.EMBEDDING, image, tok, 0, 0, gh, gw, d0);
         int hh = gh, ww = gw;
-        Scratch scratch = Scratch.take(SLOTS); // this thread's buffers, kept from its previous pass
-        try {
+        // this thread's buffers, kept from its previous pass (every one is written before it is read)
+        try (Scratch scratch = Scratch.take(SLOTS)) {
             for (int s = 0; s < stages.length; s++) {
                 Stage st = stages[s];
                 if (st.merge != null) {
@@ -198,8 +198,6 @@ public final class SwinTransformer extends Fam1Model {
                     if (obs != null) obs.block(name, FeatureObserver.Kind.MLP, image, tok, 0, 0, hh, ww, st.dim);
                 }
             }
-        } finally {
-            scratch.close();
         }
         int c = numFeatures();
         norm.apply(tok, 0, tok, 0, hh * ww);
