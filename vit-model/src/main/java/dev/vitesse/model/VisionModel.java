@@ -157,8 +157,15 @@ public final class VisionModel {
         return new VisionModel(VisionTransformer.random(spec.config(), seed, options.weights()), spec);
     }
 
-    /** Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). */
+    /**
+     * Logits [batch][numClasses()] for a preprocessed NCHW batch (features if the model has no head). With at least
+     * as many images as kernel threads, the images run side by side, one thread each (see {@link ImageParallel}).
+     */
     public float[] forward(float[] batchNchw, int batch) {
+        return ImageParallel.run(batchNchw, batch, imageFloats(), this::forwardBatch);
+    }
+
+    private float[] forwardBatch(float[] batchNchw, int batch) {
         if (backend != null) return backend.logits(batchNchw, batch);
         if (fam1 != null) return fam1.logits(batchNchw, batch);
         return net.logits(batchNchw, batch);
@@ -166,6 +173,10 @@ public final class VisionModel {
 
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
+        return ImageParallel.run(batchNchw, batch, imageFloats(), this::embedBatch);
+    }
+
+    private float[] embedBatch(float[] batchNchw, int batch) {
         if (backend != null) return backend.features(batchNchw, batch);
         if (fam1 != null) return fam1.embed(batchNchw, batch);
         return net.features(batchNchw, batch);
@@ -283,6 +294,12 @@ public final class VisionModel {
         if (backend != null) return backend.inputSize();
         if (fam1 != null) return fam1.inputHeight();
         return net.config().imageSize();
+    }
+
+    /** Floats of one image at the model's own input size (other sizes some families accept run unsplit). */
+    private int imageFloats() {
+        long n = (long) inChans() * inputSize() * (fam1 != null ? fam1.inputWidth() : inputSize());
+        return n > Integer.MAX_VALUE ? 0 : (int) n;
     }
 
     /** Input channels. */

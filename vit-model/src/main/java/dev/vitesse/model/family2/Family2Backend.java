@@ -1,6 +1,5 @@
 package dev.vitesse.model.family2;
 
-import dev.vitesse.kernels.Parallel;
 import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.ArchitectureBackend;
 import dev.vitesse.model.analysis.FeatureTap;
@@ -54,16 +53,10 @@ public final class Family2Backend implements ArchitectureBackend {
         int per = checkBatch(batchNchw, batch);
         int k = model.numClasses();
         float[] out = new float[batch * k];
-        java.util.function.IntConsumer image = b -> {
+        // in turn, every core inside each kernel (VisionModel runs batches of >= threads images side by side)
+        for (int b = 0; b < batch; b++) {
             float[] img = java.util.Arrays.copyOfRange(batchNchw, b * per, (b + 1) * per);
             System.arraycopy(model.logits(img), 0, out, b * k, k);
-        };
-        if (batch >= Parallel.threads()) {
-            // enough images for every core: one image per task (the kernels inside then run inline on the worker)
-            Parallel.forEach(batch, image);
-        } else {
-            // fewer images than cores (batch 1): run them in turn and let each kernel use every core
-            for (int b = 0; b < batch; b++) image.accept(b);
         }
         return out;
     }
