@@ -2,7 +2,6 @@ package dev.vitesse.bench.e2e;
 
 import dev.vitesse.kernels.Parallel;
 import dev.vitesse.model.VisionModel;
-import dev.vitesse.model.fam1.Fam1Model;
 import dev.vitesse.model.fam1.Fam1Models;
 
 import java.nio.file.Path;
@@ -38,13 +37,9 @@ final class VitesseEngine implements Engine {
     }
 
     private static BiFunction<float[], Integer, float[]> loadForward(Path folder, String arch) throws Exception {
-        if (arch.startsWith("vit_") || arch.startsWith("deit")) {
-            VisionModel m = VisionModel.load(folder);
+        if (arch.startsWith("vit_") || arch.startsWith("deit") || Fam1Models.handles(arch)) {
+            VisionModel m = VisionModel.load(folder); // the public entry point, as users call it
             return m::forward;
-        }
-        if (Fam1Models.handles(arch)) {
-            Fam1Model m = Fam1Models.load(folder, null);
-            return m::logits;
         }
         throw new UnsupportedModelException("Vitesse has no loader for " + arch + " on this branch yet", null);
     }
