@@ -86,7 +86,7 @@ public final class Transpose {
      * {@code dst[d0 + p*width + r] = r < rows ? src[s0 + r*ld + p] : 0} for r &lt; width, p &lt; len, with
      * 1 &lt;= rows &lt;= width &lt;= 16 (the GEMM's A panels, flash attention's K panels). With 512-bit vectors, 16
      * columns of a full panel at a time go through the 16 x 16 register block and are stored {@code width} floats
-     * apart; the last 16 to 31 columns, and partial panels, take the scalar loop.
+     * apart; the last 16 to 31 columns, and partial panels, take the scalar loop (row by row).
      */
     public static void interleaveRows(float[] src, int s0, int ld, int rows, int width, int len, float[] dst, int d0) {
         if (rows < 1 || rows > width || width > 16)
@@ -95,8 +95,13 @@ public final class Transpose {
         if (BLOCK != 0 && rows == width) { // a partial panel (once per call) stays scalar: no zero lanes to blend
             for (; p + 2 * BLOCK <= len; p += BLOCK) block16(src, s0 + p, ld, width, dst, d0 + p * width, width);
         }
-        for (; p < len; p++)
-            for (int r = 0, d = d0 + p * width; r < width; r++) dst[d + r] = r < rows ? src[s0 + r * ld + p] : 0f;
+        // row by row: each source row is read in order (column by column, a step touched `rows` cache lines and
+        // the edge panel of ViT-B's 197 x 3072 fc2 input took 60 us instead of 20)
+        for (int r = 0; r < width; r++) {
+            int d = d0 + p * width + r, a = s0 + r * ld + p;
+            if (r < rows) for (int q = p; q < len; q++, d += width) dst[d] = src[a + q - p];
+            else for (int q = p; q < len; q++, d += width) dst[d] = 0f;
+        }
     }
 
     /**
