@@ -30,20 +30,31 @@ final class MultiHeadAttention {
      * @param probs  nullable: receives the probabilities [batch][heads][tokens][tokens] (explicit path)
      */
     void forward(Workspace ws, int batch, int tokens, float[] residual, float[] probs) {
-        int rows = batch * tokens;
-        qkv.apply(rows, ws.norm, 0, dim, ws.wide, 0, 3 * dim);
+        attend(ws, batch, tokens, tokens, residual, probs);
+    }
+
+    /**
+     * As {@link #forward} for the first {@code queries} tokens of each image only (keys and values still come from
+     * every token): residual row {@code b * queries + i} += the update of token i of image b.
+     */
+    void forwardQueries(Workspace ws, int batch, int tokens, int queries, float[] residual) {
+        attend(ws, batch, tokens, queries, residual, null);
+    }
+
+    private void attend(Workspace ws, int batch, int tokens, int queries, float[] residual, float[] probs) {
+        qkv.apply(batch * tokens, ws.norm, 0, dim, ws.wide, 0, 3 * dim);
         AttentionView q = AttentionView.qkv(ws.wide, 0, tokens, heads, headDim, 0);
         AttentionView k = AttentionView.qkv(ws.wide, 0, tokens, heads, headDim, 1);
         AttentionView v = AttentionView.qkv(ws.wide, 0, tokens, heads, headDim, 2);
-        AttentionView out = AttentionView.tokenMajor(ws.attnOut, 0, tokens, heads, headDim);
+        AttentionView out = AttentionView.tokenMajor(ws.attnOut, 0, queries, heads, headDim);
         long t = Profiler.start();
         if (probs == null) {
-            Attention.flash(batch, heads, tokens, tokens, headDim, scale, q, k, v, out, null);
+            Attention.flash(batch, heads, queries, tokens, headDim, scale, q, k, v, out, null);
         } else {
-            Attention.explicit(batch, heads, tokens, tokens, headDim, scale, q, k, v, out, null, probs, 0);
+            Attention.explicit(batch, heads, queries, tokens, headDim, scale, q, k, v, out, null, probs, 0);
         }
         Profiler.stop(Profiler.Kind.ATTENTION, t);
-        proj.apply(rows, ws.attnOut, 0, dim, residual, 0, dim);
+        proj.apply(batch * queries, ws.attnOut, 0, dim, residual, 0, dim);
     }
 
     long params() {

@@ -312,8 +312,9 @@ public final class VisionTransformer {
         for (int b0 = 0; b0 < batch; b0 += chunk) {
             int nb = Math.min(chunk, batch - b0);
             try (Workspace ws = workspace(nb)) {
-                float[] x = encode(ws, slice(images, b0, nb), nb, null, null);
-                float[] r = head == null ? pool(x, nb) : logitsFromTokens(x, nb);
+                int keep = headTokens(), stride = keep > 0 ? keep : cfg.numTokens();
+                float[] x = encode(ws, slice(images, b0, nb), nb, null, null, keep);
+                float[] r = head == null ? pool(x, nb, stride) : logitsFromTokens(x, nb, stride);
                 System.arraycopy(r, 0, out, b0 * k, nb * k);
             }
         }
@@ -331,8 +332,9 @@ public final class VisionTransformer {
         float[] out = new float[batch * k];
         for (int b = 0; b < batch; b++) {
             try (Workspace ws = workspace(1)) {
-                float[] x = encode(ws, slice(images, b, 1), 1, null, tap);
-                System.arraycopy(head == null ? pool(x, 1) : logitsFromTokens(x, 1), 0, out, b * k, k);
+                float[] x = encode(ws, slice(images, b, 1), 1, null, tap, 0);
+                int t = cfg.numTokens();
+                System.arraycopy(head == null ? pool(x, 1, t) : logitsFromTokens(x, 1, t), 0, out, b * k, k);
             }
         }
         return out;
@@ -347,7 +349,9 @@ public final class VisionTransformer {
         for (int b0 = 0; b0 < batch; b0 += chunk) {
             int nb = Math.min(chunk, batch - b0);
             try (Workspace ws = workspace(nb)) {
-                float[] r = pool(encode(ws, slice(images, b0, nb), nb, null, null), nb);
+                int keep = headTokens();
+                float[] r = pool(encode(ws, slice(images, b0, nb), nb, null, null, keep), nb,
+                        keep > 0 ? keep : cfg.numTokens());
                 System.arraycopy(r, 0, out, b0 * d, nb * d);
             }
         }
@@ -370,7 +374,7 @@ public final class VisionTransformer {
             int nb = Math.min(chunk, batch - b0);
             float[][] part = b0 == 0 && nb == batch ? probs : new float[blocks.length][nb * plane];
             try (Workspace ws = workspace(nb)) {
-                encode(ws, slice(images, b0, nb), nb, part, null);
+                encode(ws, slice(images, b0, nb), nb, part, null, 0);
             }
             if (part != probs) {
                 for (int l = 0; l < blocks.length; l++) System.arraycopy(part[l], 0, probs[l], b0 * plane, nb * plane);
@@ -396,7 +400,7 @@ public final class VisionTransformer {
      * {@code ws.x}. With a {@code tap} (one-image batch), reports every sub-block output.
      */
     private float[] encode(Workspace ws, float[] images, int batch, float[][] probs,
-                           dev.vitesse.model.analysis.FeatureTap tap) {
+                           dev.vitesse.model.analysis.FeatureTap tap, int keepLast) {
         int d = cfg.embedDim(), t = cfg.numTokens(), np = cfg.numPatches(), prefix = cfg.numPrefixTokens();
         float[] patches = patchEmbed.forward(images, batch, ws.cols, ws.patches);
         long t0 = Profiler.start();
@@ -418,6 +422,10 @@ public final class VisionTransformer {
             final int bi = i;
             Runnable afterAttn = tap == null ? null : () -> tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(
                     1 + 2 * bi, "blocks." + bi + ".attn", dev.vitesse.model.analysis.BlockKind.ATTENTION, x, 0, prefix, d, g, g));
+            if (keepLast > 0 && i == blocks.length - 1 && probs == null && tap == null) {
+                blocks[i].forwardPrefix(x, ws, batch, t, keepLast);
+                break;
+            }
             blocks[i].forward(x, ws, batch, t, probs == null ? null : probs[i], afterAttn);
             if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(2 + 2 * i, "blocks." + i + ".mlp",
                     dev.vitesse.model.analysis.BlockKind.MLP, x, 0, prefix, d, g, g));
@@ -425,9 +433,21 @@ public final class VisionTransformer {
         return x;
     }
 
-    /** Pooled (pre-logits) features [batch][dim] from the block output (modified in place). */
-    private float[] pool(float[] x, int batch) {
-        int d = cfg.embedDim(), t = cfg.numTokens();
+    /**
+     * Tokens per image the head reads (the class token, or class and distillation tokens), whose rows are then the
+     * only ones the last block computes in full; 0 when it reads every token (average pooling).
+     */
+    private int headTokens() {
+        if (cfg.headDist()) return 2;
+        return cfg.pooling() == Pooling.TOKEN && clsToken != null ? 1 : 0;
+    }
+
+    /**
+     * Pooled (pre-logits) features [batch][dim] from the block output (modified in place), {@code t} token rows
+     * per image (all of them, or the {@link #headTokens} rows the last block kept).
+     */
+    private float[] pool(float[] x, int batch, int t) {
+        int d = cfg.embedDim();
         float[] out = new float[batch * d];
         if (cfg.headDist()) {
             norm.apply(x, 0, d, x, 0, d, batch * t);   // timm: norm over all tokens, then (x0 + x1) / 2
@@ -455,11 +475,11 @@ public final class VisionTransformer {
         return out;
     }
 
-    private float[] logitsFromTokens(float[] x, int batch) {
-        int d = cfg.embedDim(), t = cfg.numTokens(), k = cfg.numClasses();
+    private float[] logitsFromTokens(float[] x, int batch, int t) {
+        int d = cfg.embedDim(), k = cfg.numClasses();
         float[] out = new float[batch * k];
         if (!cfg.headDist()) {
-            head.apply(batch, pool(x, batch), 0, d, out, 0, k);
+            head.apply(batch, pool(x, batch, t), 0, d, out, 0, k);
             return out;
         }
         norm.apply(x, 0, t * d, x, 0, t * d, batch);          // class token rows
