@@ -4,17 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitesse.kernels.Parallel;
 import dev.vitesse.kernels.Profiler;
 import java.io.IOException;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code vitesse bench --profile}: the per-operator table and its JSON, and that profiling is switched off again. */
 class BenchProfileTest {
+    private int threads;
+
+    @BeforeEach
+    void saveThreads() {
+        threads = Parallel.threads();
+    }
+
+    @AfterEach
+    void restoreThreads() { // --threads sets the shared team for the whole JVM
+        Parallel.setThreads(threads);
+    }
+
     @Test
     void profileAttributesViTTimeToOperatorKinds() throws IOException {
+        // one thread: a batch of >= threads images runs one image per thread, and the kinds then add up thread time
         CliTest.Result r = CliTest.run("bench", "--arch", "vit_tiny_patch16_224", "--image-size", "32", "--batch", "2",
-                "--iterations", "2", "--warmup", "0", "--profile", "--json");
+                "--iterations", "2", "--warmup", "0", "--profile", "--json", "--threads", "1");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("profile over 2 pass(es)").contains("GEMM (+ fused epilogue)")
                 .contains("attention").contains("norms").contains("other (not instrumented)");
