@@ -168,8 +168,7 @@ public final class GemmDriver {
         final int groups = (mPanels + panelsPerGroup - 1) / panelsPerGroup;
         final int packTasks = (long) m * k < (1 << 15) ? 1 : kBlocks * groups;
         if (packTasks == 1) {
-            for (int pc = 0; pc < k; pc += kcMax)
-                packRows(transA, a, aOff, lda, 0, m, m, pc, Math.min(kcMax, k - pc), mr, ap, pc * mPad);
+            packAll(transA, a, aOff, lda, m, k, mr, mPad, kcMax, ap);
         } else {
             Parallel.forEach(packTasks, t -> {
                 int pc = (t / groups) * kcMax, kc = Math.min(kcMax, k - pc);
@@ -199,11 +198,17 @@ public final class GemmDriver {
                 own.ref = new SoftReference<>(buf);
             }
             own.call = null; // not valid until packed (a failed pack must not be reused)
-            for (int pc = 0; pc < k; pc += kcMax)
-                packRows(transA, a, aOff, lda, 0, m, m, pc, Math.min(kcMax, k - pc), mr, buf, pc * mPad);
+            packAll(transA, a, aOff, lda, m, k, mr, mPad, kcMax, buf);
             own.call = call;
             return buf;
         }
+    }
+
+    /** Packs all of op(A) on the calling thread into {@code ap}, K blocks {@code mPad * kc} apart. */
+    private static void packAll(boolean transA, float[] a, int aOff, int lda, int m, int k, int mr, int mPad,
+                                int kcMax, float[] ap) {
+        for (int pc = 0; pc < k; pc += kcMax)
+            packRows(transA, a, aOff, lda, 0, m, m, pc, Math.min(kcMax, k - pc), mr, ap, pc * mPad);
     }
 
     /** The unpacked A of a task that packs its own rows, one K block at a time. */
