@@ -312,9 +312,9 @@ public final class VisionTransformer {
         for (int b0 = 0; b0 < batch; b0 += chunk) {
             int nb = Math.min(chunk, batch - b0);
             try (Workspace ws = workspace(nb)) {
-                int keep = headTokens(), stride = keep > 0 ? keep : cfg.numTokens();
+                int keep = headTokens();
                 float[] x = encode(ws, slice(images, b0, nb), nb, null, null, keep);
-                float[] r = head == null ? pool(x, nb, stride) : logitsFromTokens(x, nb, stride);
+                float[] r = head == null ? pool(x, nb, keep) : logitsFromTokens(x, nb, keep);
                 System.arraycopy(r, 0, out, b0 * k, nb * k);
             }
         }
@@ -332,8 +332,8 @@ public final class VisionTransformer {
         float[] out = new float[batch * k];
         for (int b = 0; b < batch; b++) {
             try (Workspace ws = workspace(1)) {
-                float[] x = encode(ws, slice(images, b, 1), 1, null, tap, 0);
-                int t = cfg.numTokens();
+                int t = cfg.numTokens(); // a tap sees every block in full
+                float[] x = encode(ws, slice(images, b, 1), 1, null, tap, t);
                 System.arraycopy(head == null ? pool(x, 1, t) : logitsFromTokens(x, 1, t), 0, out, b * k, k);
             }
         }
@@ -350,8 +350,7 @@ public final class VisionTransformer {
             int nb = Math.min(chunk, batch - b0);
             try (Workspace ws = workspace(nb)) {
                 int keep = headTokens();
-                float[] r = pool(encode(ws, slice(images, b0, nb), nb, null, null, keep), nb,
-                        keep > 0 ? keep : cfg.numTokens());
+                float[] r = pool(encode(ws, slice(images, b0, nb), nb, null, null, keep), nb, keep);
                 System.arraycopy(r, 0, out, b0 * d, nb * d);
             }
         }
@@ -374,7 +373,7 @@ public final class VisionTransformer {
             int nb = Math.min(chunk, batch - b0);
             float[][] part = b0 == 0 && nb == batch ? probs : new float[blocks.length][nb * plane];
             try (Workspace ws = workspace(nb)) {
-                encode(ws, slice(images, b0, nb), nb, part, null, 0);
+                encode(ws, slice(images, b0, nb), nb, part, null, cfg.numTokens());
             }
             if (part != probs) {
                 for (int l = 0; l < blocks.length; l++) System.arraycopy(part[l], 0, probs[l], b0 * plane, nb * plane);
@@ -397,7 +396,9 @@ public final class VisionTransformer {
 
     /**
      * Patch embedding, prefix tokens, position embedding, blocks: tokens [batch*T][dim] before the final norm, in
-     * {@code ws.x}. With a {@code tap} (one-image batch), reports every sub-block output.
+     * {@code ws.x}. With a {@code tap} (one-image batch), reports every sub-block output. With {@code keepLast} below
+     * T (and no tap or maps), the last block computes only the first keepLast tokens of each image, which end up
+     * compacted: [batch*keepLast][dim].
      */
     private float[] encode(Workspace ws, float[] images, int batch, float[][] probs,
                            dev.vitesse.model.analysis.FeatureTap tap, int keepLast) {
@@ -422,7 +423,7 @@ public final class VisionTransformer {
             final int bi = i;
             Runnable afterAttn = tap == null ? null : () -> tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(
                     1 + 2 * bi, "blocks." + bi + ".attn", dev.vitesse.model.analysis.BlockKind.ATTENTION, x, 0, prefix, d, g, g));
-            if (keepLast > 0 && i == blocks.length - 1 && probs == null && tap == null) {
+            if (keepLast < t && i == blocks.length - 1 && probs == null && tap == null) {
                 blocks[i].forwardPrefix(x, ws, batch, t, keepLast);
                 break;
             }
@@ -434,12 +435,12 @@ public final class VisionTransformer {
     }
 
     /**
-     * Tokens per image the head reads (the class token, or class and distillation tokens), whose rows are then the
-     * only ones the last block computes in full; 0 when it reads every token (average pooling).
+     * Tokens per image the head reads: the class token, class and distillation tokens, or all of them (average
+     * pooling). The last block computes only these rows.
      */
     private int headTokens() {
         if (cfg.headDist()) return 2;
-        return cfg.pooling() == Pooling.TOKEN && clsToken != null ? 1 : 0;
+        return cfg.pooling() == Pooling.TOKEN && clsToken != null ? 1 : cfg.numTokens();
     }
 
     /**
