@@ -260,7 +260,7 @@ public final class AlterNet extends Family2Model {
         } else {
             y = x;                                  // identity skip: the raw input
         }
-        float[] t1 = Convs.convRelu(first, a, h, w, scratch.get(T1, first.outH(h) * first.outW(w) * first.outChannels()));
+        float[] t1 = Convs.convRelu(first, a, h, w, scratch, T1);
         int th = first.outH(h), tw = first.outW(w);
         float[] cur = t1;
         int curSlot = T1;
@@ -273,7 +273,7 @@ public final class AlterNet extends Family2Model {
                 Profiler.stop(Profiler.Kind.CONV, tl);
             } else {
                 int into = curSlot == T1 ? T2 : T1;
-                float[] nxt = Convs.convRelu(cv, cur, th, tw, scratch.get(into, cv.outH(th) * cv.outW(tw) * cv.outChannels()));
+                float[] nxt = Convs.convRelu(cv, cur, th, tw, scratch, into);
                 int nh = cv.outH(th), nw = cv.outW(tw);
                 cur = nxt;
                 curSlot = into;

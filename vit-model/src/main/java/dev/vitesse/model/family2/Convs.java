@@ -5,6 +5,7 @@ import dev.vitesse.kernels.BatchNorm;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.DepthwiseConv2d;
 import dev.vitesse.model.io.TensorMap;
+import dev.vitesse.model.layers.Scratch;
 
 /** Load-time helpers: BatchNorm from a checkpoint, convolutions with a following BatchNorm folded in. */
 public final class Convs {
@@ -48,18 +49,16 @@ public final class Convs {
 
     /**
      * {@code relu(conv(x))} for a channels-last (or, for an NCHW-input conv, planar) {@code h x w} input at offset 0,
-     * into a new channels-last array; reported to the profiler as CONV + ACTIVATION.
+     * into {@code slot} of {@code scratch} (channels-last, possibly longer than the output); returns that buffer.
+     * Reported to the profiler as CONV + ACTIVATION.
      */
-    public static float[] convRelu(Conv2d c, float[] x, int h, int w) {
-        return convRelu(c, x, h, w, new float[c.outH(h) * c.outW(w) * c.outChannels()]);
-    }
-
-    /** {@link #convRelu(Conv2d, float[], int, int)} into {@code y} (at least the output's size); returns y. */
-    public static float[] convRelu(Conv2d c, float[] x, int h, int w, float[] y) {
+    public static float[] convRelu(Conv2d c, float[] x, int h, int w, Scratch scratch, int slot) {
+        int len = c.outH(h) * c.outW(w) * c.outChannels();
+        float[] y = scratch.get(slot, len);
         long t = Profiler.start();
         c.apply(x, 0, h, w, y, 0);
         Profiler.stop(Profiler.Kind.CONV, t);
-        relu(y, 0, c.outH(h) * c.outW(w) * c.outChannels());
+        relu(y, 0, len);
         return y;
     }
 

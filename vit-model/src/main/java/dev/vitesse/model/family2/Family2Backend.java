@@ -50,25 +50,24 @@ public final class Family2Backend implements ArchitectureBackend {
 
     @Override
     public float[] logits(float[] batchNchw, int batch) {
-        int per = checkBatch(batchNchw, batch);
-        int k = model.numClasses();
-        float[] out = new float[batch * k];
-        // in turn, every core inside each kernel (VisionModel runs batches of >= threads images side by side)
-        for (int b = 0; b < batch; b++) {
-            float[] img = java.util.Arrays.copyOfRange(batchNchw, b * per, (b + 1) * per);
-            System.arraycopy(model.logits(img), 0, out, b * k, k);
-        }
-        return out;
+        return eachImage(batchNchw, batch, model.numClasses(), model::logits);
     }
 
     @Override
     public float[] features(float[] batchNchw, int batch) {
+        return eachImage(batchNchw, batch, model.numFeatures(), model::features);
+    }
+
+    /**
+     * {@code pass} on every image in turn, every core inside each kernel (VisionModel already runs batches of >=
+     * threads images side by side); {@code outPer} floats out per image.
+     */
+    private float[] eachImage(float[] batchNchw, int batch, int outPer, java.util.function.UnaryOperator<float[]> pass) {
         int per = checkBatch(batchNchw, batch);
-        int f = model.numFeatures();
-        float[] out = new float[batch * f];
+        float[] out = new float[batch * outPer];
         for (int b = 0; b < batch; b++) {
             float[] img = java.util.Arrays.copyOfRange(batchNchw, b * per, (b + 1) * per);
-            System.arraycopy(model.features(img), 0, out, b * f, f);
+            System.arraycopy(pass.apply(img), 0, out, b * outPer, outPer);
         }
         return out;
     }

@@ -177,9 +177,9 @@ public final class RefinerViT extends Family2Model {
         int img = cfg.imgSize();
         // conv stem, channels-last
         int h1 = conv1.outH(img), w1 = conv1.outW(img);
-        float[] s1 = Convs.convRelu(conv1, image, img, img, scratch.get(S1, h1 * w1 * conv1.outChannels()));
-        float[] s2 = Convs.convRelu(conv2, s1, h1, w1, scratch.get(S2, conv2.outH(h1) * conv2.outW(w1) * conv2.outChannels()));
-        float[] s3 = Convs.convRelu(conv3, s2, h1, w1, scratch.get(S3, conv3.outH(h1) * conv3.outW(w1) * conv3.outChannels()));
+        float[] s1 = Convs.convRelu(conv1, image, img, img, scratch, S1);
+        float[] s2 = Convs.convRelu(conv2, s1, h1, w1, scratch, S2);
+        float[] s3 = Convs.convRelu(conv3, s2, h1, w1, scratch, S3);
         if (proj.outH(h1) != g || proj.outW(w1) != g) {
             throw new IllegalStateException("stem produced " + proj.outH(h1) + "x" + proj.outW(w1) + " patches, expected " + g + "x" + g);
         }
