@@ -77,10 +77,11 @@ public final class KernelAB {
         }
         String kind = args[2];
         String shape = args[3];
+        Path model = null;
         if (kind.equals("model")) {
             int colon = shape.lastIndexOf(':');
-            Path dir = Path.of(colon < 0 ? shape : shape.substring(0, colon));
-            if (!Files.isDirectory(dir) && !Files.isRegularFile(dir)) return usage(out, "model not found: " + dir);
+            model = Path.of(colon < 0 ? shape : shape.substring(0, colon));
+            if (!Files.isDirectory(model) && !Files.isRegularFile(model)) return usage(out, "model not found: " + model);
             shape = colon < 0 ? "1" : shape.substring(colon + 1);
         }
         int[] dims;
@@ -96,7 +97,6 @@ public final class KernelAB {
         };
         if (!ok) return usage(out, "expected gemm|sgemm MxNxK, flash N or model DIR[:B], found " + kind + " " + args[3]);
 
-        String model = kind.equals("model") ? args[3].replaceFirst(":[0-9]+$", "") : null;
         Workload old = create(kind, loader(args[0]), dims, model, weights, threads);
         String[] saved = new String[newProps.size()];
         for (int i = 0; i < saved.length; i++) saved[i] = System.setProperty(newProps.get(i)[0], newProps.get(i)[1]);
@@ -169,13 +169,13 @@ public final class KernelAB {
         void run(int i) throws Exception;
     }
 
-    private static Workload create(String kind, ClassLoader cl, int[] dims, String model, int weights, int threads)
+    private static Workload create(String kind, ClassLoader cl, int[] dims, Path model, int weights, int threads)
             throws Exception {
         cl.loadClass("dev.vitesse.kernels.Parallel").getMethod("setThreads", int.class).invoke(null, threads);
         SplittableRandom rnd = new SplittableRandom(1); // the same operands for both builds
         Workload w = switch (kind) {
             case "flash" -> flash(cl, dims[0], rnd);
-            case "model" -> model(cl, Path.of(model), dims[0], rnd);
+            case "model" -> model(cl, model, dims[0], rnd);
             default -> gemm(cl, kind.equals("sgemm"), dims, weights, rnd);
         };
         w.call(0); // initialise the build's classes now (system properties are read there)
