@@ -29,7 +29,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>Weights are packed once at load; a model is immutable and can be shared by any number of threads
- * (each call allocates its own activations; the kernels use the shared {@code Parallel} pool).
+ * (activation buffers belong to the calling thread, never to the model; the kernels use the shared
+ * {@code Parallel} team, and a batch of at least as many images as threads runs one image per thread).
  * Inputs are float32 NCHW in the model's input size ({@link #inputSize()}), already normalised.
  */
 public final class VisionModel {
