@@ -1,12 +1,11 @@
 package dev.vitesse.model;
 
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.model.family2.Family2FixtureTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -109,7 +108,7 @@ class ImageParallelTest {
     @Test
     void badBatchStillNamesTheProblem() throws Exception {
         Parallel.setThreads(2);
-        VisionModel m = VisionModel.load(fixture("vit/timm_deit3"));
+        VisionModel m = VisionModel.load(Family2FixtureTest.fixture("vit/timm_deit3"));
         int per = m.inChans() * m.inputSize() * m.inputSize();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.forward(new float[2 * per + 5], 2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(2 * per + 5));
@@ -123,7 +122,7 @@ class ImageParallelTest {
     void modelsGiveTheSameOutputsSplitOrWhole() throws Exception {
         for (String name : new String[] {"vit/timm_deit3", "swin/timm_64_pad", "pvt_v2/timm_b0", "ffvit/tiny",
                 "alternet/basic_w7", "refiner/small"}) {
-            VisionModel m = VisionModel.load(fixture(name));
+            VisionModel m = VisionModel.load(Family2FixtureTest.fixture(name));
             int batch = 3, per = m.inChans() * m.inputSize() * m.inputSize();
             SplittableRandom rnd = new SplittableRandom(name.hashCode());
             float[] x = new float[batch * per];
@@ -136,14 +135,6 @@ class ImageParallelTest {
                 assertThat(m.forward(x, batch)).as(name + ", " + t + " threads").containsExactly(logits);
                 assertThat(m.embed(x, batch)).as(name + ", " + t + " threads, embed").containsExactly(features);
             }
-        }
-    }
-
-    private static Path fixture(String name) {
-        try {
-            return Path.of(ImageParallelTest.class.getResource("/fixtures/" + name).toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("fixture " + name, e);
         }
     }
 }
