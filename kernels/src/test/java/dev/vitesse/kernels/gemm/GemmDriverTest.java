@@ -2,6 +2,7 @@ package dev.vitesse.kernels.gemm;
 
 import dev.vitesse.kernels.Parallel;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -83,6 +84,23 @@ class GemmDriverTest {
             }
         for (int i = 0; i < m; i++)
             for (int j = n; j < ldc && i * ldc + j < c.length; j++) assertThat(c[i * ldc + j]).isEqualTo(c0[i * ldc + j]);
+    }
+
+    @Test
+    void rowAndColumnSharesAreContiguousAndDifferByAtMostOnePanel() {
+        for (int count : new int[] {1, 7, 17, 132, 197})
+            for (int parts = 1; parts <= Math.min(count, 16); parts++) {
+                int min = Integer.MAX_VALUE, max = 0;
+                assertThat(GemmDriver.share(count, 0, parts)).isZero();
+                assertThat(GemmDriver.share(count, parts, parts)).isEqualTo(count);
+                for (int i = 0; i < parts; i++) {
+                    int size = GemmDriver.share(count, i + 1, parts) - GemmDriver.share(count, i, parts);
+                    min = Math.min(min, size);
+                    max = Math.max(max, size);
+                }
+                assertThat(max - min).as("count %d in %d parts", count, parts).isLessThanOrEqualTo(1);
+                assertThat(min).isPositive();
+            }
     }
 
     static float[] rnd(Random r, int len) {
