@@ -149,6 +149,25 @@ class CliTest {
         assertThat(j.get("batch").asInt()).isEqualTo(2);
     }
 
+    @Test
+    void benchWithSeveralRequestThreadsTimesEveryPassOfEach() throws IOException {
+        Result r = run("bench", "--arch", "vit_tiny_patch16_224", "--image-size", "32", "--iterations", "3",
+                "--warmup", "1", "--threads", "2", "--requests", "3", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("on each of 3 request threads").contains("over all 3 request threads");
+        List<String> lines = r.out().lines().toList();
+        JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(j.get("requests").asInt()).isEqualTo(3);
+        assertThat(j.get("p90_ms").asDouble()).isGreaterThanOrEqualTo(j.get("median_ms").asDouble());
+        assertThat(j.get("max_ms").asDouble()).isGreaterThanOrEqualTo(j.get("p90_ms").asDouble());
+        assertThat(j.get("images_per_s").asDouble()).isPositive();
+        assertThat(j.get("checksum").asText()).isEqualTo("finite");
+
+        Result bad = run("bench", "--arch", "vit_tiny_patch16_224", "--requests", "2", "--profile");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("without --requests");
+    }
+
     // ---- errors: one line on stderr, non-zero exit ----
 
     @Test

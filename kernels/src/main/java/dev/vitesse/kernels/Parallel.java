@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * The worker team every Vitesse kernel schedules on.
@@ -23,8 +24,10 @@ import java.util.function.IntConsumer;
  * ran 3.8 % faster than with one shared counter, in-process A/B).
  *
  * <p>One region runs on the team at a time. A call made while the team is busy (another request thread) or from
- * inside a task runs inline on its own thread: many concurrent requests then use one core each, never more
- * threads than the application's own plus the team.
+ * inside a task runs inline on its own thread. Work wrapped in {@link #request} (a model's forward pass) goes
+ * further: while two or more requests are in progress, every region runs inline, so each request computes on its
+ * own thread and the team's workers stay out of the way. Without that, the request holding the team for a region
+ * used two threads while the other ran on its own: three busy threads on two cores.
  */
 public final class Parallel {
     private Parallel() {}
@@ -33,6 +36,11 @@ public final class Parallel {
     static final long SPIN_MICROS = 200;
 
     private static volatile Team team = new Team(defaultThreads());
+
+    /** Requests ({@link #request}) in progress on all threads. */
+    private static final AtomicInteger REQUESTS = new AtomicInteger();
+    /** Depth of {@link #request} calls on the current thread (nested ones count once). */
+    private static final ThreadLocal<int[]> REQUEST_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     /** True while the current thread runs tasks of a region (nested calls then run inline). */
     private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
@@ -66,16 +74,39 @@ public final class Parallel {
     }
 
     /**
+     * Runs one request's work (e.g. one forward pass) and returns its result. While it is the only request in
+     * progress its regions use the team as usual; while other requests run too, every region runs inline on its
+     * caller, so concurrent requests use one core each instead of competing for the team (no thread beyond the
+     * callers' own is busy). A request nested in another on the same thread counts once. Never blocks: how many
+     * requests run at once is the application's choice (a pool of about {@link #threads()} request threads keeps
+     * every core busy without time-slicing).
+     */
+    public static <T> T request(Supplier<T> work) {
+        int[] depth = REQUEST_DEPTH.get();
+        if (depth[0]++ == 0) REQUESTS.incrementAndGet();
+        try {
+            return work.get();
+        } finally {
+            if (--depth[0] == 0) REQUESTS.decrementAndGet();
+        }
+    }
+
+    /** Requests ({@link #request}) in progress on all threads (a snapshot, e.g. for monitoring). */
+    public static int requestsInProgress() {
+        return REQUESTS.get();
+    }
+
+    /**
      * Runs {@code body.accept(i)} for i in [0, count), split across the team. Runs inline when there is one task,
-     * one thread, when called from inside a task (nested parallelism is flattened, not oversubscribed), or while
-     * the team serves another caller. The first exception thrown by a task is rethrown here (the same instance),
+     * one thread, when called from inside a task (nested parallelism is flattened, not oversubscribed), while
+     * the team serves another caller, or while more than one {@link #request} is in progress. The first exception thrown by a task is rethrown here (the same instance),
      * after every claimed task has finished; unclaimed tasks are skipped.
      */
     public static void forEach(int count, IntConsumer body) {
         if (count <= 0) return;
         Team t = team;
         boolean[] inside = INSIDE.get();
-        if (count == 1 || t.size == 1 || inside[0] || !t.acquire()) {
+        if (count == 1 || t.size == 1 || inside[0] || REQUESTS.get() > 1 || !t.acquire()) {
             for (int i = 0; i < count; i++) body.accept(i);
             return;
         }

@@ -7,9 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -107,6 +110,59 @@ class ParallelTest {
         }
         for (Thread t : callers) t.join(60_000);
         for (int c = 0; c < 6; c++) assertThat(sums.get(c)).isEqualTo(200 * 16);
+    }
+
+    @Test
+    void concurrentRequestsRunTheirRegionsInlineALoneRequestUsesTheTeam() throws Exception {
+        Parallel.setThreads(2);
+        // alone (nested requests count once): the team's worker takes part
+        Set<String> alone = Parallel.request(() -> Parallel.request(() -> threadsOfARegion()));
+        assertThat(alone).as("a lone request's region").hasSize(2);
+        assertThat(Parallel.requestsInProgress()).isZero();
+
+        // while request A is in progress, request B's regions stay on B's thread, and A's on A's
+        CountDownLatch aInside = new CountDownLatch(1), bDone = new CountDownLatch(1);
+        AtomicReference<Set<String>> aThreads = new AtomicReference<>();
+        Thread a = new Thread(() -> Parallel.request(() -> {
+            aInside.countDown();
+            await(bDone);
+            aThreads.set(threadsOfARegion());
+            return null;
+        }), "request-a");
+        a.start();
+        await(aInside);
+        Set<String> bThreads = Parallel.request(() -> {
+            assertThat(Parallel.requestsInProgress()).isEqualTo(2);
+            return threadsOfARegion();
+        });
+        bDone.countDown();
+        a.join(60_000);
+        assertThat(bThreads).as("request B's region while A runs").containsExactly(Thread.currentThread().getName());
+        assertThat(aThreads.get()).as("request A's region after B finished").hasSize(2);
+        assertThat(Parallel.requestsInProgress()).isZero();
+
+        // an exception leaves the count balanced
+        assertThatThrownBy(() -> Parallel.request(() -> { throw new IllegalStateException("boom"); }))
+                .hasMessage("boom");
+        assertThat(Parallel.requestsInProgress()).isZero();
+    }
+
+    /** Names of the threads that ran tasks of one region of 400 tasks of 50 us each. */
+    private static Set<String> threadsOfARegion() {
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        Parallel.forEach(400, i -> {
+            names.add(Thread.currentThread().getName());
+            busy(50_000);
+        });
+        return names;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, TimeUnit.SECONDS)) throw new AssertionError("timed out");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

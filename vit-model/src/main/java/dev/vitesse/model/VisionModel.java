@@ -1,5 +1,6 @@
 package dev.vitesse.model;
 
+import dev.vitesse.kernels.Parallel;
 import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.config.ModelResolver;
 import dev.vitesse.model.config.ModelSpec;
@@ -30,7 +31,9 @@ import java.util.List;
  *
  * <p>Weights are packed once at load; a model is immutable and can be shared by any number of threads
  * (activation buffers belong to the calling thread, never to the model; the kernels use the shared
- * {@code Parallel} team, and a batch of at least as many images as threads runs one image per thread).
+ * {@code Parallel} team, and a batch of at least as many images as threads runs one image per thread). Every
+ * pass is a {@link Parallel#request}: while several threads run passes at once, each pass computes on its own
+ * thread only, so concurrent requests share the cores without the team's workers adding threads.
  * Inputs are float32 NCHW in the model's input size ({@link #inputSize()}), already normalised.
  */
 public final class VisionModel {
@@ -163,7 +166,7 @@ public final class VisionModel {
      * as many images as kernel threads, the images run side by side, one thread each (see {@link ImageParallel}).
      */
     public float[] forward(float[] batchNchw, int batch) {
-        return ImageParallel.run(batchNchw, batch, imageFloats(), this::forwardBatch);
+        return Parallel.request(() -> ImageParallel.run(batchNchw, batch, imageFloats(), this::forwardBatch));
     }
 
     private float[] forwardBatch(float[] batchNchw, int batch) {
@@ -174,7 +177,7 @@ public final class VisionModel {
 
     /** Pre-logits embeddings [batch][numFeatures()] (timm {@code forward_head(x, pre_logits=True)}). */
     public float[] embed(float[] batchNchw, int batch) {
-        return ImageParallel.run(batchNchw, batch, imageFloats(), this::embedBatch);
+        return Parallel.request(() -> ImageParallel.run(batchNchw, batch, imageFloats(), this::embedBatch));
     }
 
     private float[] embedBatch(float[] batchNchw, int batch) {
@@ -193,7 +196,7 @@ public final class VisionModel {
         }
         VitConfig c = net.config();
         return new AttentionMaps(c.depth(), batch, c.numHeads(), c.numTokens(), c.numPrefixTokens(), c.gridSize(),
-                net.attentionProbabilities(batchNchw, batch));
+                Parallel.request(() -> net.attentionProbabilities(batchNchw, batch)));
     }
 
     /**
@@ -201,10 +204,13 @@ public final class VisionModel {
      * (the "How Do ViTs Work?" analyses): ViT/DeiT, the fam1 models and the registered backends.
      */
     public float[] forward(float[] imageChw, dev.vitesse.model.analysis.FeatureTap tap) {
-        if (backend != null) return backend.forward(imageChw, tap);
-        if (fam1 instanceof dev.vitesse.model.analysis.Tappable t) return t.forward(imageChw, tap);
-        if (fam1 != null) throw new UnsupportedOperationException(fam1.architecture() + " does not expose feature maps");
-        return net.logits(imageChw, 1, tap);
+        if (fam1 != null && !(fam1 instanceof dev.vitesse.model.analysis.Tappable))
+            throw new UnsupportedOperationException(fam1.architecture() + " does not expose feature maps");
+        return Parallel.request(() -> {
+            if (backend != null) return backend.forward(imageChw, tap);
+            if (fam1 instanceof dev.vitesse.model.analysis.Tappable t) return t.forward(imageChw, tap);
+            return net.logits(imageChw, 1, tap);
+        });
     }
 
     /** Top-k classes with softmax probabilities for one preprocessed CHW image. */

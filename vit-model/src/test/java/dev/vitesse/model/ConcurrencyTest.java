@@ -1,5 +1,6 @@
 package dev.vitesse.model;
 
+import dev.vitesse.kernels.Parallel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -48,7 +49,21 @@ class ConcurrencyTest {
         } finally {
             pool.shutdownNow();
         }
+        assertThat(Parallel.requestsInProgress()).as("every pass ended its request").isZero();
         // and the shared model still matches PyTorch afterwards
         Fixtures.assertClose("logits", m.forward(x, 2), exp.get("logits"), ReferenceFixturesTest.TOL);
+    }
+
+    @Test
+    void everyPassIsOneKernelRequest() throws Exception {
+        VisionModel m = VisionModel.load(Fixtures.dir("timm_deit3"));
+        float[] x = Fixtures.expected("timm_deit3").get("input");
+        List<Integer> seen = new ArrayList<>();
+        m.forward(java.util.Arrays.copyOf(x, x.length / 2), map -> seen.add(Parallel.requestsInProgress()));
+        assertThat(seen).isNotEmpty().containsOnly(1);
+        // a pass inside an application's own request counts once
+        Parallel.request(() -> m.forward(java.util.Arrays.copyOf(x, x.length / 2), map -> seen.add(Parallel.requestsInProgress())));
+        assertThat(seen).containsOnly(1);
+        assertThat(Parallel.requestsInProgress()).isZero();
     }
 }
