@@ -99,8 +99,9 @@ public final class Parallel {
     /**
      * Runs {@code body.accept(i)} for i in [0, count), split across the team. Runs inline when there is one task,
      * one thread, when called from inside a task (nested parallelism is flattened, not oversubscribed), while
-     * the team serves another caller, or while more than one {@link #request} is in progress. The first exception thrown by a task is rethrown here (the same instance),
-     * after every claimed task has finished; unclaimed tasks are skipped.
+     * the team serves another caller, or while more than one {@link #request} is in progress. The first exception
+     * thrown by a task is rethrown here (the same instance), after every claimed task has finished; unclaimed tasks
+     * are skipped.
      */
     public static void forEach(int count, IntConsumer body) {
         if (count <= 0) return;

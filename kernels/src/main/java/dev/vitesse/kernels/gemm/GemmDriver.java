@@ -103,7 +103,7 @@ public final class GemmDriver {
             // Tall A (e.g. ViT-B at batch 8, M = 1576): enough row blocks to balance the threads on their own, so
             // every task owns whole rows and packs its A block per K block right before use, as in BLIS: the
             // block stays in L2 instead of a separate pass that writes all of packed A to memory and reads it
-            // back (19 MB at M = 1576, K = 3072). Blocks of equal size, a multiple of the thread count.
+            // back (19 MB at M = 1576, K = 3072). A multiple of the thread count of blocks, near-equal (share).
             final int rb = roundUp(rowBlocks, threads);
             final OwnA own = new OwnA(transA, a, aOff, lda);
             Parallel.forEach(rb, r -> {
