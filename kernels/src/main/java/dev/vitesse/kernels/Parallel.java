@@ -230,7 +230,9 @@ public final class Parallel {
         @Override
         public void run() {
             INSIDE.get()[0] = true; // kernels called from a task run inline
-            long seen = team.generation;
+            // the generation the team was created with, not the current one: a region published before this
+            // thread got to run (the first call right after setThreads) must still be joined
+            long seen = 0;
             while (!team.shutdown) {
                 long spinUntil = System.nanoTime() + SPIN_MICROS * 1000;
                 while (team.generation == seen && !team.shutdown) {

@@ -166,6 +166,16 @@ class ParallelTest {
     }
 
     @Test
+    void theFirstRegionOfANewTeamUsesItsWorkers() {
+        // a worker that starts after the first region was published must still join it
+        for (int rep = 0; rep < 5; rep++) {
+            Parallel.setThreads(1);
+            Parallel.setThreads(2);
+            assertThat(threadsOfARegion()).as("first region after setThreads(2), attempt " + rep).hasSize(2);
+        }
+    }
+
+    @Test
     void threadCountChangesBetweenCalls() {
         for (int t : new int[] {1, 2, 4, 1, 2}) {
             Parallel.setThreads(t);
