@@ -26,8 +26,10 @@ import java.util.function.Supplier;
  * <p>One region runs on the team at a time. A call made while the team is busy (another request thread) or from
  * inside a task runs inline on its own thread. Work wrapped in {@link #request} (a model's forward pass) goes
  * further: while two or more requests are in progress, every region runs inline, so each request computes on its
- * own thread and the team's workers stay out of the way. Without that, the request holding the team for a region
- * used two threads while the other ran on its own: three busy threads on two cores.
+ * own thread and the team's workers stay out of the way (a worker also leaves a region it is in once a second
+ * request starts, so a long region, e.g. a batch split image by image, does not keep it). Without that, the
+ * request holding the team for a region used two threads while the other ran on its own: three busy threads on two
+ * cores.
  */
 public final class Parallel {
     private Parallel() {}
@@ -148,11 +150,15 @@ public final class Parallel {
             return (int) ((long) count * p / parties);
         }
 
-        /** Runs the party's own tasks, then the others' that are still unclaimed. */
+        /**
+         * Runs the party's own tasks, then the others' that are still unclaimed. A worker stops claiming once a
+         * second {@link #request} is in progress (it then computes on its own thread); the caller, which always
+         * sweeps every range to its end, runs what the worker left.
+         */
         void work(int party) {
             for (int q = 0; q < parties; q++) {
                 int p = (party + q) % parties, end = start(p + 1), i;
-                while ((i = cursor.getAndIncrement(p * PAD)) < end) {
+                while (!(party != 0 && REQUESTS.get() > 1) && (i = cursor.getAndIncrement(p * PAD)) < end) {
                     try {
                         if (error == null) body.accept(i);
                     } catch (Throwable e) {

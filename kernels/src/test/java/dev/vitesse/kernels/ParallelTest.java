@@ -147,6 +147,43 @@ class ParallelTest {
         assertThat(Parallel.requestsInProgress()).isZero();
     }
 
+    @Test
+    void aWorkerLeavesARegionOnceASecondRequestStarts() throws Exception {
+        Parallel.setThreads(2);
+        AtomicIntegerArray hits = new AtomicIntegerArray(400);
+        AtomicBoolean secondIn = new AtomicBoolean();
+        AtomicInteger workerTasksAfter = new AtomicInteger();
+        CountDownLatch entered = new CountDownLatch(1), release = new CountDownLatch(1);
+        Thread second = new Thread(() -> Parallel.request(() -> {
+            secondIn.set(true);
+            entered.countDown();
+            await(release);
+            return null;
+        }), "request-b");
+        try {
+            Parallel.request(() -> {
+                Parallel.forEach(400, i -> {
+                    boolean worker = Thread.currentThread().getName().startsWith("vitesse-");
+                    if (worker && secondIn.get()) workerTasksAfter.incrementAndGet();
+                    hits.incrementAndGet(i);
+                    if (i == 40) { // the caller's share: the worker is busy with its own meanwhile
+                        second.start();
+                        await(entered);
+                    }
+                    busy(50_000);
+                });
+                return null;
+            });
+        } finally {
+            release.countDown();
+            second.join(60_000);
+        }
+        for (int i = 0; i < 400; i++) assertThat(hits.get(i)).as("task " + i).isEqualTo(1);
+        // the check comes before each claim: at most one task claimed just before the second request counted
+        assertThat(workerTasksAfter.get()).as("worker tasks begun after the second request started").isLessThanOrEqualTo(1);
+        assertThat(Parallel.requestsInProgress()).isZero();
+    }
+
     /** Names of the threads that ran tasks of one region of 400 tasks of 50 us each. */
     private static Set<String> threadsOfARegion() {
         Set<String> names = ConcurrentHashMap.newKeySet();
