@@ -79,17 +79,23 @@ public final class Parallel {
      * Runs one request's work (e.g. one forward pass) and returns its result. While it is the only request in
      * progress its regions use the team as usual; while other requests run too, every region runs inline on its
      * caller, so concurrent requests use one core each instead of competing for the team (no thread beyond the
-     * callers' own is busy). A request nested in another on the same thread counts once. Never blocks: how many
+     * callers' own is busy). A request nested in another on the same thread counts once; one made inside a task
+     * of a region does not count (it is part of that region's work). Never blocks: how many
      * requests run at once is the application's choice (a pool of about {@link #threads()} request threads keeps
      * every core busy without time-slicing).
      */
     public static <T> T request(Supplier<T> work) {
         int[] depth = REQUEST_DEPTH.get();
-        if (depth[0]++ == 0) REQUESTS.incrementAndGet();
+        // a request made inside a task (e.g. an application's own parallel loop over images, each task running a
+        // pass) belongs to that region, whose threads are already counted: it must not send the region's workers away
+        boolean counts = depth[0] == 0 && !INSIDE.get()[0];
+        depth[0]++;
+        if (counts) REQUESTS.incrementAndGet();
         try {
             return work.get();
         } finally {
-            if (--depth[0] == 0) REQUESTS.decrementAndGet();
+            depth[0]--;
+            if (counts) REQUESTS.decrementAndGet();
         }
     }
 

@@ -184,6 +184,22 @@ class ParallelTest {
         assertThat(Parallel.requestsInProgress()).isZero();
     }
 
+    @Test
+    void requestsMadeInsideTasksKeepTheRegionOnItsThreads() {
+        // an application's own parallel loop whose tasks each run a request (e.g. one image's pass)
+        Parallel.setThreads(2);
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        AtomicInteger maxCounted = new AtomicInteger();
+        Parallel.forEach(400, i -> Parallel.request(() -> {
+            names.add(Thread.currentThread().getName());
+            maxCounted.accumulateAndGet(Parallel.requestsInProgress(), Math::max);
+            busy(50_000);
+            return null;
+        }));
+        assertThat(names).as("threads of a region whose tasks are requests").hasSize(2);
+        assertThat(maxCounted.get()).isZero();
+    }
+
     /** Names of the threads that ran tasks of one region of 400 tasks of 50 us each. */
     private static Set<String> threadsOfARegion() {
         Set<String> names = ConcurrentHashMap.newKeySet();
