@@ -52,6 +52,14 @@ public final class GemmCompare {
                       Double vitesseSgemmCpuGflops, Double vitessePackedCpuGflops, Double openblasCpuGflops,
                       double[] vitesseSgemmSamples, double[] vitessePackedSamples, double[] openblasSamples) {}
 
+    /**
+     * Our packed GEMM on {@code threads} threads over 1 thread, measured in pairs: each round times one sample on 1
+     * thread and one on {@code threads}, back to back in alternating order, and the speed-up is the median of the
+     * per-round ratios. The table's "speed-up" line divides two medians taken ~10 s apart, which the host's swings
+     * move by several per cent.
+     */
+    public record PairedSpeedup(String shape, int threads, double median, double min, double max, double[] perRound) {}
+
     /** Agreement threshold (normwise relative): float rounding here is ~1e-6; a kernel bug is O(1). */
     static final double AGREEMENT = 1e-4;
 
@@ -150,6 +158,7 @@ public final class GemmCompare {
         int savedThreads = Parallel.threads();
         if (!quick) jitWarmup(3 * warmupMs);
         List<Row> rows = new ArrayList<>();
+        List<PairedSpeedup> paired = new ArrayList<>();
         boolean agree = true;
         try (Arena arena = Arena.ofConfined()) {
             for (Shape s : shapes) {
@@ -165,10 +174,17 @@ public final class GemmCompare {
                             row.ratioSgemm, row.ratioPacked, cpu, Math.max(row.maxRelDiffSgemm, row.maxRelDiffPacked),
                             ok ? "" : "  MISMATCH");
                 }
-                if (r.length == 2 && r[0].threads == 1 && r[1].threads > 1)
+                if (r.length == 2 && r[0].threads == 1 && r[1].threads > 1) {
                     out.printf("%-22s %5s     speed-up %d vs 1 thread: sgemm %.2fx, packed %.2fx, openblas %.2fx%n", "", "",
                             r[1].threads, r[1].vitesseSgemmGflops / r[0].vitesseSgemmGflops,
                             r[1].vitessePackedGflops / r[0].vitessePackedGflops, r[1].openblasGflops / r[0].openblasGflops);
+                    if (!quick) {
+                        PairedSpeedup ps = pairedSpeedup(s, r[1].threads, rounds, sampleMs);
+                        paired.add(ps);
+                        out.printf("%-22s %5s     packed %d vs 1 thread, paired rounds: %.2fx (min %.2f, max %.2f)%n", "",
+                                "", ps.threads, ps.median, ps.min, ps.max);
+                    }
+                }
             }
         } finally {
             Parallel.setThreads(savedThreads);
@@ -184,6 +200,7 @@ public final class GemmCompare {
             doc.put("rounds", rounds);
             doc.put("fma_peak", peak);
             doc.put("results", rows);
+            doc.put("paired_speedups", paired);
             if (json.getParent() != null) Files.createDirectories(json.getParent());
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
             out.println("\nwrote " + json.toAbsolutePath());
@@ -268,6 +285,42 @@ public final class GemmCompare {
                     samples[0], samples[1], samples[2]);
         }
         return out;
+    }
+
+    /** See {@link PairedSpeedup}. One untimed call after each thread-count change settles the new team. */
+    static PairedSpeedup pairedSpeedup(Shape s, int threads, int rounds, long sampleMs) {
+        int m = s.m, n = s.n, k = s.k;
+        Random rnd = new Random(42);
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
+        PackedMatrix packed = s.transB ? PackedMatrix.packWeight(b, 0, n, k) : PackedMatrix.pack(b, 0, k, n, n);
+        Runnable call = () -> packed.multiply(m, a, 0, k, c, 0, n, Epilogue.NONE);
+        double[] ratio = new double[rounds];
+        int[] counts = {1, threads};
+        int[] reps = new int[2];
+        for (int x = 0; x < 2; x++) { // calls per sample for each thread count
+            Parallel.setThreads(counts[x]);
+            call.run();
+            long t0 = System.nanoTime();
+            call.run();
+            reps[x] = Math.max(1, (int) Math.ceil(sampleMs / Math.max((System.nanoTime() - t0) / 1e6, 1e-3)));
+        }
+        for (int r = 0; r < rounds; r++) {
+            double[] gflops = new double[2];
+            for (int j = 0; j < 2; j++) {
+                int x = r % 2 == 0 ? j : 1 - j;
+                Parallel.setThreads(counts[x]);
+                call.run();
+                long t0 = System.nanoTime();
+                for (int q = 0; q < reps[x]; q++) call.run();
+                gflops[x] = 2.0 * m * n * k * reps[x] / ((System.nanoTime() - t0) / 1e9) / 1e9;
+            }
+            ratio[r] = gflops[1] / gflops[0];
+        }
+        double[] sorted = ratio.clone();
+        Arrays.sort(sorted);
+        return new PairedSpeedup(s.name, threads, Samples.median(ratio), sorted[0], sorted[rounds - 1], ratio);
     }
 
     /**

@@ -32,6 +32,21 @@ class GemmCompareSmokeTest {
     }
 
     @Test
+    void pairedSpeedupTimesBothThreadCountsEveryRound() {
+        int saved = dev.vitesse.kernels.Parallel.threads();
+        try {
+            GemmCompare.PairedSpeedup p = GemmCompare.pairedSpeedup(GemmCompare.parseShape("64x96x128"), 2, 3, 5);
+            assertThat(p.perRound()).hasSize(3);
+            for (double r : p.perRound()) assertThat(r).isPositive().isFinite();
+            assertThat(p.min()).isLessThanOrEqualTo(p.median());
+            assertThat(p.median()).isLessThanOrEqualTo(p.max());
+            assertThat(p.threads()).isEqualTo(2);
+        } finally {
+            dev.vitesse.kernels.Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
     void agreementMetricDetectsADifference() {
         float[] ref = {1, -2, 3, 4};
         assertThat(GemmCompare.maxRelDiff(ref.clone(), ref)).isZero();
