@@ -190,7 +190,7 @@ class ParallelTest {
         Parallel.setThreads(2);
         Set<String> names = ConcurrentHashMap.newKeySet();
         AtomicInteger maxCounted = new AtomicInteger();
-        Parallel.forEach(400, i -> Parallel.request(() -> {
+        Parallel.forEach(1000, i -> Parallel.request(() -> {
             names.add(Thread.currentThread().getName());
             maxCounted.accumulateAndGet(Parallel.requestsInProgress(), Math::max);
             busy(50_000);
@@ -200,10 +200,10 @@ class ParallelTest {
         assertThat(maxCounted.get()).isZero();
     }
 
-    /** Names of the threads that ran tasks of one region of 400 tasks of 50 us each. */
+    /** Names of the threads that ran tasks of one region of 1000 tasks of 50 us each (50 ms: room for a slow start). */
     private static Set<String> threadsOfARegion() {
         Set<String> names = ConcurrentHashMap.newKeySet();
-        Parallel.forEach(400, i -> {
+        Parallel.forEach(1000, i -> {
             names.add(Thread.currentThread().getName());
             busy(50_000);
         });
