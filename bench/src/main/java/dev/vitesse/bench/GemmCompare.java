@@ -162,7 +162,8 @@ public final class GemmCompare {
         boolean agree = true;
         try (Arena arena = Arena.ofConfined()) {
             for (Shape s : shapes) {
-                Row[] r = measureShape(s, threadCounts, rounds, warmupMs, sampleMs, ob, arena);
+                Measured mr = measureShape(s, threadCounts, rounds, warmupMs, sampleMs, ob, arena, !quick);
+                Row[] r = mr.rows();
                 for (Row row : r) {
                     rows.add(row);
                     boolean ok = row.maxRelDiffSgemm <= AGREEMENT && row.maxRelDiffPacked <= AGREEMENT;
@@ -174,16 +175,15 @@ public final class GemmCompare {
                             row.ratioSgemm, row.ratioPacked, cpu, Math.max(row.maxRelDiffSgemm, row.maxRelDiffPacked),
                             ok ? "" : "  MISMATCH");
                 }
-                if (r.length == 2 && r[0].threads == 1 && r[1].threads > 1) {
+                if (r.length == 2 && r[0].threads == 1 && r[1].threads > 1)
                     out.printf("%-22s %5s     speed-up %d vs 1 thread: sgemm %.2fx, packed %.2fx, openblas %.2fx%n", "", "",
                             r[1].threads, r[1].vitesseSgemmGflops / r[0].vitesseSgemmGflops,
                             r[1].vitessePackedGflops / r[0].vitessePackedGflops, r[1].openblasGflops / r[0].openblasGflops);
-                    if (!quick) {
-                        PairedSpeedup ps = pairedSpeedup(s, r[1].threads, rounds, sampleMs);
-                        paired.add(ps);
-                        out.printf("%-22s %5s     packed %d vs 1 thread, paired rounds: %.2fx (min %.2f, max %.2f)%n", "",
-                                "", ps.threads, ps.median, ps.min, ps.max);
-                    }
+                PairedSpeedup ps = mr.paired();
+                if (ps != null) {
+                    paired.add(ps);
+                    out.printf("%-22s %5s     packed %d vs 1 thread, paired rounds: %.2fx (min %.2f, max %.2f)%n", "",
+                            "", ps.threads, ps.median, ps.min, ps.max);
                 }
             }
         } finally {
@@ -218,8 +218,11 @@ public final class GemmCompare {
         return quick ? "vector FMA peak: not measured (--quick)" : FmaPeak.now();
     }
 
-    private static Row[] measureShape(Shape s, int[] threadCounts, int rounds, long warmupMs, long sampleMs,
-                                      OpenBlas ob, Arena arena) {
+    /** One shape's rows (one per thread count) and, when asked for and the counts are {1, t > 1}, its paired speed-up. */
+    private record Measured(Row[] rows, PairedSpeedup paired) {}
+
+    private static Measured measureShape(Shape s, int[] threadCounts, int rounds, long warmupMs, long sampleMs,
+                                         OpenBlas ob, Arena arena, boolean withPaired) {
         int m = s.m, n = s.n, k = s.k;
         Random rnd = new Random(42);
         float[] a = new float[m * k], b = new float[k * n], cV = new float[m * n], cP = new float[m * n];
@@ -284,18 +287,15 @@ public final class GemmCompare {
             out[ti] = new Row(s.name, m, n, k, s.transB ? "NT" : "NN", t, v, p, o, v / o, p / o, dS, dP, vc, pc, oc,
                     samples[0], samples[1], samples[2]);
         }
-        return out;
+        boolean pairs = withPaired && threadCounts.length == 2 && threadCounts[0] == 1 && threadCounts[1] > 1;
+        return new Measured(out, pairs ? pairedSpeedup(s.name, pk, flop, threadCounts[1], rounds, sampleMs) : null);
     }
 
-    /** See {@link PairedSpeedup}. One untimed call after each thread-count change settles the new team. */
-    static PairedSpeedup pairedSpeedup(Shape s, int threads, int rounds, long sampleMs) {
-        int m = s.m, n = s.n, k = s.k;
-        Random rnd = new Random(42);
-        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
-        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
-        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
-        PackedMatrix packed = s.transB ? PackedMatrix.packWeight(b, 0, n, k) : PackedMatrix.pack(b, 0, k, n, n);
-        Runnable call = () -> packed.multiply(m, a, 0, k, c, 0, n, Epilogue.NONE);
+    /**
+     * See {@link PairedSpeedup}: {@code call} ({@code flop} operations) timed on 1 and {@code threads} threads. One
+     * untimed call after each thread-count change settles the new team.
+     */
+    static PairedSpeedup pairedSpeedup(String shape, Runnable call, double flop, int threads, int rounds, long sampleMs) {
         double[] ratio = new double[rounds];
         int[] counts = {1, threads};
         int[] reps = new int[2];
@@ -314,13 +314,13 @@ public final class GemmCompare {
                 call.run();
                 long t0 = System.nanoTime();
                 for (int q = 0; q < reps[x]; q++) call.run();
-                gflops[x] = 2.0 * m * n * k * reps[x] / ((System.nanoTime() - t0) / 1e9) / 1e9;
+                gflops[x] = flop * reps[x] / ((System.nanoTime() - t0) / 1e9) / 1e9;
             }
             ratio[r] = gflops[1] / gflops[0];
         }
         double[] sorted = ratio.clone();
         Arrays.sort(sorted);
-        return new PairedSpeedup(s.name, threads, Samples.median(ratio), sorted[0], sorted[rounds - 1], ratio);
+        return new PairedSpeedup(shape, threads, Samples.median(ratio), sorted[0], sorted[rounds - 1], ratio);
     }
 
     /**

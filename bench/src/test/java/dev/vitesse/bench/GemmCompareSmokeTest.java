@@ -35,7 +35,13 @@ class GemmCompareSmokeTest {
     void pairedSpeedupTimesBothThreadCountsEveryRound() {
         int saved = dev.vitesse.kernels.Parallel.threads();
         try {
-            GemmCompare.PairedSpeedup p = GemmCompare.pairedSpeedup(GemmCompare.parseShape("64x96x128"), 2, 3, 5);
+            int m = 64, n = 96, k = 128;
+            float[] x = new float[m * k], w = new float[n * k], c = new float[m * n];
+            java.util.Arrays.fill(x, 0.5f);
+            java.util.Arrays.fill(w, 0.25f);
+            dev.vitesse.kernels.PackedMatrix pw = dev.vitesse.kernels.PackedMatrix.packWeight(w, 0, n, k);
+            GemmCompare.PairedSpeedup p = GemmCompare.pairedSpeedup("64x96x128",
+                    () -> pw.multiply(m, x, 0, k, c, 0, n, dev.vitesse.kernels.Epilogue.NONE), 2.0 * m * n * k, 2, 3, 5);
             assertThat(p.perRound()).hasSize(3);
             for (double r : p.perRound()) assertThat(r).isPositive().isFinite();
             assertThat(p.min()).isLessThanOrEqualTo(p.median());
