@@ -47,13 +47,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--each", description = "Print the time of every pass, warm-up included (shows JIT warm-up).")
     boolean each;
 
-    /** {@code iterations} timed passes into {@code ms[from ..]}; prints each when {@code each} is non-null. */
-    private void timedPasses(VisionModel m, float[] x, double[] ms, int from, float[] sinks, int slot, PrintWriter each) {
+    /** {@code iterations} timed passes into {@code ms[from ..]}; prints each to {@code log} when it is non-null. */
+    private void timedPasses(VisionModel m, float[] x, double[] ms, int from, float[] sinks, int slot, PrintWriter log) {
         for (int i = 0; i < iterations; i++) {
             long t0 = System.nanoTime();
             sinks[slot] += m.forward(x, batch)[0];
             ms[from + i] = (System.nanoTime() - t0) / 1e6;
-            if (each != null) each.printf(Locale.ROOT, "pass %d: %.2f ms%n", i + 1, ms[from + i]);
+            if (log != null) log.printf(Locale.ROOT, "pass %d: %.2f ms%n", i + 1, ms[from + i]);
         }
     }
 

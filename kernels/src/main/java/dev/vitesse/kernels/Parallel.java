@@ -104,6 +104,11 @@ public final class Parallel {
         return REQUESTS.get();
     }
 
+    /** True while two or more requests run: regions then stay on their callers and workers take no tasks. */
+    private static boolean requestsShareTheCores() {
+        return REQUESTS.get() > 1;
+    }
+
     /**
      * Runs {@code body.accept(i)} for i in [0, count), split across the team. Runs inline when there is one task,
      * one thread, when called from inside a task (nested parallelism is flattened, not oversubscribed), while
@@ -115,7 +120,7 @@ public final class Parallel {
         if (count <= 0) return;
         Team t = team;
         boolean[] inside = INSIDE.get();
-        if (count == 1 || t.size == 1 || inside[0] || REQUESTS.get() > 1 || !t.acquire()) {
+        if (count == 1 || t.size == 1 || inside[0] || requestsShareTheCores() || !t.acquire()) {
             for (int i = 0; i < count; i++) body.accept(i);
             return;
         }
@@ -164,7 +169,7 @@ public final class Parallel {
         void work(int party) {
             for (int q = 0; q < parties; q++) {
                 int p = (party + q) % parties, end = start(p + 1), i;
-                while (!(party != 0 && REQUESTS.get() > 1) && (i = cursor.getAndIncrement(p * PAD)) < end) {
+                while (!(party != 0 && requestsShareTheCores()) && (i = cursor.getAndIncrement(p * PAD)) < end) {
                     try {
                         if (error == null) body.accept(i);
                     } catch (Throwable e) {
