@@ -193,6 +193,36 @@ class CliTest {
     }
 
     @Test
+    void oversizedImagesAndResizesAreOneLineErrors(@TempDir Path dir) throws IOException {
+        // a 1 x 1 PNG whose header is patched to declare 20000 x 20000 pixels (IHDR: bytes 16-23, CRC at 29)
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", out);
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.wrap(out.toByteArray()).putInt(16, 20_000).putInt(20, 20_000);
+        var crc = new java.util.zip.CRC32();
+        crc.update(png.array(), 12, 17);
+        png.putInt(29, (int) crc.getValue());
+        Path bomb = dir.resolve("bomb.png");
+        Files.write(bomb, png.array());
+        Result r = run("classify", bomb.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).containsPattern("^vitesse: \\S*bomb\\.png: image of 20000 x 20000 = 400000000 pixels is over the limit");
+        // a resize target far beyond the image limit (before: NegativeArraySizeException, or an OutOfMemoryError
+        // with a stack trace for a tiny --crop-pct)
+        Path small = dir.resolve("small.png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", small.toFile());
+        for (String[] opt : new String[][] {{"--resize", "30000"}, {"--crop-pct", "1e-9"}}) {
+            Result q = run("classify", opt[0], opt[1], small.toString());
+            assertThat(q.code()).as(opt[0]).isEqualTo(1);
+            assertThat(q.errLines()).as(opt[0]).hasSize(1);
+            assertThat(q.err()).as(opt[0]).containsPattern("^vitesse: \\S*small\\.png: cannot resize the 40 x 30 image")
+                    .contains("over the image limit");
+        }
+    }
+
+    @Test
     void badNpyIsOneLineError(@TempDir Path dir) throws IOException {
         Path garbage = dir.resolve("garbage.npy");
         Files.writeString(garbage, "definitely not numpy");

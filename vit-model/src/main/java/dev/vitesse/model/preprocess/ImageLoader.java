@@ -12,7 +12,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes JPEG, PNG, BMP and GIF files with ImageIO into {@link RgbImage}s with the semantics of PIL's
@@ -24,9 +27,35 @@ import javax.imageio.ImageIO;
  *   <li>alpha is dropped, not composited (PIL's RGBA to RGB conversion discards it);</li>
  *   <li>16-bit samples keep their most significant byte; only the first frame of an animated GIF is read.</li>
  * </ul>
+ * Images of more than {@link #maxPixels()} pixels are refused from their header, before any pixel is decoded: a
+ * few hundred bytes of PNG can declare 20000 x 20000 pixels, and a 750 KB one really holds 16000 x 16000, which
+ * took 1.7 GB and 9 s to decode before this check.
  */
 public final class ImageLoader {
     private ImageLoader() {}
+
+    /**
+     * The default pixel limit: PIL's {@code DecompressionBombError} threshold (2 x {@code Image.MAX_IMAGE_PIXELS} =
+     * 2 x 89,478,485), so every image a PIL-based training pipeline would open is accepted. Decoding one that large
+     * takes about 1.1 GB of heap (ImageIO's raster plus the RGB copy).
+     */
+    public static final long DEFAULT_MAX_PIXELS = 2L * 89_478_485;
+
+    /** System property overriding {@link #DEFAULT_MAX_PIXELS} (a positive number of pixels). */
+    public static final String MAX_PIXELS_PROPERTY = "vitesse.image.maxPixels";
+
+    /** The pixel limit in force: {@value #MAX_PIXELS_PROPERTY} if set, else {@link #DEFAULT_MAX_PIXELS}. */
+    public static long maxPixels() {
+        String p = System.getProperty(MAX_PIXELS_PROPERTY);
+        if (p == null) return DEFAULT_MAX_PIXELS;
+        try {
+            long v = Long.parseLong(p.trim());
+            if (v > 0) return v;
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw new IllegalArgumentException(MAX_PIXELS_PROPERTY + " must be a positive number of pixels, found '" + p + "'");
+    }
 
     static {
         ImageIO.setUseCache(false); // decode in memory, no temp files
@@ -49,12 +78,23 @@ public final class ImageLoader {
         }
     }
 
-    /** Reads an image from a stream; {@code name} is used in error messages. */
+    /** Reads an image from a stream with the {@link #maxPixels()} limit; {@code name} is used in error messages. */
     public static RgbImage read(InputStream in, String name) {
+        return read(in, name, maxPixels());
+    }
+
+    /**
+     * Reads an image from a stream, refusing (IllegalArgumentException) one whose header declares more than
+     * {@code maxPixels} pixels before decoding it; {@code name} is used in error messages.
+     */
+    public static RgbImage read(InputStream in, String name, long maxPixels) {
+        if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive, found " + maxPixels);
         BufferedImage img;
         try {
             byte[] bytes = in.readAllBytes();
-            img = ImageIO.read(new ByteArrayInputStream(stripJpegIccProfile(bytes)));
+            img = decode(stripJpegIccProfile(bytes), name, maxPixels);
+        } catch (TooLarge e) {
+            throw new IllegalArgumentException(e.getMessage());
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data as IIOException and sometimes as runtime exceptions from the decoders.
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -64,6 +104,33 @@ public final class ImageLoader {
             throw new IllegalArgumentException(name + ": not a supported image (expected JPEG, PNG, BMP or GIF)");
         }
         return toRgb(img);
+    }
+
+    /** An image over the pixel limit (kept apart from the decoders' own runtime exceptions). */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** As {@link ImageIO#read(InputStream)}, but checks the header's size against the limit before decoding. */
+    private static BufferedImage decode(byte[] bytes, String name, long maxPixels) throws IOException {
+        try (ImageInputStream iis = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
+            if (!readers.hasNext()) return null;
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(iis, true, true);
+                long w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w * h > maxPixels)
+                    throw new TooLarge(name + ": image of " + w + " x " + h + " = " + w * h + " pixels is over the limit of "
+                            + maxPixels + " (a guard against decompression bombs; raise it with -D" + MAX_PIXELS_PROPERTY
+                            + "=N)");
+                return reader.read(0, reader.getDefaultReadParam());
+            } finally {
+                reader.dispose();
+            }
+        }
     }
 
     /**
@@ -99,6 +166,8 @@ public final class ImageLoader {
         int w = img.getWidth(), h = img.getHeight();
         ColorModel cm = img.getColorModel();
         Raster r = img.getRaster();
+        if ((long) w * h * 3 > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("image of " + w + " x " + h + " pixels is too large for one RGB array");
         byte[] out = new byte[w * h * 3];
         int[] row = new int[w * r.getNumBands()];
         int bands = r.getNumBands();

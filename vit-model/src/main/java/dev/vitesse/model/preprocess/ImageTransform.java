@@ -193,9 +193,14 @@ public record ImageTransform(Mode mode, int resizeSize, int cropHeight, int crop
         return toTensor(resizeAndCrop(img));
     }
 
-    /** Decodes (see {@link ImageLoader}) and applies the pipeline. */
+    /** Decodes (see {@link ImageLoader}) and applies the pipeline; errors name the file. */
     public float[] apply(Path imageFile) {
-        return apply(ImageLoader.read(imageFile));
+        RgbImage img = ImageLoader.read(imageFile);
+        try {
+            return apply(img);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(imageFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** Inverse of the normalisation for one value of channel {@code c}: back to 0..1. */

@@ -16,6 +16,15 @@ public final class PilResize {
 
     private PilResize() {}
 
+    /** Refuses an output (or intermediate) image of more than {@link ImageLoader#maxPixels()} pixels. */
+    private static void checkPixels(RgbImage in, int w, int h) {
+        long pixels = (long) w * h, limit = ImageLoader.maxPixels();
+        if (pixels > limit)
+            throw new IllegalArgumentException("cannot resize the " + in.width() + " x " + in.height() + " image to " + w
+                    + " x " + h + ": " + pixels + " pixels is over the image limit of " + limit + " (-D"
+                    + ImageLoader.MAX_PIXELS_PROPERTY + ")");
+    }
+
     /** Filter taps for one axis: output i reads {@code count[i]} inputs from {@code first[i]} with weights {@code k[i*ksize..]}. */
     record Taps(int ksize, int[] first, int[] count, int[] k) {}
 
@@ -25,10 +34,12 @@ public final class PilResize {
             throw new IllegalArgumentException("resize target must be positive, got " + outW + "x" + outH);
         }
         if (outW == in.width() && outH == in.height()) return in;
+        checkPixels(in, outW, outH); // e.g. --resize 30000 or a tiny --crop-pct: refuse before allocating
         if (filter == Interpolation.NEAREST) return nearest(in, outW, outH);
         Taps vert = taps(in.height(), outH, filter);
         int rowFirst = vert.first[0];
         int rowEnd = vert.first[outH - 1] + vert.count[outH - 1];
+        if (outW != in.width()) checkPixels(in, outW, rowEnd - rowFirst); // the horizontal pass's intermediate
         RgbImage src = in;
         int rowOffset = 0;
         if (outW != in.width()) {

@@ -215,6 +215,73 @@ class PreprocessTest {
         assertThat(ImageLoader.read(p16).get(2, 0, 1)).isEqualTo(0x9A);
     }
 
+    /** A PNG of one (zero) row whose header declares {@code w x h} RGB pixels: a few hundred bytes. */
+    static byte[] pngDeclaring(int w, int h) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        var ihdr = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put(new byte[] {8, 2, 0, 0, 0}).array();
+        pngChunk(out, "IHDR", ihdr);
+        var deflater = new java.util.zip.Deflater(9);
+        deflater.setInput(new byte[1 + 3 * w]);
+        deflater.finish();
+        byte[] buf = new byte[1 << 16];
+        int len = deflater.deflate(buf);
+        pngChunk(out, "IDAT", java.util.Arrays.copyOf(buf, len));
+        pngChunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void pngChunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        var crc = new java.util.zip.CRC32();
+        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        crc.update(t);
+        crc.update(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(t);
+        out.write(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void imagesOverThePixelLimitAreRefusedFromTheirHeader(@TempDir Path dir) throws IOException {
+        // 20000 x 20000 = 4e8 pixels (> PIL's 1.79e8 bomb threshold) in ~150 bytes: refused before decoding
+        byte[] bomb = pngDeclaring(20_000, 20_000);
+        assertThat(bomb.length).isLessThan(1000);
+        Path p = dir.resolve("bomb.png");
+        Files.write(p, bomb);
+        assertThatThrownBy(() -> ImageLoader.read(p))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bomb.png")
+                .hasMessageContaining("20000 x 20000").hasMessageContaining("400000000 pixels")
+                .hasMessageContaining("limit of " + ImageLoader.DEFAULT_MAX_PIXELS);
+        // the limit is inclusive, and a caller may lower it
+        byte[] photo;
+        try (InputStream in = getClass().getResourceAsStream(DIR + "in_chelsea.png")) {
+            photo = in.readAllBytes();
+        }
+        RgbImage cat = ImageLoader.read(new java.io.ByteArrayInputStream(photo), "chelsea");
+        long pixels = (long) cat.width() * cat.height();
+        assertThat(ImageLoader.read(new java.io.ByteArrayInputStream(photo), "chelsea", pixels).width()).isEqualTo(cat.width());
+        assertThatThrownBy(() -> ImageLoader.read(new java.io.ByteArrayInputStream(photo), "chelsea", pixels - 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chelsea")
+                .hasMessageContaining("over the limit of " + (pixels - 1));
+        assertThatThrownBy(() -> ImageLoader.read(new java.io.ByteArrayInputStream(photo), "chelsea", 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPixels");
+        // resizing to more pixels than the limit (e.g. --resize 30000, or --crop-pct 1e-9) is refused before
+        // allocating, for every filter; this used to end in NegativeArraySizeException / OutOfMemoryError
+        for (Interpolation f : Interpolation.values()) {
+            assertThatThrownBy(() -> ImageTransform.timm(224, 0.875, f, ImageTransform.HALF, ImageTransform.HALF)
+                    .withResizeSize(30_000).apply(cat))
+                    .as(f.toString()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(cat.width() + " x " + cat.height()).hasMessageContaining("over the image limit");
+        }
+        assertThatThrownBy(() -> ImageTransform.timm(224, 1e-9, Interpolation.BICUBIC, ImageTransform.HALF, ImageTransform.HALF)
+                .apply(cat)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("over the image limit");
+        // the horizontal pass's intermediate (all source rows x the new width) counts too
+        RgbImage tall = RgbImage.filled(1, 20_000, 7, 7, 7);
+        assertThatThrownBy(() -> PilResize.resize(tall, 10_000, 2, Interpolation.BILINEAR))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("over the image limit");
+    }
+
     @Test
     void badInputsAreClearErrors(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> ImageLoader.read(dir.resolve("missing.png")))
