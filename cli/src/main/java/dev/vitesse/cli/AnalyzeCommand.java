@@ -56,6 +56,9 @@ public final class AnalyzeCommand implements Runnable {
         /** Loads the model and feeds every image through it into {@code tap}; returns the model's name. */
         String run(FeatureTap tap, PrintWriter log) throws IOException {
             if (!Files.exists(model)) throw new IllegalArgumentException(model + ": no such model file or folder");
+            if (Files.exists(out) && !Files.isDirectory(out))
+                throw new IllegalArgumentException("--out " + out + ": is a file, expected a folder");
+            Files.createDirectories(out); // before the analysis, which can take minutes
             TappableModels.Loaded m = TappableModels.load(model, arch);
             int s = m.model().inputSize();
             for (Path img : images) {
@@ -63,7 +66,6 @@ public final class AnalyzeCommand implements Runnable {
                 m.model().forward(x, tap);
                 log.println("analyzed " + img);
             }
-            Files.createDirectories(out);
             return m.architecture();
         }
     }

@@ -42,6 +42,7 @@ final class AttentionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("--alpha must be in [0, 1], got " + alpha);
         if (scale < 0 || scale > 64) throw new IllegalArgumentException("--scale must be in 0..64, got " + scale);
+        OutputFiles.checkFile("--out", out);
         VisionModel m = model.load();
         ImageTransform tf = prep.transform(m);
         RgbImage cropped = tf.resizeAndCrop(ImageLoader.read(image));

@@ -39,6 +39,7 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         if (input != null && !images.isEmpty()) throw new IllegalArgumentException("give either --input X.npy or images, not both");
+        OutputFiles.checkFile("--out", out);
         VisionModel m = model.load();
         int d = m.numFeatures();
         float[] result;

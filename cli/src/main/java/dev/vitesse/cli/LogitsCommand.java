@@ -28,6 +28,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFiles.checkFile("--output", output);
         VisionModel m = model.load();
         Npy.Array x = readBatch(input, m);
         int n = x.dim(0);

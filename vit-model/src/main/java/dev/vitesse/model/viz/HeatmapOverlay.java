@@ -72,6 +72,9 @@ public final class HeatmapOverlay {
             for (int i = 0; i < row.length; i++) row[i] = px[y * row.length + i] & 0xff;
             bi.getRaster().setPixels(0, y, img.width(), 1, row);
         }
-        if (!ImageIO.write(bi, "png", file.toFile())) throw new IOException("no PNG writer available");
+        // through our own stream: ImageIO's file stream prints a stack trace to stderr when it cannot open the file
+        try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(file)) {
+            if (!ImageIO.write(bi, "png", os)) throw new IOException("no PNG writer available");
+        }
     }
 }
