@@ -74,7 +74,15 @@ public final class Main implements Runnable {
             c.getErr().flush();
             return 1;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler above; an Error would escape as a JVM stack trace
+            err.println("vitesse: " + describe(e));
+            if (verbose(cl)) e.printStackTrace(err);
+            code = 1;
+        }
         out.flush();
         err.flush();
         return code;

@@ -303,4 +303,16 @@ class CliTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("classify").contains("bench").contains("logits");
     }
+
+    @Test
+    void absurdConfigSizeIsOneLineNotAnOutOfMemoryTrace(@TempDir Path dir) throws IOException {
+        // an ffvit img_size of 100000 used to allocate its token MLP until the heap ran out (an Error picocli rethrows)
+        Files.writeString(dir.resolve("config.json"), "{\"architecture\": \"ffvit:linear_tiny\", \"img_size\": 100000}");
+        byte[] header = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer st = java.nio.ByteBuffer.allocate(8 + header.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Files.write(dir.resolve("model.safetensors"), st.putLong(header.length).put(header).array());
+        Result r = run("info", "--model", dir.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.errLines()).singleElement().asString().startsWith("vitesse: ").contains("img_size 100000").contains("too large");
+    }
 }

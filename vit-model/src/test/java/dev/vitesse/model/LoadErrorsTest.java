@@ -143,6 +143,85 @@ class LoadErrorsTest {
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("neither a timm config");
     }
 
+    /** A copy of fixture folder {@code fixtures/<fixture>} whose config.json has {@code from} replaced by {@code to}. */
+    private Path editedConfig(String fixture, String from, String to) throws IOException {
+        Path src;
+        try {
+            src = Path.of(LoadErrorsTest.class.getResource("/fixtures/" + fixture).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        Path d = Files.createDirectories(tmp.resolve(fixture.replace('/', '_') + "_" + Math.abs((from + to).hashCode())));
+        Files.copy(src.resolve("model.safetensors"), d.resolve("model.safetensors"));
+        String cfg = Files.readString(src.resolve("config.json"));
+        assertThat(cfg).contains(from);
+        Files.writeString(d.resolve("config.json"), cfg.replace(from, to));
+        return d;
+    }
+
+    @Test
+    void family1ConfigValuesAreCheckedAndNameTheFile() throws IOException {
+        // zero heads divided by zero; a string or fraction in a list was read as 0 / truncated; so was num_classes
+        Path heads = editedConfig("swin/timm_112", "\"num_heads\": [\n      1,", "\"num_heads\": [\n      0,");
+        assertThatThrownBy(() -> VisionModel.load(heads)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(heads.resolve("config.json").toString()).hasMessageContaining("num_heads >= 1");
+        Path depths = editedConfig("swin/timm_112", "\"depths\": [\n      2,", "\"depths\": [\n      \"2\",");
+        assertThatThrownBy(() -> VisionModel.load(depths)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("config.json").hasMessageContaining("model_args.depths[0] must be an integer, found \"2\"");
+        Path classes = editedConfig("swin/timm_112", "\"num_classes\": 10", "\"num_classes\": \"ten\"");
+        assertThatThrownBy(() -> VisionModel.load(classes)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("config.json").hasMessageContaining("num_classes must be an integer >= 0");
+        Path pvt = editedConfig("pvt_v2/timm_b0", "\"sr_ratios\": [\n      8,", "\"sr_ratios\": [\n      0,");
+        assertThatThrownBy(() -> VisionModel.load(pvt)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("config.json").hasMessageContaining("sr_ratios >= 1");
+        Path mixer = editedConfig("mixer/s_48", "\"patch_size\": 8", "\"patch_size\": 0");
+        assertThatThrownBy(() -> VisionModel.load(mixer)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("config.json").hasMessageContaining("1 <= patch_size <= img_size");
+        Path mean = editedConfig("swin/timm_112", "\"mean\": [\n      0.485,", "\"mean\": [\n      \"a\",");
+        assertThatThrownBy(() -> VisionModel.load(mean)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("pretrained_cfg.mean[0] must be a number");
+    }
+
+    @Test
+    void absurdImageSizesFailAtLoadNamingTheSize() throws IOException {
+        // before: int overflow in expected shapes, loads that took minutes or exhausted the heap, kernel errors later
+        Path swin = editedConfig("swin/timm_112", "\"img_size\": 112", "\"img_size\": 112");
+        assertThatThrownBy(() -> VisionModel.load(swin, LoadOptions.defaults().withImageSize(Integer.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("img_size 2147483647")
+                .hasMessageContaining("too large");
+        assertThatThrownBy(() -> VisionModel.load(editedConfig("mixer/s_48", "\"img_size\": 48", "\"img_size\": 48"),
+                LoadOptions.defaults().withImageSize(Integer.MAX_VALUE))).hasMessageContaining("too large");
+        assertThatThrownBy(() -> VisionModel.load(editedConfig("pvt_v2/timm_b0", "\"num_classes\": 10", "\"num_classes\": 10"),
+                LoadOptions.defaults().withImageSize(15))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("img_size 15 gives a 4x4 map at stage 0, smaller than its spatial-reduction kernel 8");
+        Path ffvit = editedConfig("ffvit/tiny", "\"img_size\": 64", "\"img_size\": 1073741824");
+        assertThatThrownBy(() -> VisionModel.load(ffvit)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ffvit img_size 1073741824").hasMessageContaining("too large");
+    }
+
+    @Test
+    void preprocessingValuesNameTheirFile() throws IOException {
+        Path timm = editedConfig("vit/timm_plain", "\"input_size\": [\n      3,\n      32,\n      32",
+                "\"input_size\": [\n      3,\n      0,\n      0");
+        assertThatThrownBy(() -> VisionModel.load(timm)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(timm.resolve("config.json").toString()).hasMessageContaining("inputSize must be > 0");
+        Path imgSize = editedConfig("vit/timm_plain", "\"img_size\": 32", "\"img_size\": 0");
+        assertThatThrownBy(() -> VisionModel.load(imgSize)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("config.json").hasMessageContaining("image size must be > 0");
+        // HF preprocessor_config.json: a crop_size without height was a NullPointerException, resample "bicubic" nearest
+        Path hf = editedConfig("vit/hf_vit", "\"model_type\": \"vit\"", "\"model_type\": \"vit\"");
+        Path pre = hf.resolve("preprocessor_config.json");
+        Files.writeString(pre, "{\"do_center_crop\": true, \"crop_size\": {\"width\": 32}, \"size\": 40}");
+        assertThatThrownBy(() -> VisionModel.load(hf)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(pre.toString()).hasMessageContaining("'crop_size.height' is not an integer");
+        Files.writeString(pre, "{\"resample\": \"bicubic\"}");
+        assertThatThrownBy(() -> VisionModel.load(hf)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("'resample' is not an integer: \"bicubic\"");
+        Files.writeString(pre, "{\"size\": {\"height\": 0, \"width\": 0}}");
+        assertThatThrownBy(() -> VisionModel.load(hf)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(pre.toString()).hasMessageContaining("inputSize must be > 0");
+    }
+
     @Test
     void torchvisionRefusesOtherResolutions() {
         assertThatThrownBy(() -> VisionModel.load(Fixtures.dir("torchvision_vit").resolve("model.safetensors"),

@@ -79,7 +79,7 @@ public final class ModelResolver {
 
     private static JsonNode readJson(Path file) throws IOException {
         try {
-            JsonNode n = JSON.readTree(Files.readString(file));
+            JsonNode n = JSON.readTree(Files.readAllBytes(file));   // bytes: bad UTF-8 is a JSON error, not an I/O one
             if (n == null || !n.isObject()) throw new ModelFormatException(file + ": not a JSON object");
             return n;
         } catch (JsonProcessingException e) {
@@ -106,8 +106,10 @@ public final class ModelResolver {
         if (cfg.hasNonNull("num_classes")) b.numClasses = intField(cfgFile, cfg, "num_classes");
         if (cfg.hasNonNull("global_pool")) b.pooling = parsePool(cfgFile, text(cfgFile, cfg, "global_pool"));
         int trainedSize = b.imageSize;
+        checked(cfgFile, b::build);   // the config's own values first, so that their errors name the file
+        PreprocessConfig pre = checked(cfgFile, () -> timmPreprocess(cfgFile, cfg.get("pretrained_cfg"), spec.preprocess(),
+                trainedSize));
         applyOverrides(b, opts);
-        PreprocessConfig pre = timmPreprocess(cfgFile, cfg.get("pretrained_cfg"), spec.preprocess(), trainedSize);
         VitConfig vc = b.build();
         if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
         List<String> labels = null;
@@ -198,14 +200,14 @@ public final class ModelResolver {
         int dim = intOr(cfgFile, cfg, "hidden_size", 768);
         String arch = "hf:" + (cfg.has("architectures") && cfg.get("architectures").isArray() && !cfg.get("architectures").isEmpty()
                 ? cfg.get("architectures").get(0).asText() : type);
-        VitConfig base = new VitConfig(arch, CheckpointLayout.HF, intOr(cfgFile, cfg, "image_size", 224),
+        VitConfig base = checked(cfgFile, () -> new VitConfig(arch, CheckpointLayout.HF, intOr(cfgFile, cfg, "image_size", 224),
                 intOr(cfgFile, cfg, "patch_size", 16), intOr(cfgFile, cfg, "num_channels", 3), dim,
                 intOr(cfgFile, cfg, "num_hidden_layers", 12), intOr(cfgFile, cfg, "num_attention_heads", 12),
                 intOr(cfgFile, cfg, "intermediate_size", 3072),
                 !cfg.hasNonNull("qkv_bias") || asBool(cfgFile, cfg.get("qkv_bias"), "qkv_bias"),
                 false, true, deit, teacher, false, Pooling.TOKEN, false,
                 cfg.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, cfg.get("layer_norm_eps"), "layer_norm_eps") : 1e-12f,
-                classes);
+                classes));
         ConfigBuilder b = new ConfigBuilder(base);
         applyOverrides(b, opts);
         VitConfig vc = b.build();
@@ -255,7 +257,7 @@ public final class ModelResolver {
                 std = new float[] {1, 1, 1};
             }
             if (p.hasNonNull("resample")) {
-                interp = switch (p.get("resample").asInt()) {
+                interp = switch (asInt(f, p.get("resample"), "resample")) {
                     case 0 -> "nearest";
                     case 2 -> "bilinear";
                     case 3 -> "bicubic";
@@ -264,23 +266,31 @@ public final class ModelResolver {
             }
             int size = input;
             JsonNode s = p.get("size");
-            if (s != null && s.isInt()) size = s.asInt();
-            else if (s != null && s.has("height")) size = s.get("height").asInt();
+            // strict ints: asInt() would turn a string or a missing key into 0 (or a NullPointerException)
+            if (s != null && s.isNumber()) size = asInt(f, s, "size");
+            else if (s != null && s.has("height")) size = asInt(f, s.get("height"), "size.height");
             else if (s != null && s.has("shortest_edge")) {
-                size = s.get("shortest_edge").asInt();
+                size = asInt(f, s.get("shortest_edge"), "size.shortest_edge");
                 squash = false;
+            } else if (s != null && !s.isNull()) {
+                throw new ModelFormatException(f + ": 'size' is not an integer or {height, width} / {shortest_edge}: " + s);
             }
             boolean crop = p.hasNonNull("do_center_crop") && p.get("do_center_crop").asBoolean() && p.hasNonNull("crop_size");
             if (crop) {
                 JsonNode c = p.get("crop_size");
-                input = c.isInt() ? c.asInt() : c.get("height").asInt();
+                input = c.isNumber() ? asInt(f, c, "crop_size") : asInt(f, c.get("height"), "crop_size.height");
                 cropPct = (double) input / size;
             } else {
                 input = size;
                 cropPct = 1.0;
             }
         }
-        return new PreprocessConfig(input, Math.min(cropPct, 1.0), interp, mean, std, squash);
+        float[] m = mean, sd = std;   // (effectively final copies for the lambda)
+        String ip = interp;
+        int in = input;
+        double crop = Math.min(cropPct, 1.0);
+        boolean sq = squash;
+        return checked(f, () -> new PreprocessConfig(in, crop, ip, m, sd, sq));
     }
 
     // ---------------------------------------------------------------- bare file + name
@@ -343,6 +353,17 @@ public final class ModelResolver {
             return Pooling.parse(s);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs {@code make}, prefixing a plain IllegalArgumentException (a value out of range) with the file it came from. */
+    private static <T> T checked(Path file, java.util.function.Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (ModelFormatException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file + ": " + e.getMessage(), e);
         }
     }
 

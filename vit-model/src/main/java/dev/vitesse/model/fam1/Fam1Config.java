@@ -25,13 +25,17 @@ public record Fam1Config(String architecture, int numClasses, ObjectNode modelAr
     public static Fam1Config read(Path configJson) throws IOException {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(configJson));
+            root = new ObjectMapper().readTree(Files.readAllBytes(configJson));   // bytes: bad UTF-8 is a JSON error
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(configJson + ": invalid JSON: " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) throw new IllegalArgumentException(configJson + ": not a JSON object");
         String arch = root.path("architecture").asText(null);
-        int nc = root.has("num_classes") ? root.get("num_classes").asInt(-1) : -1;
+        JsonNode n = root.get("num_classes");
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.canConvertToInt() && n.asInt() >= 0)) {
+            throw new dev.vitesse.model.io.ModelFormatException(configJson + ": num_classes must be an integer >= 0, found " + n);
+        }
+        int nc = n != null && !n.isNull() ? n.asInt() : -1;
         return new Fam1Config(arch, nc, object(root.get("model_args")), object(root.get("pretrained_cfg")));
     }
 
@@ -65,8 +69,7 @@ public record Fam1Config(String architecture, int numClasses, ObjectNode modelAr
     public int arg(String key, int def) {
         JsonNode n = modelArgs.get(key);
         if (n == null || n.isNull()) return def;
-        if (!n.canConvertToInt()) throw new IllegalArgumentException("model_args." + key + " must be an integer, found " + n);
-        return n.asInt();
+        return toInt(n, "model_args." + key);
     }
 
     /** {@code model_args[key]} as double, else {@code def}. */
@@ -91,12 +94,12 @@ public record Fam1Config(String architecture, int numClasses, ObjectNode modelAr
         if (n == null || n.isNull()) return def;
         if (n.isNumber()) {
             int[] r = new int[def.length];
-            java.util.Arrays.fill(r, n.asInt());
+            java.util.Arrays.fill(r, toInt(n, "model_args." + key));
             return r;
         }
         if (!n.isArray()) throw new IllegalArgumentException("model_args." + key + " must be a list of integers, found " + n);
         int[] r = new int[n.size()];
-        for (int i = 0; i < r.length; i++) r[i] = n.get(i).asInt();
+        for (int i = 0; i < r.length; i++) r[i] = toInt(n.get(i), "model_args." + key + "[" + i + "]");
         return r;
     }
 
@@ -111,26 +114,50 @@ public record Fam1Config(String architecture, int numClasses, ObjectNode modelAr
         }
         if (!n.isArray()) throw new IllegalArgumentException("model_args." + key + " must be a list of numbers, found " + n);
         double[] r = new double[n.size()];
-        for (int i = 0; i < r.length; i++) r[i] = n.get(i).asDouble();
+        for (int i = 0; i < r.length; i++) r[i] = toDouble(n.get(i), "model_args." + key + "[" + i + "]");
         return r;
+    }
+
+    // strict: asInt()/asDouble() would silently turn "6", 6.5 or [..] into 0 or a truncated value
+    private static int toInt(JsonNode n, String where) {
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) throw new IllegalArgumentException(where + " must be an integer, found " + n);
+        return n.asInt();
+    }
+
+    private static double toDouble(JsonNode n, String where) {
+        if (!n.isNumber()) throw new IllegalArgumentException(where + " must be a number, found " + n);
+        return n.asDouble();
     }
 
     /** Preprocessing from {@code pretrained_cfg}, falling back to {@code def} field by field. */
     public Preprocess preprocess(Preprocess def) {
         JsonNode in = pretrained.get("input_size");
         int h = def.height(), w = def.width();
-        if (in != null && in.isArray() && in.size() == 3) {
-            h = in.get(1).asInt();
-            w = in.get(2).asInt();
+        if (in != null && !in.isNull()) {
+            if (!in.isArray() || in.size() != 3) {
+                throw new IllegalArgumentException("pretrained_cfg.input_size must be [C, H, W], found " + in);
+            }
+            h = toInt(in.get(1), "pretrained_cfg.input_size[1]");
+            w = toInt(in.get(2), "pretrained_cfg.input_size[2]");
         }
-        return new Preprocess(h, w, floats(pretrained.get("mean"), def.mean()), floats(pretrained.get("std"), def.std()),
-                pretrained.has("crop_pct") ? pretrained.get("crop_pct").asDouble() : def.cropPct(),
-                pretrained.has("interpolation") ? pretrained.get("interpolation").asText() : def.interpolation());
+        JsonNode crop = pretrained.get("crop_pct"), interp = pretrained.get("interpolation");
+        if (interp != null && !interp.isNull() && !interp.isTextual()) {
+            throw new IllegalArgumentException("pretrained_cfg.interpolation must be a string, found " + interp);
+        }
+        return new Preprocess(h, w, floats(pretrained.get("mean"), def.mean(), "mean"),
+                floats(pretrained.get("std"), def.std(), "std"),
+                crop != null && !crop.isNull() ? toDouble(crop, "pretrained_cfg.crop_pct") : def.cropPct(),
+                interp != null && !interp.isNull() ? interp.asText() : def.interpolation());
     }
 
-    private static float[] floats(JsonNode n, float[] def) {
-        if (n == null || !n.isArray() || n.size() != 3) return def;
-        return new float[] {(float) n.get(0).asDouble(), (float) n.get(1).asDouble(), (float) n.get(2).asDouble()};
+    private static float[] floats(JsonNode n, float[] def, String key) {
+        if (n == null || n.isNull()) return def;
+        if (!n.isArray() || n.size() != 3) {
+            throw new IllegalArgumentException("pretrained_cfg." + key + " must be a list of 3 numbers, found " + n);
+        }
+        float[] r = new float[3];
+        for (int i = 0; i < 3; i++) r[i] = (float) toDouble(n.get(i), "pretrained_cfg." + key + "[" + i + "]");
+        return r;
     }
 
     /** Input preprocessing a checkpoint expects. */

@@ -1,6 +1,8 @@
 package dev.vitesse.model.fam1;
 
 import dev.vitesse.kernels.WeightFormat;
+import dev.vitesse.model.config.PreprocessConfig;
+import dev.vitesse.model.io.ModelFormatException;
 import dev.vitesse.model.io.TensorMap;
 import dev.vitesse.model.mixer.MixerConfig;
 import dev.vitesse.model.mixer.MlpMixer;
@@ -74,9 +76,29 @@ public final class Fam1Models {
             throw new IllegalArgumentException("no architecture for " + path + ": add config.json with \"architecture\" or pass one of "
                     + names());
         }
+        if (Files.isRegularFile(configJson)) checkConfig(cfg, configJson);
         if (imageSize != null) cfg = cfg.withImageSize(imageSize);
         try (TensorMap tensors = TensorMap.read(weightsFile)) {   // unmapped once the model is built
             return build(cfg, tensors.useWeightFormat(weights));
+        }
+    }
+
+    /**
+     * Parses the hyper-parameters and preprocessing of {@code cfg} before the weights are mapped, so that a bad value
+     * fails naming {@code config.json} (the family's loaders report it without the file).
+     */
+    private static void checkConfig(Fam1Config cfg, Path configJson) {
+        try {
+            String a = cfg.architecture();
+            Fam1Config.Preprocess def;
+            if (SwinConfig.handles(a)) def = SwinConfig.from(cfg).defaultPreprocess();
+            else if (PvtConfig.handles(a)) def = PvtConfig.from(cfg).defaultPreprocess();
+            else if (MixerConfig.handles(a)) def = MixerConfig.from(cfg).defaultPreprocess();
+            else return;   // build() reports an unknown name
+            Fam1Config.Preprocess p = cfg.preprocess(def);
+            new PreprocessConfig(p.height(), p.cropPct(), p.interpolation(), p.mean(), p.std(), false);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(configJson + ": " + e.getMessage(), e);
         }
     }
 
@@ -106,8 +128,10 @@ public final class Fam1Models {
             Path cfg = Files.isDirectory(path) ? path.resolve("config.json") : path.resolveSibling("config.json");
             if (Files.isRegularFile(cfg)) {
                 try {
-                    arch = Fam1Config.read(cfg).architecture();
-                } catch (IllegalArgumentException e) {
+                    // only the name: a bad value elsewhere in the file is reported by load(), naming the field
+                    var a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readAllBytes(cfg)).path("architecture");
+                    arch = a.isTextual() ? a.asText() : null;
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     return null; // not parseable here: let the caller's own loader report it
                 }
             }

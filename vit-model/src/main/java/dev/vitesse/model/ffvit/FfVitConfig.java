@@ -23,6 +23,16 @@ public record FfVitConfig(String variant, int numClasses, int embedDim, int dept
         if (imgSize % patchSize != 0) {
             throw new IllegalArgumentException("ffvit img_size " + imgSize + " is not a multiple of patch_size " + patchSize);
         }
+        // the token-mixing MLP is [mlpRatio*T, T] for T tokens: bound it (and the widths) before anything is
+        // allocated, in long arithmetic (a large img_size overflows int and would exhaust the heap)
+        // (double: the products overflow long for an img_size near Integer.MAX_VALUE)
+        double grid = imgSize / patchSize, tokens = 1 + grid * grid;
+        double tokenMlp = tokens * tokens * mlpRatio, hidden = (double) embedDim * mlpRatio;
+        if (tokens * Math.max(hidden, 3.0 * patchSize * patchSize) >= 1L << 30 || tokenMlp >= 1L << 30) {
+            throw new IllegalArgumentException("ffvit img_size " + imgSize + " / patch_size " + patchSize + " gives " + (long) tokens
+                    + " tokens: the token-mixing MLP (" + String.format(java.util.Locale.ROOT, "%.3g", tokenMlp)
+                    + " weights per block) or the activations (embed_dim " + embedDim + ", mlp_ratio " + mlpRatio + ") are too large");
+        }
     }
 
     public int grid() {

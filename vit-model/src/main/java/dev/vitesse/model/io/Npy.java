@@ -73,6 +73,8 @@ public final class Npy {
 
     /** Reads a .npy file; float64 data is narrowed to float32. */
     public static Array read(Path file) throws IOException {
+        // (reading a directory fails with an IOException that does not name it)
+        if (Files.isDirectory(file)) throw new IllegalArgumentException(file + ": is a directory, not a .npy file");
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
         }
@@ -196,7 +198,10 @@ public final class Npy {
         if (!m.find()) {
             throw new IllegalArgumentException(name + ": npy header has no valid '" + key + "' entry: " + header.strip());
         }
-        return m.group(1);
+        String value = m.group(1);
+        // numpy's literal_eval keeps the last of repeated keys, this reader the first: refuse rather than disagree
+        if (m.find()) throw new IllegalArgumentException(name + ": npy header has '" + key + "' twice: " + header.strip());
+        return value;
     }
 
     private static int[] parseShape(String s, String name) {

@@ -118,8 +118,15 @@ public final class SafeTensors implements AutoCloseable {
 
     private static Map<String, TensorInfo> parseHeader(Path path, byte[] header, long dataSize, Map<String, String> meta) {
         JsonNode root;
+        String text;
         try {
-            root = JSON.readTree(new String(header, StandardCharsets.UTF_8));
+            // strict decoding: new String(...) would turn invalid bytes into U+FFFD and load tensors under made-up names
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(header)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw bad(path, "header is not valid UTF-8");
+        }
+        try {
+            root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
             throw bad(path, "header is not valid JSON: " + e.getOriginalMessage());
         }

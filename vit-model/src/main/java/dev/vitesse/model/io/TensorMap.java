@@ -100,7 +100,14 @@ public final class TensorMap implements AutoCloseable {
                 SafeTensors.TensorInfo info = st.info(name);
                 long[] dims = info.shape();
                 int[] shape = new int[dims.length];
-                for (int i = 0; i < dims.length; i++) shape[i] = Math.toIntExact(dims[i]);
+                for (int i = 0; i < dims.length; i++) {
+                    // a dimension beyond int can only pass SafeTensors' size check next to a zero dimension
+                    if (dims[i] > Integer.MAX_VALUE) {
+                        throw new ModelFormatException(file + ": tensor '" + name + "' has shape " + info.shapeString()
+                                + ": dimension " + i + " is larger than " + Integer.MAX_VALUE);
+                    }
+                    shape[i] = (int) dims[i];
+                }
                 out.put(name, new Tensor(info.dtype().name(), shape, null));
             }
             return new TensorMap(file.toString(), out, null, st, null);

@@ -13,6 +13,27 @@ public record MixerConfig(String architecture, int imgSize, int patchSize, int n
                           double tokenRatio, double channelRatio, int numClasses) {
     public static final float EPS = 1e-6f;
 
+    public MixerConfig {
+        // checked before any arithmetic on them: a zero patch divides by zero, negative sizes make arrays of them
+        if (imgSize < 1 || patchSize < 1 || patchSize > imgSize || numBlocks < 0 || embedDim < 1 || embedDim > 1 << 20
+                || !(tokenRatio > 0 && tokenRatio < 1 << 10) || !(channelRatio > 0 && channelRatio < 1 << 10)) {
+            throw new IllegalArgumentException(architecture + ": needs 1 <= patch_size <= img_size, num_blocks >= 0, embed_dim "
+                    + "in [1, " + (1 << 20) + "] and mlp_ratio entries in (0, 1024); found img_size " + imgSize
+                    + ", patch_size " + patchSize + ", num_blocks " + numBlocks + ", embed_dim " + embedDim + ", mlp_ratio ["
+                    + tokenRatio + ", " + channelRatio + "]");
+        }
+        // channel MLP: tokens x channelRatio*dim; token MLP: dim x tokenRatio*dim (and its weights tokenRatio*dim x tokens);
+        // double: the products overflow long for an img_size near Integer.MAX_VALUE
+        double g = imgSize / patchSize, tokens = g * g;
+        double widest = Math.max(Math.max(tokens * embedDim * Math.max(channelRatio, 1),
+                embedDim * tokenRatio * Math.max(embedDim, tokens)), 3.0 * imgSize * imgSize);
+        if (widest >= 1L << 30) {
+            throw new IllegalArgumentException(architecture + ": img_size " + imgSize + " / patch_size " + patchSize + " ("
+                    + (long) tokens + " tokens, embed_dim " + embedDim + ") needs " + String.format(java.util.Locale.ROOT, "%.3g", widest)
+                    + " floats of activations per image; too large");
+        }
+    }
+
     public static final List<String> NAMES = List.of("mixer_s32_224", "mixer_s16_224", "mixer_b32_224", "mixer_b16_224",
             "mixer_l32_224", "mixer_l16_224", "mixer_b16_224_in21k", "mixer_l16_224_in21k", "mixer_b16_224_miil",
             "mixer_b16_224_miil_in21k");

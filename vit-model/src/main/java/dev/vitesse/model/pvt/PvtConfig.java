@@ -24,11 +24,41 @@ public record PvtConfig(String architecture, boolean v2, boolean linear, int img
                     + "mlp_ratios of length 4; found " + Arrays.toString(depths) + " " + Arrays.toString(embedDims) + " "
                     + Arrays.toString(numHeads) + " " + Arrays.toString(srRatios) + " " + Arrays.toString(mlpRatios));
         }
+        // checked before any arithmetic on them: zero heads / patch divide by zero, negative depths size arrays
         for (int i = 0; i < n; i++) {
+            if (embedDims[i] < 1 || embedDims[i] > 1 << 20 || numHeads[i] < 1 || depths[i] < 0 || srRatios[i] < 1
+                    || !(mlpRatios[i] > 0 && mlpRatios[i] * embedDims[i] < 1 << 24)) {
+                throw new IllegalArgumentException(architecture + ": stage " + i + " needs embed_dims in [1, " + (1 << 20)
+                        + "], num_heads >= 1, depths >= 0, sr_ratios >= 1 and a positive mlp_ratio; found embed_dims "
+                        + Arrays.toString(embedDims) + ", num_heads " + Arrays.toString(numHeads) + ", depths "
+                        + Arrays.toString(depths) + ", sr_ratios " + Arrays.toString(srRatios) + ", mlp_ratios "
+                        + Arrays.toString(mlpRatios));
+            }
             if (embedDims[i] % numHeads[i] != 0) {
                 throw new IllegalArgumentException(architecture + ": stage " + i + " width " + embedDims[i] + " not divisible by "
                         + numHeads[i] + " heads");
             }
+        }
+        if (imgSize < 1 || patchSize < 1) {
+            throw new IllegalArgumentException(architecture + ": img_size and patch_size must be >= 1, found " + imgSize
+                    + " and " + patchSize);
+        }
+        // one image's widest activation (stage 1: stride 4 for v2, patch_size for v1) must fit a Java array
+        // (double: the products overflow long for an img_size near Integer.MAX_VALUE)
+        int side = v2 ? (imgSize - 1) / 4 + 1 : imgSize / patchSize;
+        double widest = Math.max((double) side * side * embedDims[0] * Math.max(mlpRatios[0], 1), 3.0 * imgSize * imgSize);
+        if (widest >= 1L << 30) {
+            throw new IllegalArgumentException(architecture + ": img_size " + imgSize + " needs "
+                    + String.format(java.util.Locale.ROOT, "%.3g", widest) + " floats of activations per image; too large");
+        }
+        // a spatial-reduction conv (kernel = stride = sr) needs a stage map at least that large
+        for (int i = 0; i < n; i++) {
+            if (!linear && srRatios[i] > 1 && side < srRatios[i]) {
+                throw new IllegalArgumentException(architecture + ": img_size " + imgSize + " gives a " + side + "x" + side
+                        + " map at stage " + i + ", smaller than its spatial-reduction kernel " + srRatios[i] + " (sr_ratios "
+                        + Arrays.toString(srRatios) + ")");
+            }
+            side = v2 ? (side - 1) / 2 + 1 : side / 2;   // next stage: 3x3 stride-2 pad-1 conv (v2), 2x2 patches (v1)
         }
     }
 

@@ -20,7 +20,17 @@ public record SwinConfig(String architecture, boolean torchvision, int imgSize, 
             throw new IllegalArgumentException(architecture + ": depths " + Arrays.toString(depths) + " and num_heads "
                     + Arrays.toString(numHeads) + " must have the same (non-zero) length");
         }
+        // checked before any arithmetic on them: zero heads divide by zero, negative depths size arrays
+        if (embedDim < 1 || depths.length > 8 || (long) embedDim << (depths.length - 1) > 1 << 24) {
+            throw new IllegalArgumentException(architecture + ": embed_dim must be >= 1 and the widest stage (embed_dim x 2^"
+                    + (depths.length - 1) + ") at most " + (1 << 24) + ", found embed_dim " + embedDim + " with "
+                    + depths.length + " stages");
+        }
         for (int i = 0; i < depths.length; i++) {
+            if (depths[i] < 0 || numHeads[i] < 1) {
+                throw new IllegalArgumentException(architecture + ": depths must be >= 0 and num_heads >= 1, found depths "
+                        + Arrays.toString(depths) + ", num_heads " + Arrays.toString(numHeads));
+            }
             if (dim(i, embedDim) % numHeads[i] != 0) {
                 throw new IllegalArgumentException(architecture + ": stage " + i + " width " + dim(i, embedDim)
                         + " is not divisible by " + numHeads[i] + " heads");
@@ -28,6 +38,19 @@ public record SwinConfig(String architecture, boolean torchvision, int imgSize, 
         }
         if (window < 1 || patchSize < 1 || imgSize < patchSize) {
             throw new IllegalArgumentException(architecture + ": bad window " + window + " / patch " + patchSize + " / img_size " + imgSize);
+        }
+        if (!(mlpRatio > 0) || Double.isInfinite(mlpRatio)) {
+            throw new IllegalArgumentException(architecture + ": mlp_ratio must be a positive number, found " + mlpRatio);
+        }
+        // one image's widest activation (stage 0, padded to whole windows) must fit a Java array; checked here so
+        // that an absurd img_size fails at once instead of exhausting the heap (or minutes of setup) later
+        // (double: the products overflow long for an img_size near Integer.MAX_VALUE)
+        double side = Math.ceil((double) (imgSize / patchSize) / window) * window;
+        double widest = Math.max(side * side * Math.max(3.0 * embedDim, embedDim * mlpRatio), 3.0 * imgSize * imgSize);
+        if (widest >= 1L << 30) {
+            throw new IllegalArgumentException(architecture + ": img_size " + imgSize + " (embed_dim " + embedDim + ", mlp_ratio "
+                    + mlpRatio + ") needs " + String.format(java.util.Locale.ROOT, "%.3g", widest)
+                    + " floats of activations per image; too large");
         }
     }
 

@@ -129,6 +129,25 @@ class NpyTest {
     }
 
     @Test
+    void rejectsRepeatedHeaderKeys() {
+        // numpy keeps the last 'shape' (2 rows), a first-match reader the first (1 row): refuse the ambiguity
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), 'shape': (2, 3), }\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) dict.length(), 0});
+        out.writeBytes(dict.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(new byte[24]);
+        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(out.toByteArray()), "dup.npy"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dup.npy").hasMessageContaining("'shape' twice");
+    }
+
+    @Test
+    void directoryIsNamed(@TempDir Path dir) throws IOException {
+        Path d = Files.createDirectory(dir.resolve("x.npy"));
+        assertThatThrownBy(() -> Npy.read(d)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(d.toString()).hasMessageContaining("is a directory");
+    }
+
+    @Test
     void writeChecksShape() {
         assertThatThrownBy(() -> Npy.write(new ByteArrayOutputStream(), new float[5], 2, 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3]");

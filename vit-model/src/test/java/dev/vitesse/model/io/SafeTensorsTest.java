@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -142,6 +143,24 @@ class SafeTensorsTest {
                     .hasMessageContaining("'steps'").hasMessageContaining("I64");
             assertThatThrownBy(() -> st.floats("nope")).hasMessageContaining("no tensor named 'nope'");
         }
+    }
+
+    @Test
+    void headerThatIsNotUtf8() throws IOException {
+        byte[] h = "{\"a\u00ff\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        Path f = Files.write(tmp.resolve("utf.safetensors"), b.array());
+        assertBad(f, "header is not valid UTF-8");
+    }
+
+    @Test
+    void dimensionBeyondIntNextToAZeroDimension() throws IOException {
+        // [0, 2^40] holds no bytes, so the file is valid, but no loader can index that dimension
+        Path f = new SafeTensorsWriter().raw("w", "F32", new byte[0], 0, 1L << 40).write(tmp.resolve("z.safetensors"));
+        SafeTensors.open(f).close();
+        assertThatThrownBy(() -> TensorMap.read(f).close()).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(f.toString()).hasMessageContaining("tensor 'w'").hasMessageContaining("[0, 1099511627776]");
     }
 
     @Test
