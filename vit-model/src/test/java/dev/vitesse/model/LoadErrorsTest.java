@@ -183,6 +183,19 @@ class LoadErrorsTest {
     }
 
     @Test
+    void hiddenWidthsThatOverflowIntAreNamedNotNegative() {
+        // before: a shape mismatch "expected [-2147483648, 24]" once the weights were checked
+        assertThatThrownBy(() -> new dev.vitesse.model.refiner.RefinerConfig("Refiner_ViT_S", 1000, 384, 12, 12, 1 << 28, 224,
+                new int[] {64, 64, 128}, 0.9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mlp_ratio 268435456")
+                .hasMessageContaining("103079215104 hidden units");
+        assertThatThrownBy(() -> new dev.vitesse.model.alternet.AlterNetConfig("dnn_50", 1000, true, new int[] {3, 4, 6, 4},
+                new int[] {0, 1, 3, 2}, new int[] {3, 6, 12, 24}, 1 << 30, 7, 64, new int[] {64, 128, 256, 512}, 224))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dim_head 1073741824")
+                .hasMessageContaining("attention channels");
+    }
+
+    @Test
     void absurdImageSizesFailAtLoadNamingTheSize() throws IOException {
         // before: int overflow in expected shapes, loads that took minutes or exhausted the heap, kernel errors later
         Path swin = editedConfig("swin/timm_112", "\"img_size\": 112", "\"img_size\": 112");

@@ -28,6 +28,13 @@ public record AlterNetConfig(String variant, int numClasses, boolean bottleneck,
             throw new IllegalArgumentException("AlterNet needs an input whose size/32 is a multiple of the window "
                     + windowSize + "; found " + imgSize);
         }
+        // attention width heads * dim_head in long: an overflowed int would reach the shape checks as a negative number
+        for (int h : heads) {
+            if ((long) h * dimHead >= 1 << 24) {
+                throw new IllegalArgumentException("AlterNet heads " + h + " x dim_head " + dimHead + " = " + (long) h * dimHead
+                        + " attention channels; too large");
+            }
+        }
     }
 
     public int expansion() {

@@ -25,6 +25,11 @@ public record RefinerConfig(String variant, int numClasses, int embedDim, int de
             throw new IllegalArgumentException("Refiner embed_dim " + embedDim + " not divisible by num_heads " + numHeads);
         }
         if (imgSize % PATCH != 0) throw new IllegalArgumentException("Refiner img_size " + imgSize + " not a multiple of 16");
+        // the MLP's hidden width in long: an overflowed int would reach the shape checks as a negative number
+        if ((long) embedDim * mlpRatio >= 1 << 24) {
+            throw new IllegalArgumentException("Refiner embed_dim " + embedDim + " x mlp_ratio " + mlpRatio + " = "
+                    + (long) embedDim * mlpRatio + " hidden units; too large");
+        }
     }
 
     public int grid() {
