@@ -23,7 +23,9 @@ public final class Main implements Runnable {
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Worker threads for the kernels (default: all cores, or -Dvitesse.threads).")
     void threads(int n) {
-        if (n < 1) throw new CommandLine.ParameterException(spec().commandLine(), "--threads must be >= 1, got " + n);
+        if (n < 1 || n > Parallel.MAX_THREADS)
+            throw new CommandLine.ParameterException(spec().commandLine(),
+                    "--threads must be in 1.." + Parallel.MAX_THREADS + ", got " + n);
         Parallel.setThreads(n);
         threads = n;
     }

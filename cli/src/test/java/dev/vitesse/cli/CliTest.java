@@ -287,6 +287,15 @@ class CliTest {
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.errLines()).as(String.join(" ", args)).hasSize(1);
         }
+        // a thread count out of range names the option and the range (before: picocli's "Could not invoke ..." text,
+        // or, past the process's thread limit, a minute of thread creation and an OutOfMemoryError)
+        for (String n : new String[] {"0", "100000"}) {
+            Result r = run("--threads", n, "info");
+            assertThat(r.code()).as(n).isEqualTo(2);
+            assertThat(r.errLines()).as(n).hasSize(1);
+            assertThat(r.err()).as(n).startsWith("vitesse: --threads must be in 1.." + dev.vitesse.kernels.Parallel.MAX_THREADS + ", got " + n)
+                    .doesNotContain("Could not invoke");
+        }
     }
 
     @Test

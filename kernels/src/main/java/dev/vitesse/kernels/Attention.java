@@ -107,9 +107,10 @@ public final class Attention {
                                      AttentionView q, AttentionView k, AttentionView v, AttentionView out,
                                      BiasTerms terms, float[] probs, int probsOff) {
         int b = p / heads, h = p % heads;
-        int oBase = out.index(b, h, 0), oRow = Math.max(out.rowStride(), d);
-        if (nkv == 0 || d == 0) {
-            for (int i = 0; i < nq; i++) Arrays.fill(out.data(), oBase + i * out.rowStride(), oBase + i * out.rowStride() + d, 0f);
+        if (d == 0 && probs == null) return; // empty output rows (the view was not range-checked: do not index it)
+        int oBase = d == 0 ? 0 : out.index(b, h, 0), oRow = Math.max(out.rowStride(), d);
+        if (nkv == 0) {
+            if (d > 0) for (int i = 0; i < nq; i++) Arrays.fill(out.data(), oBase + i * out.rowStride(), oBase + i * out.rowStride() + d, 0f);
             return;
         }
         ThreadScratch scratch = probs == null ? SCORES.get() : null;
@@ -126,8 +127,12 @@ public final class Attention {
     private static void scoresSoftmaxValues(int b, int h, int p, int nq, int nkv, int d, float scale,
                                             AttentionView q, AttentionView k, AttentionView v, AttentionView out,
                                             int oBase, int oRow, BiasTerms terms, float[] s, int so) {
-        Gemm.sgemm(false, true, nq, nkv, d, scale, q.data(), q.index(b, h, 0), Math.max(q.rowStride(), d),
-                k.data(), k.index(b, h, 0), Math.max(k.rowStride(), d), 0f, s, so, nkv);
+        if (d == 0) { // headDim 0 (probabilities requested): scores are all 0 before the bias; q, k, v, out are empty
+            for (int i = 0; i < nq; i++) Arrays.fill(s, so + i * nkv, so + (i + 1) * nkv, 0f);
+        } else {
+            Gemm.sgemm(false, true, nq, nkv, d, scale, q.data(), q.index(b, h, 0), Math.max(q.rowStride(), d),
+                    k.data(), k.index(b, h, 0), Math.max(k.rowStride(), d), 0f, s, so, nkv);
+        }
         for (int term = 0; term < terms.size(); term++) {
             float[] bd = terms.data[term];
             int ld = terms.ld[term];
@@ -142,6 +147,7 @@ public final class Attention {
             }
         }
         Softmax.rows(s, so, nq, nkv, nkv);
+        if (d == 0) return;
         Gemm.sgemm(false, false, nq, d, nkv, 1f, s, so, nkv, v.data(), v.index(b, h, 0), Math.max(v.rowStride(), d),
                 0f, out.data(), oBase, oRow);
     }

@@ -46,8 +46,8 @@ public interface AttentionBias {
     /** A per-head table {@code [heads][nq][nkv]} contiguous (Swin's relative position bias, gathered). */
     static AttentionBias perHead(float[] table, int nq, int nkv) {
         if (table == null) throw new IllegalArgumentException("bias table is null");
-        int plane = nq * nkv;
-        return simple(table, nkv, (b, h) -> h * plane);
+        int plane = plane(nq, nkv);
+        return simple(table, nkv, (b, h) -> Checks.fitsInt("bias offset head*nq*nkv", (long) h * plane));
     }
 
     /**
@@ -57,15 +57,23 @@ public interface AttentionBias {
     static AttentionBias perWindow(float[] mask, int windows, int nq, int nkv) {
         if (mask == null) throw new IllegalArgumentException("window mask is null");
         if (windows < 1) throw new IllegalArgumentException("windows must be >= 1, found " + windows);
-        int plane = nq * nkv;
-        return simple(mask, nkv, (b, h) -> (b % windows) * plane);
+        int plane = plane(nq, nkv);
+        return simple(mask, nkv, (b, h) -> Checks.fitsInt("bias offset window*nq*nkv", (long) (b % windows) * plane));
     }
 
     /** A full {@code [batch][heads][nq][nkv]} contiguous bias. */
     static AttentionBias perBatchHead(float[] data, int heads, int nq, int nkv) {
         if (data == null) throw new IllegalArgumentException("bias data is null");
-        int plane = nq * nkv;
-        return simple(data, nkv, (b, h) -> (b * heads + h) * plane);
+        Checks.nonNegative("heads", heads);
+        int plane = plane(nq, nkv);
+        return simple(data, nkv, (b, h) -> Checks.fitsInt("bias offset (batch*heads+head)*nq*nkv", ((long) b * heads + h) * plane));
+    }
+
+    /** {@code nq * nkv}, checked (negative or int-overflowing sizes would give wrapped, plausible offsets). */
+    private static int plane(int nq, int nkv) {
+        Checks.nonNegative("nq", nq);
+        Checks.nonNegative("nkv", nkv);
+        return Checks.fitsInt("bias plane nq*nkv", (long) nq * nkv);
     }
 
     /** Offset function for {@link #simple}. */

@@ -29,19 +29,32 @@ public record AttentionView(float[] data, int offset, int batchStride, int rowSt
      */
     public static AttentionView qkv(float[] qkv, int offset, int tokens, int heads, int headDim, int part) {
         if (part < 0 || part > 2) throw new IllegalArgumentException("part must be 0 (q), 1 (k) or 2 (v), found " + part);
-        int dim = heads * headDim;
-        return new AttentionView(qkv, offset + part * dim, tokens * 3 * dim, 3 * dim, headDim);
+        checkShape(tokens, heads, headDim);
+        long dim = (long) heads * headDim;
+        return new AttentionView(qkv, Checks.fitsInt("qkv view offset + part*heads*headDim", offset + part * dim),
+                Checks.fitsInt("qkv batch stride tokens*3*heads*headDim", tokens * 3 * dim),
+                Checks.fitsInt("qkv row stride 3*heads*headDim", 3 * dim), headDim);
     }
 
     /** Token-major {@code [B*tokens, heads*headDim]} with head-major columns (the input of the proj GEMM). */
     public static AttentionView tokenMajor(float[] data, int offset, int tokens, int heads, int headDim) {
-        int dim = heads * headDim;
-        return new AttentionView(data, offset, tokens * dim, dim, headDim);
+        checkShape(tokens, heads, headDim);
+        long dim = (long) heads * headDim;
+        return new AttentionView(data, offset, Checks.fitsInt("token-major batch stride tokens*heads*headDim", tokens * dim),
+                Checks.fitsInt("token-major row stride heads*headDim", dim), headDim);
     }
 
     /** Head-major {@code [B][heads][tokens][headDim]} (PyTorch's q/k/v after {@code permute}). */
     public static AttentionView headMajor(float[] data, int offset, int tokens, int heads, int headDim) {
-        return new AttentionView(data, offset, heads * tokens * headDim, headDim, tokens * headDim);
+        checkShape(tokens, heads, headDim);
+        return new AttentionView(data, offset, Checks.fitsInt("head-major batch stride heads*tokens*headDim", (long) heads * tokens * headDim),
+                headDim, Checks.fitsInt("head-major head stride tokens*headDim", (long) tokens * headDim));
+    }
+
+    private static void checkShape(int tokens, int heads, int headDim) {
+        Checks.nonNegative("tokens", tokens);
+        Checks.nonNegative("heads", heads);
+        Checks.nonNegative("headDim", headDim);
     }
 
     /** Index of element (b, h, i, 0). */

@@ -3,8 +3,6 @@ package dev.vitesse.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.Objects;
-
 /**
  * Inference-mode batch normalisation, {@code y = (x - mean) / sqrt(var + eps) * gamma + beta}, as a
  * per-channel affine map {@code y = x * scale + shift}: either folded into the preceding convolution
@@ -26,8 +24,8 @@ public final class BatchNorm {
      * {@code running_mean}, {@code running_var} and {@code eps}. gamma/beta may be null (affine=False).
      */
     public static BatchNorm of(float[] gamma, float[] beta, float[] mean, float[] var, float eps) {
-        Objects.requireNonNull(mean, "running_mean");
-        Objects.requireNonNull(var, "running_var");
+        Checks.notNull("running_mean", mean);
+        Checks.notNull("running_var", var);
         int c = mean.length;
         if (var.length != c || (gamma != null && gamma.length != c) || (beta != null && beta.length != c)) {
             throw new IllegalArgumentException("batch norm parameter lengths differ: mean=" + c + " var=" + var.length
@@ -60,15 +58,15 @@ public final class BatchNorm {
      * {@code [c][1][kh][kw]}) and optional bias. Returns {@code {newWeight, newBias}}; inputs are not modified.
      */
     public float[][] foldIntoConv(float[] weight, float[] bias) {
-        Objects.requireNonNull(weight, "weight");
+        Checks.notNull("weight", weight);
         int c = scale.length;
-        if (weight.length % c != 0) {
+        if (c == 0 ? weight.length != 0 : weight.length % c != 0) {
             throw new IllegalArgumentException("conv weight length " + weight.length + " is not a multiple of BN channels " + c);
         }
         if (bias != null && bias.length != c) {
             throw new IllegalArgumentException("conv bias length " + bias.length + " != BN channels " + c);
         }
-        int per = weight.length / c;
+        int per = c == 0 ? 0 : weight.length / c;
         float[] w = new float[weight.length], b = new float[c];
         for (int co = 0; co < c; co++) {
             double s = scale[co];
@@ -86,8 +84,9 @@ public final class BatchNorm {
      */
     public void applyNhwc(float[] x, int off, int rows, int ld, boolean relu) {
         int c = scale.length;
+        Checks.nonNegative("rows", rows);
         if (ld < c) throw new IllegalArgumentException("ld " + ld + " < channels " + c);
-        if (rows > 0) Checks.range("batch norm data", x, off, (long) (rows - 1) * ld + c);
+        Checks.range("batch norm data", x, off, rows == 0 ? 0 : (long) (rows - 1) * ld + c);
         int vecEnd = S.loopBound(c);
         for (int r = 0; r < rows; r++) {
             int base = off + r * ld;

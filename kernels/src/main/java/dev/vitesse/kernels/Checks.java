@@ -74,10 +74,51 @@ final class Checks {
         return (long) off + (long) (rows - 1) * ld + cols;
     }
 
+    /**
+     * {@code v} as an int; IllegalArgumentException naming {@code what} when it does not fit (size arithmetic done
+     * in long must not wrap into a small, seemingly valid int).
+     */
+    static int fitsInt(String what, long v) {
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)
+            throw new IllegalArgumentException(what + " = " + v + " does not fit in an int (max " + Integer.MAX_VALUE + ")");
+        return (int) v;
+    }
+
+    /**
+     * Whether the element sets {@code {off1 + r*ld1 + c : r < rows1, c < cols1}} and
+     * {@code {off2 + r*ld2 + c : r < rows2, c < cols2}} intersect (exact for non-negative strides; a contiguous range
+     * is one row). Costs O(min(rows1, rows2)): meant for the rare call where input and output share an array.
+     */
+    static boolean rowsOverlap(long off1, long ld1, int rows1, int cols1, long off2, long ld2, int rows2, int cols2) {
+        if (rows1 <= 0 || cols1 <= 0 || rows2 <= 0 || cols2 <= 0) return false;
+        if (ld1 <= 0) rows1 = 1; // every row at the same place
+        if (ld2 <= 0) rows2 = 1;
+        if (rows1 > rows2) return rowsOverlap(off2, ld2, rows2, cols2, off1, ld1, rows1, cols1);
+        for (int r = 0; r < rows1; r++) {
+            long s = off1 + r * ld1;
+            // first row of set 2 that ends after s (rows are sorted by start, all of length cols2)
+            long first = rows2 == 1 ? 0 : Math.max(0, Math.floorDiv(s - off2 - cols2, ld2) + 1);
+            if (rows2 == 1 && off2 + cols2 <= s) continue;
+            if (first < rows2 && off2 + first * ld2 < s + cols1) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Rejects an output {@code outName} (rows at {@code outOff + r*outLd}) sharing elements with the input
+     * {@code inName} in the same array; exact (disjoint interleaved rows are accepted), see {@link #rowsOverlap}.
+     */
+    static void noRowsOverlap(String inName, float[] in, int inOff, int inLd, int inRows, int inCols,
+                              String outName, float[] out, int outOff, int outLd, int outRows, int outCols) {
+        if (in == out && rowsOverlap(inOff, inLd, inRows, inCols, outOff, outLd, outRows, outCols))
+            throw new IllegalArgumentException(outName + " overlaps " + inName + " in the same array (" + outName + " at offset "
+                    + outOff + ", " + inName + " at offset " + inOff + "); the result would be undefined");
+    }
+
     /** Rejects an output range that overlaps an input range of the same array (results would be undefined). */
     static void noOverlap(String inName, float[] in, int inOff, long inEnd, String outName, float[] out, int outOff, long outEnd) {
         if (in == out && inOff < outEnd && outOff < inEnd && inEnd > inOff && outEnd > outOff)
             throw new IllegalArgumentException(outName + " overlaps " + inName + " in the same array ([" + outOff + ", " + outEnd
-                    + ") vs [" + inOff + ", " + inEnd + ")); in-place products are not supported");
+                    + ") vs [" + inOff + ", " + inEnd + ")); in-place use is not supported");
     }
 }

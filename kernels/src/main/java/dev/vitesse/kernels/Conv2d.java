@@ -103,7 +103,7 @@ public final class Conv2d {
             throw new IllegalArgumentException("bad conv2d geometry: cin=" + cin + " cout=" + cout + " kernel=" + kh + "x" + kw
                     + " stride=" + strideH + "x" + strideW + " pad=" + padH + "x" + padW);
         }
-        int k = cin * kh * kw;
+        int k = Checks.fitsInt("conv2d reduction size cin*kh*kw", (long) cin * kh * kw);
         if (weightOff < 0 || (long) weightOff + (long) cout * k > weight.length) {
             throw new IllegalArgumentException("conv2d weight too short: need " + cout + "x" + cin + "x" + kh + "x" + kw
                     + " floats at offset " + weightOff + ", array has " + weight.length);
@@ -156,11 +156,11 @@ public final class Conv2d {
 
     private static int outSize(int in, int k, int s, int p, String what) {
         if (in < 1) throw new IllegalArgumentException("conv2d input " + what + " must be >= 1, found " + in);
-        int span = in + 2 * p - k;
+        long span = in + 2L * p - k;
         if (span < 0) {
             throw new IllegalArgumentException("conv2d input " + what + " " + in + " (+2*pad " + p + ") smaller than kernel " + k);
         }
-        return span / s + 1;
+        return Checks.fitsInt("conv2d output " + what, span / s + 1);
     }
 
     /** {@link #apply(float[], int, int, int, float[], int, int, boolean)} with {@code ldy = cout}, overwrite. */
@@ -185,12 +185,14 @@ public final class Conv2d {
      */
     public void apply(float[] x, int xOff, int h, int w, float[] y, int yOff, int ldy, Epilogue epilogue) {
         Checks.notNull("epilogue", epilogue);
+        epilogue.checkColumns(cout);
         int oh = outH(h), ow = outW(w);
         if (ldy < cout) throw new IllegalArgumentException("ldy " + ldy + " < cout " + cout);
+        int m = Checks.fitsInt("conv2d output pixels outH*outW (" + oh + "x" + ow + ")", (long) oh * ow);
         Checks.range("input", x, xOff, (long) cin * h * w);
-        Checks.range("output", y, yOff, (long) (oh * ow - 1) * ldy + cout);
+        Checks.range("output", y, yOff, (long) (m - 1) * ldy + cout);
+        Checks.noRowsOverlap("input", x, xOff, 0, 1, cin * h * w, "output", y, yOff, ldy, m, cout);
         int k = cin * kh * kw;
-        int m = oh * ow;
         if (kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 && layout == InputLayout.NHWC) {
             weight.multiply(m, x, xOff, cin, y, yOff, ldy, epilogue);
             return;

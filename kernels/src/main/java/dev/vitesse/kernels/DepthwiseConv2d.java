@@ -3,8 +3,6 @@ package dev.vitesse.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.Objects;
-
 /**
  * Depthwise 2-D convolution ({@code groups = channels}, one filter per channel), any kernel size
  * (3x3 and 7x7 are the common ones), any stride, zero padding, optional bias. One image per call.
@@ -50,12 +48,12 @@ public final class DepthwiseConv2d {
      * @param bias   {@code [channels]} or null
      */
     public static DepthwiseConv2d of(float[] weight, float[] bias, int channels, int kh, int kw, int stride, int padding) {
-        Objects.requireNonNull(weight, "weight");
+        Checks.notNull("weight", weight);
         if (channels < 1 || kh < 1 || kw < 1 || stride < 1 || padding < 0) {
             throw new IllegalArgumentException("bad depthwise conv geometry: channels=" + channels + " kernel=" + kh + "x" + kw
                     + " stride=" + stride + " pad=" + padding);
         }
-        if (weight.length != channels * kh * kw) {
+        if (weight.length != (long) channels * kh * kw) {
             throw new IllegalArgumentException("depthwise weight has " + weight.length + " floats, expected "
                     + channels + "x1x" + kh + "x" + kw);
         }
@@ -75,11 +73,11 @@ public final class DepthwiseConv2d {
     public int outW(int w) { return outSize(w, kw); }
 
     private int outSize(int in, int k) {
-        int span = in + 2 * pad - k;
+        long span = in + 2L * pad - k;
         if (in < 1 || span < 0) {
             throw new IllegalArgumentException("depthwise conv input size " + in + " too small for kernel " + k + " pad " + pad);
         }
-        return span / stride + 1;
+        return Checks.fitsInt("depthwise conv output size", span / stride + 1);
     }
 
     /**
@@ -97,6 +95,7 @@ public final class DepthwiseConv2d {
         int oh = outH(h), ow = outW(w);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
+        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
         Parallel.forEach(oh, oy -> {
             nhwcRow(x, xOff, h, w, y, yOff, ow, oy);
             if (gelu) Gelu.apply(y, yOff + oy * ow * c, ow * c);
@@ -179,6 +178,7 @@ public final class DepthwiseConv2d {
         int oh = outH(h), ow = outW(w);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
+        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
         Parallel.forEach(c, ch -> nchwPlane(x, xOff + ch * h * w, h, w, y, yOff + ch * oh * ow, oh, ow, ch));
     }
 

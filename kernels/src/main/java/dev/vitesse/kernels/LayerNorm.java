@@ -48,6 +48,10 @@ public final class LayerNorm {
             throw new IllegalArgumentException("beta too short: length " + beta.length + " < dim " + dim);
         }
         if (!(eps >= 0f) || Float.isInfinite(eps)) throw new IllegalArgumentException("eps must be finite and >= 0, found " + eps);
+        if (x == y && !(xOff == yOff && (ldx == ldy || rows <= 1)) && Checks.rowsOverlap(xOff, ldx, rows, dim, yOff, ldy, rows, dim)) {
+            throw new IllegalArgumentException("y overlaps x in the same array: in-place use requires the same offset and row stride"
+                    + " (xOff=" + xOff + ", ldx=" + ldx + ", yOff=" + yOff + ", ldy=" + ldy + ")");
+        }
         if (rows == 0 || dim == 0) return;
         if ((long) rows * dim >= PARALLEL_MIN && rows > 1 && Parallel.threads() > 1) {
             int tasks = Math.min(rows, Parallel.threads() * 4);

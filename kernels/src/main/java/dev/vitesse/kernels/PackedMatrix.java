@@ -121,10 +121,12 @@ public final class PackedMatrix {
         Checks.nonNegative("n", n);
         Checks.nonNegative("k", k);
         Checks.nonNegative("byteOffset", byteOffset);
-        long need = (long) n * k * elementBytes;
+        if (!seg.scope().isAlive()) throw new IllegalArgumentException("seg is closed (its arena was closed)");
+        long elements = (long) n * k; // < 2^62; times elementBytes could wrap a long: compare in elements
+        long need = elements > Long.MAX_VALUE / elementBytes ? Long.MAX_VALUE : elements * elementBytes;
         if (byteOffset > seg.byteSize() || seg.byteSize() - byteOffset < need)
             throw new IllegalArgumentException("seg too short: weight [" + n + "][" + k + "] of " + elementBytes
-                    + "-byte elements at byteOffset " + byteOffset + " needs " + (byteOffset + need)
+                    + "-byte elements at byteOffset " + byteOffset + " needs " + (need == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(byteOffset + need))
                     + " bytes, segment has " + seg.byteSize());
     }
 

@@ -34,6 +34,12 @@ import java.util.function.Supplier;
 public final class Parallel {
     private Parallel() {}
 
+    /**
+     * Largest accepted team size: each thread beyond the caller is a platform thread, and a mistyped count (e.g.
+     * Integer.MAX_VALUE) must be rejected, not exhaust the process's threads or memory.
+     */
+    public static final int MAX_THREADS = 4096;
+
     /** How long an idle worker spins waiting for the next region before it parks. */
     static final long SPIN_MICROS = 200;
 
@@ -52,11 +58,12 @@ public final class Parallel {
         if (prop != null && !prop.isBlank()) {
             try {
                 int t = Integer.parseInt(prop.trim());
-                if (t >= 1) return t;
+                if (t >= 1 && t <= MAX_THREADS) return t;
             } catch (NumberFormatException ignored) {
                 // fall through to the error below
             }
-            throw new IllegalArgumentException("system property vitesse.threads must be a positive integer, found '" + prop + "'");
+            throw new IllegalArgumentException("system property vitesse.threads must be an integer in [1, " + MAX_THREADS
+                    + "], found '" + prop + "'");
         }
         return Runtime.getRuntime().availableProcessors();
     }
@@ -66,9 +73,15 @@ public final class Parallel {
         return team.size;
     }
 
-    /** Sets the number of threads (>= 1). A region already running finishes on the old team. */
+    /**
+     * Sets the number of threads (1 to {@value #MAX_THREADS}). A region already running finishes on the old team.
+     *
+     * @throws IllegalArgumentException outside [1, {@value #MAX_THREADS}]
+     */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, found " + threads);
+        if (threads > MAX_THREADS)
+            throw new IllegalArgumentException("threads must be <= MAX_THREADS (" + MAX_THREADS + "), found " + threads);
         if (threads == team.size) return;
         Team old = team;
         team = new Team(threads);
@@ -85,6 +98,7 @@ public final class Parallel {
      * every core busy without time-slicing).
      */
     public static <T> T request(Supplier<T> work) {
+        Checks.notNull("work", work);
         int[] depth = REQUEST_DEPTH.get();
         // a request made inside a task (e.g. an application's own parallel loop over images, each task running a
         // pass) belongs to that region, whose threads are already counted: it must not send the region's workers away
@@ -117,6 +131,7 @@ public final class Parallel {
      * are skipped.
      */
     public static void forEach(int count, IntConsumer body) {
+        Checks.notNull("body", body);
         if (count <= 0) return;
         Team t = team;
         boolean[] inside = INSIDE.get();
@@ -193,9 +208,15 @@ public final class Parallel {
         Team(int size) {
             this.size = size;
             this.workers = new Worker[size - 1];
-            for (int w = 0; w < workers.length; w++) {
-                workers[w] = new Worker(this, w + 1);
-                workers[w].start();
+            try {
+                for (int w = 0; w < workers.length; w++) {
+                    workers[w] = new Worker(this, w + 1);
+                    workers[w].start();
+                }
+            } catch (Throwable e) { // e.g. no more native threads: stop the ones started, keep the old team
+                shutdown = true;
+                for (Worker w : workers) if (w != null) LockSupport.unpark(w);
+                throw e;
             }
         }
 

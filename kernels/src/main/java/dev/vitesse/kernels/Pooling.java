@@ -17,10 +17,12 @@ public final class Pooling {
 
     /** Output size of a k/s/p window along one axis (floor mode). */
     public static int outSize(int in, int k, int s, int p) {
-        if (in < 1 || k < 1 || s < 1 || p < 0 || in + 2 * p < k) {
+        if (in < 1 || k < 1 || s < 1 || p < 0 || in + 2L * p < k) {
             throw new IllegalArgumentException("bad pooling geometry: input " + in + " kernel " + k + " stride " + s + " pad " + p);
         }
-        if (2 * p > k) throw new IllegalArgumentException("pooling pad " + p + " must be at most half the kernel " + k);
+        if (2L * p > k) throw new IllegalArgumentException("pooling pad " + p + " must be at most half the kernel " + k);
+        if (in + 2L * p > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("pooling padded input " + in + " + 2*" + p + " exceeds Integer.MAX_VALUE");
         return (in + 2 * p - k) / s + 1;
     }
 
@@ -34,6 +36,7 @@ public final class Pooling {
         int oh = outSize(h, kernel, stride, pad), ow = outSize(w, kernel, stride, pad);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
+        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
         for (int oy = 0; oy < oh; oy++) {
             int hs = oy * stride - pad, he = Math.min(hs + kernel, h + pad);
             int poolH = he - hs;
@@ -42,7 +45,7 @@ public final class Pooling {
                 int ws = ox * stride - pad, we = Math.min(ws + kernel, w + pad);
                 int poolW = we - ws;
                 int x0 = Math.max(ws, 0), x1 = Math.min(we, w);
-                int count = countIncludePad ? poolH * poolW : (y1 - y0) * (x1 - x0);
+                long count = countIncludePad ? (long) poolH * poolW : (long) (y1 - y0) * (x1 - x0); // can exceed int
                 meanRegion(x, xOff, w, c, y0, y1, x0, x1, 1f / count, y, yOff + (oy * ow + ox) * c);
             }
         }
@@ -58,11 +61,13 @@ public final class Pooling {
         }
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) outH * outW * c);
+        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) outH * outW * c);
         for (int oy = 0; oy < outH; oy++) {
-            int y0 = Math.floorDiv(oy * h, outH), y1 = -Math.floorDiv(-(oy + 1) * h, outH);
+            // long: oy * h can exceed int (h = outH = 65536)
+            int y0 = (int) Math.floorDiv((long) oy * h, outH), y1 = (int) -Math.floorDiv(-(oy + 1L) * h, outH);
             for (int ox = 0; ox < outW; ox++) {
-                int x0 = Math.floorDiv(ox * w, outW), x1 = -Math.floorDiv(-(ox + 1) * w, outW);
-                meanRegion(x, xOff, w, c, y0, y1, x0, x1, 1f / ((y1 - y0) * (x1 - x0)), y, yOff + (oy * outW + ox) * c);
+                int x0 = (int) Math.floorDiv((long) ox * w, outW), x1 = (int) -Math.floorDiv(-(ox + 1L) * w, outW);
+                meanRegion(x, xOff, w, c, y0, y1, x0, x1, 1f / ((long) (y1 - y0) * (x1 - x0)), y, yOff + (oy * outW + ox) * c);
             }
         }
     }
@@ -93,6 +98,7 @@ public final class Pooling {
         int oh = outSize(h, kernel, stride, pad), ow = outSize(w, kernel, stride, pad);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
+        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
         int vecEnd = S.loopBound(c);
         for (int oy = 0; oy < oh; oy++) {
             int y0 = Math.max(oy * stride - pad, 0), y1 = Math.min(oy * stride - pad + kernel, h);
@@ -125,6 +131,7 @@ public final class Pooling {
         if (rows < 1 || c < 1 || ldx < c) throw new IllegalArgumentException("bad token mean geometry: rows=" + rows + " c=" + c + " ld=" + ldx);
         Checks.range("input", x, xOff, (long) (rows - 1) * ldx + c);
         Checks.range("output", y, yOff, c);
+        Checks.noRowsOverlap("input", x, xOff, ldx, rows, c, "output", y, yOff, 0, 1, c);
         float inv = 1f / rows;
         int vecEnd = S.loopBound(c);
         int ch = 0;

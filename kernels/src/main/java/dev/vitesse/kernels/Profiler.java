@@ -81,6 +81,7 @@ public final class Profiler {
     /** End of an operator started at {@code t0} (a value from {@link #start()}); no-op when t0 is 0. */
     public static void stop(Kind kind, long t0) {
         if (t0 != 0L) {
+            Checks.notNull("kind", kind);
             NANOS[kind.ordinal()].add(System.nanoTime() - t0);
             CALLS[kind.ordinal()].increment();
         }

@@ -61,11 +61,15 @@ public final class WindowPartition {
             throw new IllegalArgumentException("bad window partition: map " + h + "x" + w + " window " + window
                     + " shift " + shiftH + "x" + shiftW + " (need shift < window)");
         }
-        return new WindowPartition(h, w, window, shiftH, shiftW, java.util.Objects.requireNonNull(order, "order"));
+        Checks.notNull("order", order);
+        // the padded map (a multiple of the window) must be indexable: hp, wp and hp*wp tokens fit in an int
+        long hp = ((long) h + window - 1) / window * window, wp = ((long) w + window - 1) / window * window;
+        Checks.fitsInt("padded window map tokens (" + hp + "x" + wp + ")", hp * wp);
+        return new WindowPartition(h, w, window, shiftH, shiftW, order);
     }
 
     private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
+        return (int) (((long) a + b - 1) / b);
     }
 
     private static int[] sourceMap(int n, int np, int shift, Order order) {
@@ -97,6 +101,8 @@ public final class WindowPartition {
 
     /** Source token index (row-major in the h x w map) of padded position (py, px), or -1 for padding. */
     public int sourceToken(int py, int px) {
+        if (py < 0 || py >= hp || px < 0 || px >= wp)
+            throw new IllegalArgumentException("padded position (" + py + ", " + px + ") outside the " + hp + "x" + wp + " padded map");
         int r = rowSrc[py], col = colSrc[px];
         return r < 0 || col < 0 ? -1 : r * w + col;
     }
@@ -106,8 +112,11 @@ public final class WindowPartition {
      * padding positions become zero.
      */
     public void partition(float[] x, int xOff, int c, float[] win, int winOff) {
+        Checks.nonNegative("channels c", c);
         Checks.range("window partition input", x, xOff, (long) h * w * c);
         Checks.range("window partition output", win, winOff, (long) hp * wp * c);
+        Checks.noOverlap("window partition input", x, xOff, (long) xOff + (long) h * w * c,
+                "window partition output", win, winOff, (long) winOff + (long) hp * wp * c);
         int nwx = wp / window;
         Parallel.forEach(hp, py -> {
             int wy = py / window, ty = py % window;
@@ -126,8 +135,11 @@ public final class WindowPartition {
      * source token receives exactly one value). With {@code accumulate} this is the residual add.
      */
     public void merge(float[] win, int winOff, int c, float[] x, int xOff, boolean accumulate) {
+        Checks.nonNegative("channels c", c);
         Checks.range("window merge output", x, xOff, (long) h * w * c);
         Checks.range("window merge input", win, winOff, (long) hp * wp * c);
+        Checks.noOverlap("window merge input", win, winOff, (long) winOff + (long) hp * wp * c,
+                "window merge output", x, xOff, (long) xOff + (long) h * w * c);
         int nwx = wp / window;
         // Rows of the padded map map to distinct source rows, so parallel rows never write the same token.
         Parallel.forEach(hp, py -> {

@@ -344,4 +344,48 @@ class AttentionTest {
         // the output was never touched
         for (float f : p.outData) assertThat(f).isEqualTo(SENTINEL);
     }
+
+    @Test
+    void headDimZeroGivesSoftmaxOfTheBiasAndNeverIndexesTheViews() {
+        int b = 2, h = 2, n = 5;
+        float[] probs = new float[b * h * n * n];
+        Arrays.fill(probs, SENTINEL);
+        AttentionView empty = AttentionView.tokenMajor(new float[0], 0, n, h, 0);
+        // scores are all 0: every probability is 1/n (they were left unwritten)
+        Attention.explicit(b, h, n, n, 0, 1f, empty, empty, empty, empty, null, probs, 0);
+        for (float p : probs) assertThat(p).isCloseTo(1f / n, org.assertj.core.data.Offset.offset(1e-6f));
+        // an empty view is never range-checked, so it must never be indexed (Arrays.fill at offset 5 of 2 threw AIOOBE)
+        AttentionView beyond = new AttentionView(new float[2], 5, 0, 0, 0);
+        Attention.explicit(b, h, n, n, 0, 1f, beyond, beyond, beyond, beyond, null, null, 0);
+        Attention.flash(b, h, n, n, 0, 1f, beyond, beyond, beyond, beyond, null);
+    }
+
+    @Test
+    void viewAndBiasFactoriesRejectNegativeOrOverflowingShapes() {
+        float[] d = new float[16];
+        // 1864136 * 3 * 768 wraps to 2048: a plausible batch stride that silently read the wrong rows
+        assertThatThrownBy(() -> AttentionView.qkv(d, 0, 1864136, 12, 64, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("qkv batch stride");
+        assertThatThrownBy(() -> AttentionView.qkv(d, 0, 1, 65536, 65536, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit in an int");
+        assertThatThrownBy(() -> AttentionView.qkv(d, Integer.MAX_VALUE, 1, 1, 1, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("qkv view offset");
+        assertThatThrownBy(() -> AttentionView.tokenMajor(d, 0, 2796203, 768, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token-major batch stride");
+        assertThatThrownBy(() -> AttentionView.headMajor(d, 0, 65536, 65536, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("head-major");
+        assertThatThrownBy(() -> AttentionView.tokenMajor(d, 0, -1, 2, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tokens must be >= 0");
+        assertThatThrownBy(() -> AttentionView.headMajor(d, 0, 1, 2, -4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("headDim must be >= 0");
+        // 65536 * 65536 wraps to 0: every head read the same plane
+        assertThatThrownBy(() -> AttentionBias.perHead(d, 65536, 65536))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bias plane nq*nkv");
+        assertThatThrownBy(() -> AttentionBias.perHead(d, -1, 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nq must be >= 0");
+        assertThatThrownBy(() -> AttentionBias.perWindow(d, 1, 4, -4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nkv must be >= 0");
+        assertThatThrownBy(() -> AttentionBias.perBatchHead(d, -1, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heads must be >= 0");
+    }
 }

@@ -66,4 +66,26 @@ class BatchNormTest {
         assertThatThrownBy(() -> bn.foldIntoConv(new float[7], null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a multiple");
     }
+
+    @Test
+    void nullNegativeRowsAndZeroChannelsAreHandled() {
+        assertThatThrownBy(() -> BatchNorm.of(null, null, null, new float[1], 1e-5f))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("running_mean");
+        BatchNorm bn = BatchNorm.of(null, null, new float[3], new float[] {1, 1, 1}, 0f);
+        assertThatThrownBy(() -> bn.foldIntoConv(null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight");
+        // negative rows were silently accepted (and a null array with them)
+        assertThatThrownBy(() -> bn.applyNhwc(new float[9], 0, -1, 3, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows");
+        assertThatThrownBy(() -> bn.applyNhwc(null, 0, 0, 3, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
+        bn.applyNhwc(new float[9], 0, 3, 3, false);
+        assertThatThrownBy(() -> bn.applyNhwc(new float[8], 0, 3, 3, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too short");
+        // zero channels: folding divided by zero (ArithmeticException)
+        BatchNorm none = BatchNorm.of(null, null, new float[0], new float[0], 1e-5f);
+        assertThat(none.foldIntoConv(new float[0], null)[0]).isEmpty();
+        assertThatThrownBy(() -> none.foldIntoConv(new float[3], null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a multiple");
+    }
 }

@@ -130,4 +130,32 @@ class Conv2dTest {
         assertThatThrownBy(() -> conv.apply(new float[48], 0, 4, 4, new float[15], 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output too short");
     }
+
+    @Test
+    void sizeArithmeticThatOverflowsIntIsRejected() {
+        // cin*kh*kw = 65537^2 wraps to 131073: a conv over the wrong reduction size was built from a short weight
+        assertThatThrownBy(() -> Conv2d.of(new float[131073], 0, null, 65537, 1, 65537, 1, 1, 1, 0, 0, Conv2d.InputLayout.NCHW))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cin*kh*kw");
+        assertThatThrownBy(() -> Conv2d.of(new float[0], 0, null, 65536, 1, 65536, 1, 1, 1, 0, 0, Conv2d.InputLayout.NCHW))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cin*kh*kw");
+        // 65536 x 65536 output pixels wrapped to 0: the range check passed with an empty output and nothing was computed
+        Conv2d padded = Conv2d.of(new float[4], 0, null, 1, 1, 2, 2, 1, 1, 32768, 32768, Conv2d.InputLayout.NCHW);
+        assertThatThrownBy(() -> padded.apply(new float[1], 0, 1, 1, new float[0], 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output pixels");
+        // in + 2*pad wrapped to a positive size
+        Conv2d huge = Conv2d.of(new float[1], 0, null, 1, 1, 1, 1, 1, 1, Integer.MAX_VALUE, Integer.MAX_VALUE, Conv2d.InputLayout.NCHW);
+        assertThatThrownBy(() -> huge.outH(Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output height");
+    }
+
+    @Test
+    void outputOverlappingTheInputOrAWrongEpilogueIsRejected() {
+        Conv2d conv = Conv2d.of(new float[2 * 3 * 9], null, 3, 2, 3, 1, 1, Conv2d.InputLayout.NCHW);
+        float[] shared = new float[100];
+        assertThatThrownBy(() -> conv.apply(shared, 0, 4, 4, shared, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output overlaps input");
+        conv.apply(shared, 0, 4, 4, shared, 48); // disjoint parts of one array
+        assertThatThrownBy(() -> conv.apply(new float[48], 0, 4, 4, new float[32], 0, 2, Epilogue.NONE.withBias(new float[3])))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bias length must equal n=2");
+    }
 }

@@ -67,4 +67,23 @@ class DepthwiseConv2dTest {
         assertThatThrownBy(() -> Conv2d.of(null, null, 1, 1, 1, 1, 0, Conv2d.InputLayout.NHWC))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight must not be null");
     }
+
+    @Test
+    void overflowNullAndOverlapAreRejected() {
+        // channels*kh*kw = 65536^2 wrapped to 0 and an empty weight was accepted (AIOOBE at construction)
+        assertThatThrownBy(() -> DepthwiseConv2d.of(new float[0], null, 65536, 65536, 1, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 65536x1x65536x1");
+        assertThatThrownBy(() -> DepthwiseConv2d.of(null, null, 1, 1, 1, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight must not be null");
+        DepthwiseConv2d pad = DepthwiseConv2d.of(new float[1], null, 1, 1, 1, 1, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> pad.outH(Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output size");
+        DepthwiseConv2d dw = DepthwiseConv2d.of(new float[18], null, 2, 3, 3, 1, 1);
+        float[] shared = new float[100];
+        assertThatThrownBy(() -> dw.applyNhwc(shared, 0, 4, 4, shared, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output overlaps input");
+        assertThatThrownBy(() -> dw.applyNchw(shared, 0, 4, 4, shared, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output overlaps input");
+        dw.applyNchw(shared, 0, 4, 4, shared, 32);
+    }
 }

@@ -115,4 +115,19 @@ class LayerNormTest {
         assertThatThrownBy(() -> LayerNorm.apply(x, 0, x, 0, 2, 7, 3, 7, null, null, 1e-5f))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row stride of x");
     }
+
+    @Test
+    void outputOverlappingTheInputOtherThanExactlyInPlaceIsRejected() {
+        float[] x = new float[40];
+        // shifted by one element: rows were read after the previous row had overwritten them (silent garbage)
+        assertThatThrownBy(() -> LayerNorm.apply(x, 0, x, 1, 3, 5, null, null, 1e-5f))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("y overlaps x");
+        assertThatThrownBy(() -> LayerNorm.apply(x, 0, x, 0, 3, 5, 5, 6, null, null, 1e-5f))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("y overlaps x");
+        // exactly in place, disjoint ranges and interleaved disjoint rows of one array are fine
+        LayerNorm.apply(x, 0, x, 0, 3, 5, null, null, 1e-5f);
+        LayerNorm.apply(x, 0, x, 15, 3, 5, null, null, 1e-5f);
+        LayerNorm.apply(x, 0, x, 5, 3, 5, 10, 10, null, null, 1e-5f);
+        LayerNorm.apply(x, 0, x, 0, 1, 5, 5, 9, null, null, 1e-5f);
+    }
 }

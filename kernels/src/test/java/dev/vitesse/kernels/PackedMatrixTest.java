@@ -222,4 +222,30 @@ class PackedMatrixTest {
             ex.shutdownNow();
         }
     }
+
+    @Test
+    void segmentSizesThatOverflowOrClosedSegmentsAreRejected() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment seg = arena.allocate(80);
+            // n*k*4 wraps a long to a negative byte count: must not pass the length check (it then tried to pack)
+            expectBad("seg too short", () -> PackedMatrix.packWeight(seg, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));
+            expectBad("seg too short", () -> PackedMatrix.packWeightFromBf16(seg, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        }
+        Arena closedArena = Arena.ofShared();
+        MemorySegment closed = closedArena.allocate(80);
+        closedArena.close();
+        expectBad("closed", () -> PackedMatrix.packWeight(closed, 0, 5, 4));
+        // a (sparse, never read) mapping large enough for n = Integer.MAX_VALUE, k = 1: the panel count n + NR - 1
+        // wrapped and the packed size went negative (NegativeArraySizeException) instead of "too large"
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("vitesse-sparse", ".bin");
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE); Arena arena = Arena.ofShared()) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[1]), 4L * Integer.MAX_VALUE);
+            MemorySegment big = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 4L * Integer.MAX_VALUE + 1, arena);
+            expectBad("too large to pack", () -> PackedMatrix.packWeight(big, 0, Integer.MAX_VALUE, 1));
+            expectBad("too large to pack", () -> PackedMatrix.packWeightFromBf16(big, 0, Integer.MAX_VALUE, 1));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
 }

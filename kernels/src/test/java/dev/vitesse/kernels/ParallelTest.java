@@ -245,4 +245,25 @@ class ParallelTest {
         long t = System.nanoTime();
         while (System.nanoTime() - t < nanos) Thread.onSpinWait();
     }
+
+    @Test
+    void badThreadCountsAndNullBodiesAreRejectedAndTheTeamStaysUsable() {
+        Parallel.setThreads(2);
+        assertThatThrownBy(() -> Parallel.setThreads(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+        assertThatThrownBy(() -> Parallel.setThreads(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+        // used to try to allocate Integer.MAX_VALUE workers (OutOfMemoryError)
+        assertThatThrownBy(() -> Parallel.setThreads(Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(Parallel.MAX_THREADS));
+        assertThat(Parallel.threads()).isEqualTo(2);
+        assertThatThrownBy(() -> Parallel.forEach(5, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("body");
+        assertThatThrownBy(() -> Parallel.forEach(1, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("body");
+        assertThatThrownBy(() -> Parallel.request(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("work");
+        // an exception thrown by a nested (inline) region reaches the outer caller; the team still runs every task
+        assertThatThrownBy(() -> Parallel.forEach(10, i -> Parallel.forEach(10, j -> {
+            if (i == 3 && j == 4) throw new ArithmeticException("nested");
+        }))).isInstanceOf(ArithmeticException.class).hasMessage("nested");
+        AtomicInteger runs = new AtomicInteger();
+        Parallel.forEach(100, i -> runs.incrementAndGet());
+        assertThat(runs.get()).isEqualTo(100);
+    }
 }

@@ -114,4 +114,35 @@ class PoolingTest {
         assertThatThrownBy(() -> Pooling.avgPool(new float[5], 0, 4, 4, 1, 2, 2, 0, true, new float[4], 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input too short");
     }
+
+    @Test
+    void windowAndIndexArithmeticDoesNotOverflow() {
+        // a 46341x46341 window (1x1 map, padding 23170): the pixel count overflowed int and the mean came out negative
+        float[] y = new float[1];
+        Pooling.avgPool(new float[] {46341f}, 0, 1, 1, 1, 46341, 1, 23170, true, y, 0);
+        assertThat((double) y[0]).isCloseTo(1.0 / 46341, within(1e-9));
+        // adaptive pooling 65536 -> 65536 rows: oy * h overflowed int and read x at a negative index (AIOOBE)
+        float[] x = new float[65536];
+        java.util.Arrays.fill(x, 1f);
+        float[] out = new float[65536];
+        Pooling.adaptiveAvgPool(x, 0, 65536, 1, 1, 65536, 1, out, 0);
+        for (float v : out) assertThat(v).isEqualTo(1f);
+        assertThatThrownBy(() -> Pooling.outSize(Integer.MAX_VALUE, Integer.MAX_VALUE, 1, Integer.MAX_VALUE / 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pooling");
+    }
+
+    @Test
+    void outputOverlappingTheInputIsRejected() {
+        float[] shared = new float[100];
+        assertThatThrownBy(() -> Pooling.avgPool(shared, 0, 4, 4, 3, 2, 2, 0, true, shared, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output overlaps input");
+        assertThatThrownBy(() -> Pooling.maxPool(shared, 0, 4, 4, 3, 2, 2, 0, shared, 47))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output overlaps input");
+        assertThatThrownBy(() -> Pooling.adaptiveAvgPool(shared, 0, 4, 4, 3, 1, 1, shared, 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output overlaps input");
+        assertThatThrownBy(() -> Pooling.meanTokens(shared, 0, 3, 3, 7, shared, 15))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output overlaps input");
+        Pooling.avgPool(shared, 0, 4, 4, 3, 2, 2, 0, true, shared, 48);
+        Pooling.meanTokens(shared, 0, 3, 3, 7, shared, 3); // in the gap between token rows
+    }
 }

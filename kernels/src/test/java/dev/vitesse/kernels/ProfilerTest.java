@@ -39,4 +39,12 @@ class ProfilerTest {
         Profiler.reset();
         assertThat(Profiler.snapshot().get(Profiler.Kind.ATTENTION)).isEqualTo(new Profiler.Entry(0, 0));
     }
+
+    @Test
+    void aNullKindIsRejectedWhenRecording() {
+        Profiler.setEnabled(true);
+        long t = Profiler.start();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Profiler.stop(null, t))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kind");
+    }
 }

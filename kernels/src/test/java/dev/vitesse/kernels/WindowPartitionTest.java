@@ -88,4 +88,27 @@ class WindowPartitionTest {
         assertThatThrownBy(() -> WindowPartition.of(8, 8, 4, 4, 0, WindowPartition.Order.ROLL_THEN_PAD))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shift < window");
     }
+
+    @Test
+    void badSizesPositionsAndOverlapAreRejected() {
+        // ceil(h / window) * window overflowed: NegativeArraySizeException
+        assertThatThrownBy(() -> WindowPartition.of(Integer.MAX_VALUE, 1, 2, 0, 0, WindowPartition.Order.ROLL_THEN_PAD))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("padded window map");
+        assertThatThrownBy(() -> WindowPartition.of(65536, 65536, 1, 0, 0, WindowPartition.Order.ROLL_THEN_PAD))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("padded window map");
+        assertThatThrownBy(() -> WindowPartition.of(4, 4, 2, 0, 0, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("order must not be null");
+        WindowPartition wp = WindowPartition.of(5, 5, 3, 1, 1, WindowPartition.Order.PAD_THEN_ROLL);
+        assertThatThrownBy(() -> wp.sourceToken(6, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> wp.sourceToken(0, -1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> wp.partition(new float[50], 0, -2, new float[72], 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("channels c");
+        float[] shared = new float[200];
+        assertThatThrownBy(() -> wp.partition(shared, 0, 2, shared, 10))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps");
+        assertThatThrownBy(() -> wp.merge(shared, 0, 2, shared, 71, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps");
+        wp.partition(shared, 0, 2, shared, 50);
+        wp.merge(shared, 0, 2, shared, 72, true);
+    }
 }

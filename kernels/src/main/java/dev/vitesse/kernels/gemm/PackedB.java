@@ -25,8 +25,8 @@ public final class PackedB {
     PackedB(int k, int n, float[] buffer) {
         this.k = k;
         this.n = n;
-        this.panels = (n + GemmConfig.NR - 1) / GemmConfig.NR;
         int size = checkedSize(k, n);
+        this.panels = (int) (((long) n + GemmConfig.NR - 1) / GemmConfig.NR);
         this.data = buffer != null && buffer.length >= size ? buffer : new float[size];
         this.bf16 = null;
     }
@@ -35,7 +35,7 @@ public final class PackedB {
     private PackedB(int k, int n, short[] bits) {
         this.k = k;
         this.n = n;
-        this.panels = (n + GemmConfig.NR - 1) / GemmConfig.NR;
+        this.panels = (int) (((long) n + GemmConfig.NR - 1) / GemmConfig.NR);
         this.data = null;
         this.bf16 = bits;
     }
@@ -53,7 +53,7 @@ public final class PackedB {
 
     /** Elements (floats or bf16 values) needed for a packed k x n operand. */
     public static long size(int k, int n) {
-        return (long) ((n + GemmConfig.NR - 1) / GemmConfig.NR) * GemmConfig.NR * k;
+        return ((long) n + GemmConfig.NR - 1) / GemmConfig.NR * GemmConfig.NR * k; // long: n + NR - 1 can wrap
     }
 
     /** Whether the panels are stored as bf16. */
