@@ -60,24 +60,30 @@ class ImageParallelTest {
     }
 
     @Test
-    void fullRoundsRunAsOneImageTasksAndTheRestAsOneBatch() {
+    void fullRoundsRunAsTasksAndTheRestAsOneBatch() {
         Parallel.setThreads(3);
         Recorder r = new Recorder();
         float[] out = ImageParallel.run(images(8), 8, 3, r);
         assertThat(out).containsExactly(expectedOutputs(8));
-        // 6 images (two rounds of 3 threads) one by one, then the last 2 together
-        assertThat(r.batches).hasSize(7);
-        assertThat(r.batches.subList(0, 6)).containsOnly(1);
-        assertThat(r.batches.get(6)).isEqualTo(2);
-        assertThat(r.inputs.get(6)).containsExactly(6, 6, 6, 7, 7, 7);
+        // 6 images (two rounds of 3 threads) as one task of 2 per thread, then the last 2 together
+        assertThat(r.batches).hasSize(4);
+        assertThat(r.batches.subList(0, 3)).containsOnly(2);
+        assertThat(r.batches.get(3)).isEqualTo(2);
+        assertThat(r.inputs.get(3)).containsExactly(6, 6, 6, 7, 7, 7);
     }
 
     @Test
-    void aBatchThatDividesEvenlyRunsAllImagesAsTasks() {
+    void tasksHoldAtMostFourImagesAndEveryThreadGetsTheSameShare() {
         Parallel.setThreads(2);
-        Recorder r = new Recorder();
-        assertThat(ImageParallel.run(images(4), 4, 3, r)).containsExactly(expectedOutputs(4));
-        assertThat(r.batches).containsExactly(1, 1, 1, 1);
+        int[][] cases = {{2, 1, 1}, {4, 2, 2}, {8, 4, 4}, {10, 2, 3, 2, 3}, {16, 4, 4, 4, 4}, {18, 3, 3, 3, 3, 3, 3}};
+        for (int[] c : cases) {
+            int batch = c[0];
+            Recorder r = new Recorder();
+            assertThat(ImageParallel.run(images(batch), batch, 3, r)).as("batch " + batch).containsExactly(expectedOutputs(batch));
+            assertThat(r.batches).as("batch " + batch).containsExactlyInAnyOrder(
+                    java.util.Arrays.stream(c, 1, c.length).boxed().toArray(Integer[]::new));
+            assertThat(r.batches).allMatch(b -> b <= ImageParallel.MAX_IMAGES_PER_TASK);
+        }
     }
 
     @Test
@@ -115,15 +121,16 @@ class ImageParallelTest {
     }
 
     /**
-     * Every family gives the same logits and embeddings, bit for bit, when the batch runs as one-image tasks (2 and 3
-     * threads; with 2 the third image runs alone afterwards) as when the whole batch runs on 1 thread.
+     * Every family gives the same logits and embeddings, bit for bit, when the batch runs as tasks (2 threads: two
+     * tasks of 2 images, then the fifth alone; 3 threads: three of 1, then 2 together) as when the whole batch runs
+     * on 1 thread.
      */
     @Test
     void modelsGiveTheSameOutputsSplitOrWhole() throws Exception {
         for (String name : new String[] {"vit/timm_deit3", "swin/timm_64_pad", "pvt_v2/timm_b0", "ffvit/tiny",
                 "alternet/basic_w7", "refiner/small"}) {
             VisionModel m = VisionModel.load(Family2FixtureTest.fixture(name));
-            int batch = 3, per = m.inChans() * m.inputSize() * m.inputSize();
+            int batch = 5, per = m.inChans() * m.inputSize() * m.inputSize();
             SplittableRandom rnd = new SplittableRandom(name.hashCode());
             float[] x = new float[batch * per];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
