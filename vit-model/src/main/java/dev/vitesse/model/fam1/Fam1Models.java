@@ -1,5 +1,8 @@
 package dev.vitesse.model.fam1;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vitesse.kernels.WeightFormat;
 import dev.vitesse.model.config.PreprocessConfig;
 import dev.vitesse.model.io.ModelFormatException;
@@ -129,9 +132,9 @@ public final class Fam1Models {
             if (Files.isRegularFile(cfg)) {
                 try {
                     // only the name: a bad value elsewhere in the file is reported by load(), naming the field
-                    var a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readAllBytes(cfg)).path("architecture");
+                    JsonNode a = new ObjectMapper().readTree(Files.readAllBytes(cfg)).path("architecture");
                     arch = a.isTextual() ? a.asText() : null;
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                } catch (JsonProcessingException e) {
                     return null; // not parseable here: let the caller's own loader report it
                 }
             }
