@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Conventions</h2>
  * Masked positions are large negative biases or -Infinity. A query row whose scores are all -Infinity
  * (fully masked) gets an output row of <b>zeros</b> (and probabilities of zeros), never NaN; NaN inputs
- * propagate to NaN. {@code out} must not overlap q, k, v or the bias.
+ * propagate to NaN. {@code out} must not overlap q, k, v (checked) or the bias (not checked).
  * Work is split over {@link Parallel} by (batch, head) and, when there are fewer of those than needed to
  * keep every thread busy, also by blocks of query rows.
  */
@@ -170,6 +170,15 @@ public final class Attention {
         k.check("k", batch, heads, nkv, headDim);
         v.check("v", batch, heads, nkv, headDim);
         out.check("out", batch, heads, nq, headDim);
+        // out is written while q, k and v are still read, and two heads writing one element race
+        if (!out.rowsDisjoint(batch, heads, nq, headDim))
+            throw new IllegalArgumentException("out view writes some elements twice (its rows overlap): " + out);
+        String[] names = {"q", "k", "v"};
+        AttentionView[] ins = {q, k, v};
+        for (int t = 0; t < 3; t++) {
+            if (out.sharesElementsWith(ins[t], batch, heads, nq, t == 0 ? nq : nkv, headDim))
+                throw new IllegalArgumentException("out view overlaps the " + names[t] + " view in the same array");
+        }
         return BiasTerms.resolve(bias, batch, heads, nq, nkv);
     }
 }

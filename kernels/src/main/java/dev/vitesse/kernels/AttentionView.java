@@ -62,6 +62,64 @@ public record AttentionView(float[] data, int offset, int batchStride, int rowSt
         return offset + b * batchStride + i * rowStride + h * headStride;
     }
 
+    /**
+     * Whether the rows (b, h, i) of the given extent, each {@code cols} long, are pairwise disjoint. O(1) for the
+     * usual layouts (each stride clears the whole extent of the smaller ones); otherwise exact, by sorting the row
+     * starts (a rare layout, so the cost does not matter).
+     */
+    boolean rowsDisjoint(int batch, int heads, int rows, int cols) {
+        if (batch == 0 || heads == 0 || rows == 0 || cols == 0) return true;
+        long[][] dims = {{batch, batchStride}, {heads, headStride}, {rows, rowStride}};
+        java.util.Arrays.sort(dims, java.util.Comparator.comparingLong(x -> x[1]));
+        long extent = cols; // span of one element of the dimensions taken so far
+        boolean nested = true;
+        for (long[] dim : dims) {
+            if (dim[0] == 1) continue;
+            if (dim[1] < extent) {
+                nested = false;
+                break;
+            }
+            extent += (dim[0] - 1) * dim[1];
+        }
+        if (nested) return true;
+        long[] starts = rowStarts(batch, heads, rows);
+        java.util.Arrays.sort(starts);
+        for (int i = 1; i < starts.length; i++) if (starts[i] < starts[i - 1] + cols) return false;
+        return true;
+    }
+
+    /** Whether some element of this extent is also an element of {@code other}'s (same array; exact). */
+    boolean sharesElementsWith(AttentionView other, int batch, int heads, int rows, int otherRows, int cols) {
+        if (data != other.data || batch == 0 || heads == 0 || rows == 0 || otherRows == 0 || cols == 0) return false;
+        long first = offset, last = lastIndex(batch, heads, rows, cols);
+        long oFirst = other.offset, oLast = other.lastIndex(batch, heads, otherRows, cols);
+        if (last < oFirst || oLast < first) return false; // disjoint spans: the usual case, O(1)
+        long[] a = rowStarts(batch, heads, rows), b = other.rowStarts(batch, heads, otherRows);
+        java.util.Arrays.sort(a);
+        java.util.Arrays.sort(b);
+        for (int i = 0, j = 0; i < a.length && j < b.length; ) {
+            if (a[i] + cols <= b[j]) i++;
+            else if (b[j] + cols <= a[i]) j++;
+            else return true;
+        }
+        return false;
+    }
+
+    private long lastIndex(int batch, int heads, int rows, int cols) {
+        return offset + (long) (batch - 1) * batchStride + (long) (rows - 1) * rowStride + (long) (heads - 1) * headStride
+                + cols - 1;
+    }
+
+    private long[] rowStarts(int batch, int heads, int rows) {
+        long[] r = new long[Checks.fitsInt("attention rows batch*heads*rows", (long) batch * heads * rows)];
+        int n = 0;
+        for (int b = 0; b < batch; b++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < rows; i++)
+                    r[n++] = offset + (long) b * batchStride + (long) h * headStride + (long) i * rowStride;
+        return r;
+    }
+
     /** Throws IllegalArgumentException naming {@code name} unless all elements of the given extent are in the array. */
     void check(String name, int batch, int heads, int rows, int cols) {
         if (batch == 0 || heads == 0 || rows == 0 || cols == 0) return;
