@@ -123,8 +123,7 @@ public record AttentionView(float[] data, int offset, int batchStride, int rowSt
     /** Throws IllegalArgumentException naming {@code name} unless all elements of the given extent are in the array. */
     void check(String name, int batch, int heads, int rows, int cols) {
         if (batch == 0 || heads == 0 || rows == 0 || cols == 0) return;
-        long last = offset + (long) (batch - 1) * batchStride + (long) (rows - 1) * rowStride
-                + (long) (heads - 1) * headStride + cols - 1;
+        long last = lastIndex(batch, heads, rows, cols);
         if (last >= data.length) {
             throw new IllegalArgumentException("attention view " + name + " too short: batch=" + batch + " heads=" + heads
                     + " rows=" + rows + " headDim=" + cols + " with offset=" + offset + " batchStride=" + batchStride

@@ -115,6 +115,11 @@ final class Checks {
                     + outOff + ", " + inName + " at offset " + inOff + "); the result would be undefined");
     }
 
+    /** {@link #noOverlap} for contiguous ranges given by offset and length. */
+    static void noOverlapLen(String inName, float[] in, int inOff, long inLen, String outName, float[] out, int outOff, long outLen) {
+        noOverlap(inName, in, inOff, inOff + inLen, outName, out, outOff, outOff + outLen);
+    }
+
     /** Rejects an output range that overlaps an input range of the same array (results would be undefined). */
     static void noOverlap(String inName, float[] in, int inOff, long inEnd, String outName, float[] out, int outOff, long outEnd) {
         if (in == out && inOff < outEnd && outOff < inEnd && inEnd > inOff && outEnd > outOff)

@@ -95,7 +95,7 @@ public final class DepthwiseConv2d {
         int oh = outH(h), ow = outW(w);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
-        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
+        Checks.noOverlapLen("input", x, xOff, (long) h * w * c, "output", y, yOff, (long) oh * ow * c);
         Parallel.forEach(oh, oy -> {
             nhwcRow(x, xOff, h, w, y, yOff, ow, oy);
             if (gelu) Gelu.apply(y, yOff + oy * ow * c, ow * c);
@@ -178,7 +178,7 @@ public final class DepthwiseConv2d {
         int oh = outH(h), ow = outW(w);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
-        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
+        Checks.noOverlapLen("input", x, xOff, (long) h * w * c, "output", y, yOff, (long) oh * ow * c);
         Parallel.forEach(c, ch -> nchwPlane(x, xOff + ch * h * w, h, w, y, yOff + ch * oh * ow, oh, ow, ch));
     }
 

@@ -36,7 +36,7 @@ public final class Pooling {
         int oh = outSize(h, kernel, stride, pad), ow = outSize(w, kernel, stride, pad);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
-        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
+        Checks.noOverlapLen("input", x, xOff, (long) h * w * c, "output", y, yOff, (long) oh * ow * c);
         for (int oy = 0; oy < oh; oy++) {
             int hs = oy * stride - pad, he = Math.min(hs + kernel, h + pad);
             int poolH = he - hs;
@@ -61,7 +61,7 @@ public final class Pooling {
         }
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) outH * outW * c);
-        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) outH * outW * c);
+        Checks.noOverlapLen("input", x, xOff, (long) h * w * c, "output", y, yOff, (long) outH * outW * c);
         for (int oy = 0; oy < outH; oy++) {
             // long: oy * h can exceed int (h = outH = 65536)
             int y0 = (int) Math.floorDiv((long) oy * h, outH), y1 = (int) -Math.floorDiv(-(oy + 1L) * h, outH);
@@ -98,7 +98,7 @@ public final class Pooling {
         int oh = outSize(h, kernel, stride, pad), ow = outSize(w, kernel, stride, pad);
         Checks.range("input", x, xOff, (long) h * w * c);
         Checks.range("output", y, yOff, (long) oh * ow * c);
-        Checks.noOverlap("input", x, xOff, (long) xOff + (long) h * w * c, "output", y, yOff, (long) yOff + (long) oh * ow * c);
+        Checks.noOverlapLen("input", x, xOff, (long) h * w * c, "output", y, yOff, (long) oh * ow * c);
         int vecEnd = S.loopBound(c);
         for (int oy = 0; oy < oh; oy++) {
             int y0 = Math.max(oy * stride - pad, 0), y1 = Math.min(oy * stride - pad + kernel, h);

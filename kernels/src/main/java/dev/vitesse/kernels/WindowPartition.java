@@ -115,8 +115,8 @@ public final class WindowPartition {
         Checks.nonNegative("channels c", c);
         Checks.range("window partition input", x, xOff, (long) h * w * c);
         Checks.range("window partition output", win, winOff, (long) hp * wp * c);
-        Checks.noOverlap("window partition input", x, xOff, (long) xOff + (long) h * w * c,
-                "window partition output", win, winOff, (long) winOff + (long) hp * wp * c);
+        Checks.noOverlapLen("window partition input", x, xOff, (long) h * w * c,
+                "window partition output", win, winOff, (long) hp * wp * c);
         int nwx = wp / window;
         Parallel.forEach(hp, py -> {
             int wy = py / window, ty = py % window;
@@ -138,8 +138,8 @@ public final class WindowPartition {
         Checks.nonNegative("channels c", c);
         Checks.range("window merge output", x, xOff, (long) h * w * c);
         Checks.range("window merge input", win, winOff, (long) hp * wp * c);
-        Checks.noOverlap("window merge input", win, winOff, (long) winOff + (long) hp * wp * c,
-                "window merge output", x, xOff, (long) xOff + (long) h * w * c);
+        Checks.noOverlapLen("window merge input", win, winOff, (long) hp * wp * c,
+                "window merge output", x, xOff, (long) h * w * c);
         int nwx = wp / window;
         // Rows of the padded map map to distinct source rows, so parallel rows never write the same token.
         Parallel.forEach(hp, py -> {
