@@ -23,10 +23,12 @@ public final class Main implements Runnable {
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Worker threads for the kernels (default: all cores, or -Dvitesse.threads).")
     void threads(int n) {
-        if (n < 1 || n > Parallel.MAX_THREADS)
+        try {
+            Parallel.setThreads(n); // the range is Parallel's: 1..MAX_THREADS
+        } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec().commandLine(),
                     "--threads must be in 1.." + Parallel.MAX_THREADS + ", got " + n);
-        Parallel.setThreads(n);
+        }
         threads = n;
     }
 

@@ -32,8 +32,9 @@ import java.util.List;
  * <p>Weights are packed once at load; a model is immutable and can be shared by any number of threads
  * (activation buffers belong to the calling thread, never to the model; the kernels use the shared
  * {@code Parallel} team, and a batch of at least as many images as threads runs as single-threaded passes of up to
- * 4 images side by side). Every pass is a {@link Parallel#request}: while several threads run passes at once, each pass computes on its own
- * thread only, so concurrent requests share the cores without the team's workers adding threads.
+ * 4 images side by side). Every pass is a {@link Parallel#request}: while several threads run passes at once, each
+ * pass computes on its own thread only, so concurrent requests share the cores without the team's workers adding
+ * threads.
  * Inputs are float32 NCHW in the model's input size ({@link #inputSize()}), already normalised.
  */
 public final class VisionModel {

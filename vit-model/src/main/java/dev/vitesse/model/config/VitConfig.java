@@ -46,7 +46,7 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
         require(tokens < 1 << 20, a, "too many tokens: " + tokens);
         // one image's widest activation must fit a Java array (batches are chunked below that)
         long widest = tokens * Math.max(Math.max(3L * embedDim, mlpHidden), (long) inChans * patchSize * patchSize);
-        require(widest < 1L << 30, a, "one image needs " + widest + " floats of activations; too large");
+        require(widest < ActivationLimit.MAX_FLOATS, a, "one image needs " + widest + " floats of activations; too large");
     }
 
     private static void require(boolean ok, String arch, String msg) {

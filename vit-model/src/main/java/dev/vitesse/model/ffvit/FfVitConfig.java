@@ -1,5 +1,6 @@
 package dev.vitesse.model.ffvit;
 
+import dev.vitesse.model.config.ActivationLimit;
 import dev.vitesse.model.family2.ModelConfig;
 
 import java.util.Set;
@@ -24,11 +25,11 @@ public record FfVitConfig(String variant, int numClasses, int embedDim, int dept
             throw new IllegalArgumentException("ffvit img_size " + imgSize + " is not a multiple of patch_size " + patchSize);
         }
         // the token-mixing MLP is [mlpRatio*T, T] for T tokens: bound it (and the widths) before anything is
-        // allocated, in long arithmetic (a large img_size overflows int and would exhaust the heap)
-        // (double: the products overflow long for an img_size near Integer.MAX_VALUE)
+        // allocated, in double (the products overflow int, and long for an img_size near Integer.MAX_VALUE)
         double grid = imgSize / patchSize, tokens = 1 + grid * grid;
         double tokenMlp = tokens * tokens * mlpRatio, hidden = (double) embedDim * mlpRatio;
-        if (tokens * Math.max(hidden, 3.0 * patchSize * patchSize) >= 1L << 30 || tokenMlp >= 1L << 30) {
+        if (tokens * Math.max(hidden, 3.0 * patchSize * patchSize) >= ActivationLimit.MAX_FLOATS
+                || tokenMlp >= ActivationLimit.MAX_FLOATS) {
             throw new IllegalArgumentException("ffvit img_size " + imgSize + " / patch_size " + patchSize + " gives " + (long) tokens
                     + " tokens: the token-mixing MLP (" + String.format(java.util.Locale.ROOT, "%.3g", tokenMlp)
                     + " weights per block) or the activations (embed_dim " + embedDim + ", mlp_ratio " + mlpRatio + ") are too large");

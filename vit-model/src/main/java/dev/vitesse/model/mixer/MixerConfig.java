@@ -1,5 +1,6 @@
 package dev.vitesse.model.mixer;
 
+import dev.vitesse.model.config.ActivationLimit;
 import dev.vitesse.model.fam1.Fam1Config;
 
 import java.util.List;
@@ -22,16 +23,11 @@ public record MixerConfig(String architecture, int imgSize, int patchSize, int n
                     + ", patch_size " + patchSize + ", num_blocks " + numBlocks + ", embed_dim " + embedDim + ", mlp_ratio ["
                     + tokenRatio + ", " + channelRatio + "]");
         }
-        // channel MLP: tokens x channelRatio*dim; token MLP: dim x tokenRatio*dim (and its weights tokenRatio*dim x tokens);
-        // double: the products overflow long for an img_size near Integer.MAX_VALUE
+        // channel MLP: tokens x channelRatio*dim; token MLP: dim x tokenRatio*dim (and its weights tokenRatio*dim x tokens)
         double g = imgSize / patchSize, tokens = g * g;
-        double widest = Math.max(Math.max(tokens * embedDim * Math.max(channelRatio, 1),
-                embedDim * tokenRatio * Math.max(embedDim, tokens)), 3.0 * imgSize * imgSize);
-        if (widest >= 1L << 30) {
-            throw new IllegalArgumentException(architecture + ": img_size " + imgSize + " / patch_size " + patchSize + " ("
-                    + (long) tokens + " tokens, embed_dim " + embedDim + ") needs " + String.format(java.util.Locale.ROOT, "%.3g", widest)
-                    + " floats of activations per image; too large");
-        }
+        ActivationLimit.check(architecture, "img_size " + imgSize + " / patch_size " + patchSize + " (" + (long) tokens
+                + " tokens, embed_dim " + embedDim + ")", Math.max(Math.max(tokens * embedDim * Math.max(channelRatio, 1),
+                embedDim * tokenRatio * Math.max(embedDim, tokens)), 3.0 * imgSize * imgSize));
     }
 
     public static final List<String> NAMES = List.of("mixer_s32_224", "mixer_s16_224", "mixer_b32_224", "mixer_b16_224",

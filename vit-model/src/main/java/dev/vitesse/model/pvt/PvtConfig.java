@@ -1,5 +1,6 @@
 package dev.vitesse.model.pvt;
 
+import dev.vitesse.model.config.ActivationLimit;
 import dev.vitesse.model.fam1.Fam1Config;
 
 import java.util.Arrays;
@@ -43,14 +44,10 @@ public record PvtConfig(String architecture, boolean v2, boolean linear, int img
             throw new IllegalArgumentException(architecture + ": img_size and patch_size must be >= 1, found " + imgSize
                     + " and " + patchSize);
         }
-        // one image's widest activation (stage 1: stride 4 for v2, patch_size for v1) must fit a Java array
-        // (double: the products overflow long for an img_size near Integer.MAX_VALUE)
+        // one image's widest activation: stage 1 (stride 4 for v2, patch_size for v1)
         int side = v2 ? (imgSize - 1) / 4 + 1 : imgSize / patchSize;
-        double widest = Math.max((double) side * side * embedDims[0] * Math.max(mlpRatios[0], 1), 3.0 * imgSize * imgSize);
-        if (widest >= 1L << 30) {
-            throw new IllegalArgumentException(architecture + ": img_size " + imgSize + " needs "
-                    + String.format(java.util.Locale.ROOT, "%.3g", widest) + " floats of activations per image; too large");
-        }
+        ActivationLimit.check(architecture, "img_size " + imgSize,
+                Math.max((double) side * side * embedDims[0] * Math.max(mlpRatios[0], 1), 3.0 * imgSize * imgSize));
         // a spatial-reduction conv (kernel = stride = sr) needs a stage map at least that large
         for (int i = 0; i < n; i++) {
             if (!linear && srRatios[i] > 1 && side < srRatios[i]) {

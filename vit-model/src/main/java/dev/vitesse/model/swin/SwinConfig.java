@@ -1,5 +1,6 @@
 package dev.vitesse.model.swin;
 
+import dev.vitesse.model.config.ActivationLimit;
 import dev.vitesse.model.fam1.Fam1Config;
 
 import java.util.Arrays;
@@ -42,16 +43,10 @@ public record SwinConfig(String architecture, boolean torchvision, int imgSize, 
         if (!(mlpRatio > 0) || Double.isInfinite(mlpRatio)) {
             throw new IllegalArgumentException(architecture + ": mlp_ratio must be a positive number, found " + mlpRatio);
         }
-        // one image's widest activation (stage 0, padded to whole windows) must fit a Java array; checked here so
-        // that an absurd img_size fails at once instead of exhausting the heap (or minutes of setup) later
-        // (double: the products overflow long for an img_size near Integer.MAX_VALUE)
+        // one image's widest activation: stage 0, padded to whole windows
         double side = Math.ceil((double) (imgSize / patchSize) / window) * window;
-        double widest = Math.max(side * side * Math.max(3.0 * embedDim, embedDim * mlpRatio), 3.0 * imgSize * imgSize);
-        if (widest >= 1L << 30) {
-            throw new IllegalArgumentException(architecture + ": img_size " + imgSize + " (embed_dim " + embedDim + ", mlp_ratio "
-                    + mlpRatio + ") needs " + String.format(java.util.Locale.ROOT, "%.3g", widest)
-                    + " floats of activations per image; too large");
-        }
+        ActivationLimit.check(architecture, "img_size " + imgSize + " (embed_dim " + embedDim + ", mlp_ratio " + mlpRatio + ")",
+                Math.max(side * side * Math.max(3.0 * embedDim, embedDim * mlpRatio), 3.0 * imgSize * imgSize));
     }
 
     private static int dim(int stage, int embed) { return embed << stage; }
