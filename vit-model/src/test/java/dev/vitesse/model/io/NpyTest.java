@@ -29,6 +29,14 @@ class NpyTest {
         }
     }
 
+    /** A version-1 .npy header holding {@code dict} (data to be appended by the caller). */
+    private static ByteArrayOutputStream v1Header(String dict) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) dict.length(), 0});
+        out.writeBytes(dict.getBytes(StandardCharsets.ISO_8859_1));
+        return out;
+    }
+
     private static float[] pattern(int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = i * 0.25f - 1;
@@ -120,10 +128,7 @@ class NpyTest {
 
     @Test
     void rejectsMalformedHeader() {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }\n";
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) dict.length(), 0});
-        out.writeBytes(dict.getBytes(StandardCharsets.ISO_8859_1));
+        ByteArrayOutputStream out = v1Header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }\n");
         assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(out.toByteArray()), "bad.npy"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shape");
     }
@@ -131,10 +136,7 @@ class NpyTest {
     @Test
     void rejectsRepeatedHeaderKeys() {
         // numpy keeps the last 'shape' (2 rows), a first-match reader the first (1 row): refuse the ambiguity
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), 'shape': (2, 3), }\n";
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) dict.length(), 0});
-        out.writeBytes(dict.getBytes(StandardCharsets.ISO_8859_1));
+        ByteArrayOutputStream out = v1Header("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), 'shape': (2, 3), }\n");
         out.writeBytes(new byte[24]);
         assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(out.toByteArray()), "dup.npy"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dup.npy").hasMessageContaining("'shape' twice");
