@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.*;
 
+import dev.vitesse.kernels.BatchNorm;
 import dev.vitesse.kernels.Conv2d;
 import dev.vitesse.kernels.DepthwiseConv2d;
 import dev.vitesse.kernels.Parallel;
@@ -14,7 +15,8 @@ import dev.vitesse.kernels.WindowPartition;
 /**
  * The convolution-family kernels on the shapes the models use: ViT-B patch embedding (16x16/16 on a 224 image,
  * NCHW in), PVT v2 overlapping patch embedding (7x7/4 pad 3, NCHW in), a ResNet 3x3 conv (56x56x64, channels-last),
- * PVT v2 MLP depthwise 3x3 (56x56x256, channels-last), max/adaptive pooling and Swin's shifted window partition.
+ * PVT v2 MLP depthwise 3x3 (56x56x256, channels-last), an unfolded BatchNorm + ReLU (56x56x256, channels-last, as in a
+ * pre-activation block), max/adaptive pooling and Swin's shifted window partition.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,8 +30,9 @@ public class ConvBench {
 
     Conv2d patch16, overlap7, conv3;
     DepthwiseConv2d dw3;
+    BatchNorm bn;
     WindowPartition shifted;
-    float[] image, fmap64, fmap256, out, win;
+    float[] image, fmap64, fmap256, out, win, bnData;
 
     private static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
@@ -51,6 +54,12 @@ public class ConvBench {
         fmap256 = random(r, 56 * 56 * 256);
         out = new float[56 * 56 * 256];
         win = new float[64 * 49 * 96];
+        // identity statistics (scale 1, shift 0): the in-place benchmark then keeps its data the same from one
+        // call to the next (after the first ReLU) instead of drifting towards overflow or subnormals
+        float[] ones = new float[256];
+        java.util.Arrays.fill(ones, 1f);
+        bn = BatchNorm.of(ones, new float[256], new float[256], ones, 0f);
+        bnData = random(r, 56 * 56 * 256);
     }
 
     @Benchmark
@@ -75,6 +84,12 @@ public class ConvBench {
     public float depthwise3x3ChannelsLast() {
         dw3.applyNhwc(fmap256, 0, 56, 56, out, 0);
         return out[1];
+    }
+
+    @Benchmark
+    public float batchNormReluChannelsLast() {
+        bn.applyNhwc(bnData, 0, 56 * 56, 256, true);
+        return bnData[1];
     }
 
     @Benchmark

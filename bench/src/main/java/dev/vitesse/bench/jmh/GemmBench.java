@@ -4,6 +4,7 @@ import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.Gemm;
 import dev.vitesse.kernels.PackedMatrix;
 import dev.vitesse.kernels.Parallel;
+import dev.vitesse.kernels.WeightFormat;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * JMH: Vitesse SGEMM ({@code Gemm.sgemm}, X W^T) and the pre-packed linear layer ({@code PackedMatrix.multiply},
- * plain and with the fc1 epilogue bias + GELU) on ViT-B and square shapes. Divide 2*m*n*k by the time for GFLOP/s.
+ * plain, with the fc1 epilogue bias + GELU, and with bf16 weight storage) on ViT-B and square shapes. Divide 2*m*n*k by the time for GFLOP/s.
  * <pre>java --add-modules jdk.incubator.vector -jar bench/target/vitesse-bench.jar GemmBench -p shape=197x2304x768 -p threads=1</pre>
  */
 @State(Scope.Benchmark)
@@ -41,7 +42,7 @@ public class GemmBench {
 
     int m, n, k;
     float[] x, w, c, bias;
-    PackedMatrix packed;
+    PackedMatrix packed, packedBf16;
     Epilogue fc1;
 
     @Setup(Level.Trial)
@@ -59,6 +60,7 @@ public class GemmBench {
         for (int i = 0; i < w.length; i++) w[i] = r.nextFloat() - 0.5f;
         for (int i = 0; i < n; i++) bias[i] = r.nextFloat() - 0.5f;
         packed = PackedMatrix.packWeight(w, 0, n, k);
+        packedBf16 = PackedMatrix.packWeight(w, 0, n, k, WeightFormat.BF16);
         fc1 = Epilogue.NONE.withBias(bias).withGelu();
         Parallel.setThreads(threads);
     }
@@ -78,6 +80,13 @@ public class GemmBench {
     @Benchmark
     public float[] packedMultiplyBiasGelu() {
         packed.multiply(m, x, 0, k, c, 0, n, fc1);
+        return c;
+    }
+
+    /** {@code --weights bf16}: half the weight bytes, panels widened to f32 on the fly, f32 arithmetic. */
+    @Benchmark
+    public float[] packedMultiplyBf16() {
+        packedBf16.multiply(m, x, 0, k, c, 0, n, Epilogue.NONE);
         return c;
     }
 }
