@@ -1,5 +1,6 @@
 package dev.vitesse.bench.jmh;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +58,7 @@ public class ConvBench {
         // identity statistics (scale 1, shift 0): the in-place benchmark then keeps its data the same from one
         // call to the next (after the first ReLU) instead of drifting towards overflow or subnormals
         float[] ones = new float[256];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         bn = BatchNorm.of(ones, new float[256], new float[256], ones, 0f);
         bnData = random(r, 56 * 56 * 256);
     }

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * JMH: Vitesse SGEMM ({@code Gemm.sgemm}, X W^T) and the pre-packed linear layer ({@code PackedMatrix.multiply},
- * plain, with the fc1 epilogue bias + GELU, and with bf16 weight storage) on ViT-B and square shapes. Divide 2*m*n*k by the time for GFLOP/s.
+ * plain, with the fc1 epilogue bias + GELU, and with bf16 weight storage) on ViT-B and square shapes. Divide 2*m*n*k
+ * by the time for GFLOP/s.
  * <pre>java --add-modules jdk.incubator.vector -jar bench/target/vitesse-bench.jar GemmBench -p shape=197x2304x768 -p threads=1</pre>
  */
 @State(Scope.Benchmark)
