@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", sortOptions = false,
-        description = {"Times forward passes on random input (random weights unless --model is given).",
+        description = {"Times forward passes on random input: the built-in digits model by default, a checkpoint with "
+                + "--model, or random weights of an architecture with --arch alone.",
                 "Reports the median ms per batch, images/s and GFLOP/s; with --json the last line is one JSON object."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -65,13 +66,9 @@ final class BenchCommand implements Callable<Integer> {
         if (requests > 1 && (profile || each)) {
             throw new IllegalArgumentException("--profile and --each time one pass at a time: use them without --requests");
         }
-        VisionModel m;
-        if (model.model != null) {
-            m = model.load();
-        } else {
-            if (model.arch == null) throw new IllegalArgumentException("bench needs --arch NAME (random weights) or --model PATH");
-            m = VisionModel.random(model.options(), 42);
-        }
+        // --arch alone: random weights of that architecture; otherwise what --model names (the built-in model by default)
+        boolean random = model.model == null && model.arch != null;
+        VisionModel m = random ? VisionModel.random(model.options(), 42) : model.load();
         int per = m.inChans() * m.inputSize() * m.inputSize();
         float[] x = new float[batch * per];
         SplittableRandom rnd = new SplittableRandom(7);
@@ -79,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String name = m.architecture();
         out.printf(Locale.ROOT, "%s (%s %s weights%s), batch %d, %d threads, %d warm-up + %d timed passes%s%n", name,
-                model.model != null ? "loaded" : "random", m.weightFormat().cliName(),
+                random ? "random" : model.builtin() ? "built-in" : "loaded", m.weightFormat().cliName(),
                 m.weightBytes() < 0 ? "" : String.format(Locale.ROOT, ", %.1f MB", m.weightBytes() / 1e6), batch,
                 Parallel.threads(), warmup, iterations,
                 requests > 1 ? String.format(Locale.ROOT, " on each of %d request threads", requests) : "");

@@ -150,6 +150,17 @@ class CliTest {
     }
 
     @Test
+    void benchWithoutModelOptionsTimesTheBuiltInModel() throws IOException {
+        Result r = run("bench", "--iterations", "2", "--warmup", "1", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("(built-in fp32 weights");
+        List<String> lines = r.out().lines().toList();
+        JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(j.get("median_ms").asDouble()).isPositive();
+        assertThat(j.get("iterations").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void benchWithSeveralRequestThreadsTimesEveryPassOfEach() throws IOException {
         Result r = run("bench", "--arch", "vit_tiny_patch16_224", "--image-size", "32", "--iterations", "3",
                 "--warmup", "1", "--threads", "2", "--requests", "3", "--json");
