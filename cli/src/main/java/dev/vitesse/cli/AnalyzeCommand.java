@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  * {@code vitesse analyze fourier|variance}: the feature-map analyses of "How Do Vision Transformers Work?"
  * (Park and Kim, ICLR 2022) on any model that reports per-block feature maps.
  */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
+@Command(name = "analyze", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "Feature-map analyses of \"How Do Vision Transformers Work?\": fourier, variance.",
         subcommands = {AnalyzeCommand.Fourier.class, AnalyzeCommand.Variance.class})
 public final class AnalyzeCommand implements Runnable {
@@ -70,7 +70,7 @@ public final class AnalyzeCommand implements Runnable {
         }
     }
 
-    @Command(name = "fourier", mixinStandardHelpOptions = true,
+    @Command(name = "fourier", mixinStandardHelpOptions = true, version = Main.VERSION,
             description = {"Relative log amplitude of the 2-D Fourier transform of every block's output feature map "
                     + "(mean over channels and images; diagonal from the center to the highest frequency).",
                     "Writes fourier.csv, fourier.png (highest frequency vs depth, blocks coloured by kind) and "
@@ -97,7 +97,7 @@ public final class AnalyzeCommand implements Runnable {
         }
     }
 
-    @Command(name = "variance", mixinStandardHelpOptions = true,
+    @Command(name = "variance", mixinStandardHelpOptions = true, version = Main.VERSION,
             description = "Feature-map variance of every block's output (spatial variance per channel, mean over "
                     + "channels and images). Writes variance.csv and variance.png.")
     static final class Variance extends Common implements Callable<Integer> {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "attention", sortOptions = false,
+@Command(name = "attention", mixinStandardHelpOptions = true, version = Main.VERSION, sortOptions = false,
         description = {"Attention rollout heatmap (heads averaged, identity added, rows renormalised, layers multiplied; "
                 + "class-token row over the patches) blended over the cropped input image, as PNG."})
 final class AttentionCommand implements Callable<Integer> {

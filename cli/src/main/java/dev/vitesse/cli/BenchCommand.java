@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "bench", sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, version = Main.VERSION, sortOptions = false,
         description = {"Times forward passes on random input: the built-in digits model by default, a checkpoint with "
                 + "--model, or random weights of an architecture with --arch alone.",
                 "Reports the median ms per batch, images/s and GFLOP/s; with --json the last line is one JSON object."})

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "classify", sortOptions = false,
+@Command(name = "classify", mixinStandardHelpOptions = true, version = Main.VERSION, sortOptions = false,
         description = {"Top-k classes for images (files or folders).",
                 "Without --model and images: the built-in digits model on its bundled samples (no downloads)."})
 final class ClassifyCommand implements Callable<Integer> {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "embed", sortOptions = false,
+@Command(name = "embed", mixinStandardHelpOptions = true, version = Main.VERSION, sortOptions = false,
         description = {"Pre-logits embeddings (timm forward_head(pre_logits=True)) of images, or of a preprocessed "
                 + ".npy batch, written as float32 .npy [N, features]."})
 final class EmbedCommand implements Callable<Integer> {

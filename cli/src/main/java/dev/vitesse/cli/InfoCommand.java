@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "info", description = "Architecture, parameter count and the preprocessing the CLI will use.")
+@Command(name = "info", mixinStandardHelpOptions = true, version = Main.VERSION,
+        description = "Architecture, parameter count and the preprocessing the CLI will use.")
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions model;

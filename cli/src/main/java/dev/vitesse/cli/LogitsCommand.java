@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "logits", sortOptions = false,
+@Command(name = "logits", mixinStandardHelpOptions = true, version = Main.VERSION, sortOptions = false,
         description = {"Runs the model on an already preprocessed float32 NCHW batch (.npy) and writes the logits "
                 + "as float32 .npy [batch, classes] — the exact-comparison entry point."})
 final class LogitsCommand implements Callable<Integer> {

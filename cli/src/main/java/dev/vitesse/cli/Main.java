@@ -14,11 +14,13 @@ import picocli.CommandLine.ScopeType;
  * {@code vitesse}: Vision Transformer inference from the command line. Every error is one line on stderr and a
  * non-zero exit code (1 = failure, 2 = bad usage); {@code --verbose} adds the stack trace.
  */
-@Command(name = "vitesse", mixinStandardHelpOptions = true, version = "vitesse 0.1.0",
+@Command(name = "vitesse", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "Vision Transformer inference on the JVM (pure Java, SIMD via the Vector API).",
         subcommands = {ClassifyCommand.class, EmbedCommand.class, AttentionCommand.class, InfoCommand.class,
                 LogitsCommand.class, BenchCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** Printed by {@code -V} / {@code --version} of the program and of every command. */
+    static final String VERSION = "vitesse 0.1.0";
 
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Worker threads for the kernels (default: all cores, or -Dvitesse.threads).")

@@ -310,6 +310,21 @@ class CliTest {
     }
 
     @Test
+    void everyCommandHasHelpAndVersion() {
+        // a usage error ends with "(see 'vitesse CMD --help')", so that command must accept --help
+        for (String cmd : new String[] {"classify", "embed", "attention", "info", "logits", "bench", "analyze"}) {
+            Result help = run(cmd, "--help");
+            assertThat(help.code()).as(cmd + " " + help.err()).isZero();
+            assertThat(help.out()).as(cmd).startsWith("Usage: vitesse " + cmd);
+            Result version = run(cmd, "-V");
+            assertThat(version.code()).as(cmd).isZero();
+            assertThat(version.out().strip()).as(cmd).isEqualTo(Main.VERSION);
+        }
+        Result bad = run("classify", "--no-such-option");
+        assertThat(bad.err()).contains("(see 'vitesse classify --help')");
+    }
+
+    @Test
     void verbosePrintsStackTrace() {
         Result r = run("classify", "--verbose", "no/such/cat.jpg");
         assertThat(r.code()).isNotZero();
