@@ -70,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
         boolean random = model.model == null && model.arch != null;
         VisionModel m = random ? VisionModel.random(model.options(), 42) : model.load();
         int per = m.inChans() * m.inputSize() * m.inputSize();
-        float[] x = new float[batch * per];
+        float[] x = Images.nchw(batch, per);
         SplittableRandom rnd = new SplittableRandom(7);
         for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         PrintWriter out = spec.commandLine().getOut();

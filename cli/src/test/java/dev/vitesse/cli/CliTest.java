@@ -161,6 +161,15 @@ class CliTest {
     }
 
     @Test
+    void benchBatchBeyondOneArrayIsAClearError() {
+        // 1,000,000 x 3 x 32 x 32 floats: the int product wrapped to a negative array size
+        Result r = run("bench", "--batch", "1000000", "--iterations", "1", "--warmup", "0");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("1000000 images of 3072 floats each").contains("use a smaller --batch");
+    }
+
+    @Test
     void benchWithSeveralRequestThreadsTimesEveryPassOfEach() throws IOException {
         Result r = run("bench", "--arch", "vit_tiny_patch16_224", "--image-size", "32", "--iterations", "3",
                 "--warmup", "1", "--threads", "2", "--requests", "3", "--json");
