@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--profile and --each time one pass at a time: use them without --requests");
         }
         // --arch alone: random weights of that architecture; otherwise what --model names (the built-in model by default)
-        boolean random = model.model == null && model.arch != null;
+        boolean random = model.builtin() && model.arch != null;
         VisionModel m = random ? VisionModel.random(model.options(), 42) : model.load();
         int per = m.inChans() * m.inputSize() * m.inputSize();
         float[] x = Images.nchw(batch, per);
