@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>BLIS-style split: the driver ({@link #run}) cuts the work into (batch, head, range of query blocks)
  * items and schedules them on {@link Parallel}; each item packs K and V of its head once, then {@link #block}
- * handles one query block of at most {@link #BQ} rows, looping over key blocks of {@link #BK} keys. Both products
+ * handles one query block of at most {@link #BQ} rows, looping over key blocks ({@link #keyBlock}). Both products
  * run through broadcast-FMA register tiles, with an online softmax between them keeping the running max and sum
  * per query:
  * <ul>
@@ -37,8 +37,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       256-bit vectors the tile starts from zero into {@code ot} (the current key block's P V) and {@link #merge}
  *       folds that in with the rescale factor.</li>
  * </ul>
- * Scratch per thread: O(headDim * BQ + BK * BQ) for the tiles (~110 KiB for headDim 64 with 512-bit vectors;
- * L2-resident) plus O(nkv * headDim) for the K/V panels: it grows linearly with N, never with N^2.
+ * Scratch per thread: O(headDim * BQ + keyBlock * BQ) for the tiles (with 512-bit vectors and headDim 64: ~170 KiB
+ * at N = 197, ~460 KiB from N = 785 up; L2-resident) plus O(nkv * headDim) for the K/V panels: it grows linearly
+ * with N, never with N^2.
  *
  * <p>Determinism: the block partition depends only on nq, and every block is computed the same way whichever
  * thread runs it, so results do not depend on the thread count.
@@ -68,13 +69,28 @@ final class FlashAttention {
     static final int MQ = ACCUMULATE ? 12 : 6;
     /** Rows of O: the block's rows rounded up to whole P V tiles. */
     static final int BQP = roundUp(BQ, MQ);
-    /** Keys per block, a multiple of MR: the S tile (BK x BQ floats) stays in L2 next to qp, o and ot. */
+    /** Keys per block on the 256-bit path, a multiple of MR: the S tile (BK x BQ floats, 36 KiB) stays in L1. */
     static final int BK = 12 * MR;
+    /**
+     * Most keys per key block; longer key sets are cut into equal blocks of at most this many keys. With 512-bit
+     * vectors up to 792 keys are one block (ViT's 197 and 785 tokens: a plain two-pass softmax, no rescaling) and
+     * N = 3137 is 4 blocks of 786: every key block reloads, rescales and stores the O accumulators and computes the
+     * rescale factors, and the S tile (<= 396 KiB) still sits in L2. Measured on Zen 5 against 72-key blocks
+     * (in-process A/B, 1 thread): 1.15x at N = 197, 1.19x at 785, 1.10x at 3137; 528 or 1056 at N = 3137 within
+     * 1 %. On the 256-bit path it made no difference here, and machines with such vectors have smaller L2 caches.
+     */
+    static final int KEY_BLOCK_MAX = ACCUMULATE ? 792 : BK;
     /** Target number of tasks per thread (load balance vs per-task overhead). */
     private static final int TASKS_PER_THREAD = 8;
 
     static int roundUp(int x, int m) {
         return (x + m - 1) / m * m;
+    }
+
+    /** Keys per block for nkv keys: equal blocks of at most KEY_BLOCK_MAX keys, rounded up to a multiple of MR. */
+    static int keyBlock(int nkv) {
+        int blocks = Math.max(1, (nkv + KEY_BLOCK_MAX - 1) / KEY_BLOCK_MAX);
+        return roundUp(Math.max(1, (nkv + blocks - 1) / blocks), MR);
     }
 
     /** Floats of the larger of the K and V panels of one head (each is one Java array). */
@@ -85,7 +101,7 @@ final class FlashAttention {
     /** Bytes of scratch per thread for head dim d and nkv keys (tiles plus K/V panels). */
     static long scratchBytes(int d, int nkv) {
         long dv = roundUp(d, L);
-        long tiles = (long) d * BQ + (long) BK * BQ + (BQP - BQ) + (ACCUMULATE ? 1L : 2L) * BQP * dv + 5L * BQ;
+        long tiles = (long) d * BQ + (long) keyBlock(nkv) * BQ + (BQP - BQ) + (ACCUMULATE ? 1L : 2L) * BQP * dv + 5L * BQ;
         long panels = (long) roundUp(nkv, MR) * d + (long) nkv * dv;
         return 4L * (tiles + panels) + BQ / L; // + the moved flags
     }
@@ -111,6 +127,7 @@ final class FlashAttention {
                 int b = p / heads, h = p % heads;
                 int blk0 = qBlocks * sp / splits, blk1 = qBlocks * (sp + 1) / splits;
                 if (blk0 >= blk1) continue;
+                tile.ensureScores(keyBlock(nkv));
                 tile.packKV(k.data(), k.index(b, h, 0), k.rowStride(), v.data(), v.index(b, h, 0), v.rowStride(), nkv);
                 for (int blk = blk0; blk < blk1; blk++) {
                     int i0 = blk * blockRows;
@@ -130,7 +147,7 @@ final class FlashAttention {
 
         final int d, dv;                       // head dim, and head dim rounded up to a vector
         final float[] qp;                      // [d][BQ]       scale * Q^T
-        final float[] s;                       // [BK][BQ]      scores, then probabilities (+ BQP - BQ: see pv)
+        float[] s = new float[0];              // [bk][BQ]      scores, then probabilities (+ BQP - BQ: see pv)
         final float[] o;                       // [BQP][dv]     unnormalised output accumulator
         final float[] ot;                      // [BQP][dv]     P V of the current key block (unless ACCUMULATE)
         final float[] m = new float[BQ];       // running max per query
@@ -155,9 +172,14 @@ final class FlashAttention {
             this.d = d;
             this.dv = roundUp(d, L);
             qp = new float[d * BQ];
-            s = new float[BK * BQ + BQP - BQ];
             o = new float[BQP * dv];
             ot = new float[ACCUMULATE ? 0 : BQP * dv];
+        }
+
+        /** Grows the score tile to bk keys x BQ queries (+ the P V tail, see {@link #pv}). */
+        void ensureScores(int bk) {
+            int len = bk * BQ + BQP - BQ;
+            if (s.length < len) s = new float[len];
         }
 
         /**
@@ -193,8 +215,9 @@ final class FlashAttention {
 
         float[] s = t.s;
         int bhIndex = b * heads + h;
-        for (int j0 = 0; j0 < nkv; j0 += BK) {
-            int bk = Math.min(BK, nkv - j0);
+        int kb = keyBlock(nkv);
+        for (int j0 = 0; j0 < nkv; j0 += kb) {
+            int bk = Math.min(kb, nkv - j0);
             // S[key][query] = K Qp: key groups of MR, reduction over the d channels
             panelTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount);
             if (half) panelHalfTile(t.kp, j0 * d, MR * d, (bk + MR - 1) / MR, d, t.qp, s, qtCount * QT);
@@ -207,7 +230,7 @@ final class FlashAttention {
                     for (int jj = 0; jj < bk; jj++) s[jj * BQ + i] += bd[src + jj];
                 }
             }
-            onlineSoftmax(t, bk, active / L);
+            onlineSoftmax(t, bk, active / L, j0 == 0);
             // P V tiles past the softmax's columns read zeros, not stale scores (within the block's BQ columns; past
             // BQ they read the next key row's P, or the zero tail of s: finite either way, in discarded rows)
             for (int jj = 0, e = Math.min(qEnd, BQ); active < e && jj < bk; jj++) Arrays.fill(s, jj * BQ + active, jj * BQ + e, 0f);
@@ -353,7 +376,7 @@ final class FlashAttention {
      * an exp when the max did not change, the common case after the first key blocks). A max of -Infinity
      * (all keys so far masked) is replaced by 0 in the exponent so nothing becomes NaN.
      */
-    private static void onlineSoftmax(Tile t, int bk, int nvec) {
+    private static void onlineSoftmax(Tile t, int bk, int nvec, boolean first) {
         float[] s = t.s, m = t.m, l = t.l, alpha = t.alpha, rowSum = t.rowSum;
         // new max per query, row by row (sequential reads of the tile); alpha keeps the old max for now
         int n = nvec * L;
@@ -375,6 +398,16 @@ final class FlashAttention {
                 p.intoArray(s, x);
                 FloatVector.fromArray(F, rowSum, o).add(p).intoArray(rowSum, o);
             }
+        }
+        if (first) { // nothing to rescale yet (O is overwritten, or zero): alpha = 1, l = rowSum, no exps
+            FloatVector one = FloatVector.broadcast(F, 1f);
+            for (int qv = 0; qv < nvec; qv++) {
+                int o = qv * L;
+                t.moved[qv] = false;
+                one.intoArray(alpha, o);
+                FloatVector.fromArray(F, rowSum, o).intoArray(l, o);
+            }
+            return;
         }
         for (int qv = 0; qv < nvec; qv++) {
             int o = qv * L;

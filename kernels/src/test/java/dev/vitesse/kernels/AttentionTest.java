@@ -69,13 +69,14 @@ class AttentionTest {
             Arrays.fill(outData, SENTINEL);
             if (biasKind == 4) {
                 // a per-head bias rising with the key index, so the running max moves in every key block (the
-                // output is rescaled each time), and every third row starting with up to 100 -Infinity keys (its
-                // max stays -Infinity through the first key block, then becomes finite)
+                // output is rescaled each time), and every third row starting with -Infinity keys for the first key
+                // block and 28 keys more, or all keys but the last (its max stays -Infinity through the first key
+                // block, then becomes finite)
                 float[] table = new float[heads * nq * nkv];
                 for (int h = 0; h < heads; h++) {
                     for (int i = 0; i < nq; i++) {
                         for (int j = 0; j < nkv; j++) {
-                            boolean masked = i % 3 == 0 && j < Math.min(100, nkv - 1);
+                            boolean masked = i % 3 == 0 && j < Math.min(FlashAttention.keyBlock(nkv) + 28, nkv - 1);
                             table[(h * nq + i) * nkv + j] = masked ? Float.NEGATIVE_INFINITY
                                     : 0.05f * j + (float) rnd.nextDouble(-0.5, 0.5);
                         }
@@ -216,11 +217,13 @@ class AttentionTest {
     @Test
     void flashTilingEdges() {
         // sizes on both sides of the flash tiles: register tile (2 vectors = 16 queries on AVX2, 6 keys / 6 channels),
-        // key block (72), query block (128; 257 -> 3 balanced blocks), head dims that are not multiples of the
+        // key block (72 keys with 256-bit vectors, 792 with 512-bit ones: one block up to it, then 2 or 3 equal
+        // blocks), query block (128; 257 -> 3 balanced blocks), head dims that are not multiples of the
         // 6-channel V panels (32, 64, 80) or are (48, 96), and a large one (128)
         int[][] shapes = { // batch, heads, nq, nkv, d
             {1, 2, 5, 6, 32}, {1, 1, 16, 71, 80}, {1, 1, 17, 72, 96}, {2, 1, 33, 73, 64}, {1, 1, 127, 145, 80},
-            {1, 1, 128, 144, 32}, {1, 2, 129, 79, 96}, {1, 1, 257, 150, 64}, {1, 1, 300, 13, 48}, {1, 1, 40, 90, 128}};
+            {1, 1, 128, 144, 32}, {1, 2, 129, 79, 96}, {1, 1, 257, 150, 64}, {1, 1, 300, 13, 48}, {1, 1, 40, 90, 128},
+            {1, 1, 20, 792, 64}, {1, 2, 17, 793, 32}, {1, 1, 9, 1585, 48}};
         long seed = 100;
         for (int[] s : shapes) {
             Problem p = new Problem(s[0], s[1], s[2], s[3], s[4], Layout.SEPARATE, (int) (seed % 2) * 3, seed++);
@@ -235,6 +238,7 @@ class AttentionTest {
         runFlash(new Problem(1, 2, 150, 300, 64, Layout.SEPARATE, 4, 31), 2);
         runFlash(new Problem(2, 1, 40, 217, 80, Layout.SEPARATE, 4, 32), 1);
         runAll(new Problem(1, 1, 50, 150, 32, Layout.SEPARATE, 4, 33), 1);
+        runFlash(new Problem(1, 1, 40, 1000, 64, Layout.SEPARATE, 4, 34), 2); // first of 2 key blocks (512-bit) masked
     }
 
     @Test
