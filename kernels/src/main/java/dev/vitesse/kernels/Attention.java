@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>{@link #flash}: FlashAttention-2-style tiling with an online softmax. The N x N score matrix is never
  *       materialised: per thread there are bounded tiles (a query block, a score block of at most 792 keys, the
- *       output accumulator: ~170-460 KiB for headDim 64, L2-resident) plus K and V of one head packed into panels
+ *       output accumulator: at most ~460 KiB for headDim 64, L2-resident) plus K and V of one head packed into panels
  *       (O(N d)), all cached per thread, so memory grows linearly with N, never with N^2. Both products run on
  *       one GEMM-style broadcast-FMA register-tile micro-kernel over the packed panels; tiles are kept
  *       transposed (queries in the vector lanes), so the softmax statistics (running max, running sum) are
