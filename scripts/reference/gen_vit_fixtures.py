@@ -186,6 +186,9 @@ def main():
     timm_case('timm_no_qkv_bias', 'vit_tiny_patch16_224', 5, dtype='F16', qkv_bias=False)
     timm_case('timm_gap', 'vit_tiny_patch16_224', 10, dtype='F16', global_pool='avg', class_token=False, fc_norm=False)
     timm_case('timm_bare', 'vit_tiny_patch16_224', 6, folder=False)
+    timm_case('timm_max', 'vit_tiny_patch16_224', 13, dtype='F16', global_pool='max')
+    timm_case('timm_avgmax', 'vit_tiny_patch16_224', 14, dtype='F16', global_pool='avgmax', class_token=False,
+              fc_norm=False)
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
     hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')

@@ -12,7 +12,8 @@ What is here
   ``norm`` | ``fc_norm``, ``head``, ``head_dist``.
   Options: class_token, distilled (dist token + head_dist, output = (head + head_dist) / 2 at eval),
   no_embed_class (pos_embed covers patch tokens only), init_values (LayerScale), qkv_bias,
-  global_pool 'token' | 'avg' (avg => fc_norm after pooling instead of final norm, like timm),
+  global_pool 'token' | 'avg' | 'max' | 'avgmax' (the last three => fc_norm after pooling instead of final norm,
+  like timm),
   in_chans, num_classes (0 => no head; forward returns pooled features).
   ``forward_features`` -> tokens after the final norm, ``forward_head(x, pre_logits=True)`` -> embedding,
   ``attention_maps(x)`` -> list of [B, heads, N, N] softmax probabilities per block.
@@ -134,7 +135,7 @@ class VisionTransformer(nn.Module):
                  embed_dim=768, depth=12, num_heads=12, mlp_ratio=4.0, qkv_bias=True, init_values=None,
                  class_token=True, no_embed_class=False, fc_norm=None, distilled=False, eps=1e-6):
         super().__init__()
-        assert global_pool in ('token', 'avg')
+        assert global_pool in ('token', 'avg', 'max', 'avgmax')
         assert class_token or global_pool != 'token'
         self._args = dict(img_size=img_size, patch_size=patch_size, in_chans=in_chans, embed_dim=embed_dim,
                           depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias,
@@ -146,7 +147,7 @@ class VisionTransformer(nn.Module):
         self.num_prefix_tokens = (1 if class_token else 0) + (1 if distilled else 0)
         self.no_embed_class = no_embed_class
         self.embed_dim = embed_dim
-        use_fc_norm = global_pool == 'avg' if fc_norm is None else fc_norm
+        use_fc_norm = global_pool in ('avg', 'avgmax', 'max') if fc_norm is None else fc_norm
 
         self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim)
         num_patches = self.patch_embed.num_patches
@@ -217,10 +218,16 @@ class VisionTransformer(nn.Module):
             if pre_logits:
                 return (x[:, 0] + x[:, 1]) / 2   # timm's pre_logits for distilled = mean of the two tokens
             return (self.head(x[:, 0]) + self.head_dist(x[:, 1])) / 2
-        if self.global_pool == 'avg':
-            x = x[:, self.num_prefix_tokens:].mean(dim=1)
-        else:
+        if self.global_pool == 'token':
             x = x[:, 0]
+        else:  # timm global_pool_nlc: reduce over the patch tokens only
+            x = x[:, self.num_prefix_tokens:]
+            if self.global_pool == 'avg':
+                x = x.mean(dim=1)
+            elif self.global_pool == 'max':
+                x = x.amax(dim=1)
+            else:
+                x = 0.5 * (x.amax(dim=1) + x.mean(dim=1))
         x = self.fc_norm(x)
         return x if pre_logits else self.head(x)
 

@@ -110,7 +110,7 @@ public final class LoadOptions {
         return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, v, globalPool, weights);
     }
 
-    /** timm global_pool: "token" or "avg" (avg implies fc_norm, as in timm). */
+    /** timm global_pool: "token", "avg", "max" or "avgmax" (the last three imply fc_norm, as in timm). */
     public LoadOptions withGlobalPool(String v) {
         return new LoadOptions(arch, imageSize, embedDim, depth, numHeads, patchSize, numClasses, inChans, mlpRatio, qkvBias, v, weights);
     }

@@ -136,7 +136,8 @@ class LoadErrorsTest {
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"frobnicate\": 1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown or unsupported model_args key 'frobnicate'");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"map\"}");
-        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unsupported global_pool 'map'");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unsupported global_pool 'map'")
+                .hasMessageContaining("supported: token, avg, max, avgmax");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_nope\"}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown architecture 'vit_nope'");
         Files.writeString(d.resolve("config.json"), "{\"hello\": 1}");

@@ -43,7 +43,8 @@ class ReferenceFixturesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
+    @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_max", "timm_avgmax",
+            "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
         VisionModel m = VisionModel.load(Fixtures.dir(testCase));
@@ -98,6 +99,18 @@ class ReferenceFixturesTest {
         assertThat(m.config().numPrefixTokens()).isZero();
         assertThat(m.config().fcNorm()).isFalse();   // model_args fc_norm=false: final norm on all tokens, then mean
         assertThat(m.config().pooling()).isEqualTo(Pooling.AVG);
+    }
+
+    @Test
+    void maxAndAvgMaxPoolingFollowTimm() throws IOException {
+        VisionModel max = VisionModel.load(Fixtures.dir("timm_max"));
+        assertThat(max.config().pooling()).isEqualTo(Pooling.MAX);
+        assertThat(max.config().fcNorm()).isTrue();        // timm: use_fc_norm for avg, avgmax and max
+        assertThat(max.config().classToken()).isTrue();    // the class token is left out of the reduction
+        VisionModel avgmax = VisionModel.load(Fixtures.dir("timm_avgmax"));
+        assertThat(avgmax.config().pooling()).isEqualTo(Pooling.AVGMAX);
+        assertThat(avgmax.config().fcNorm()).isFalse();    // model_args fc_norm=false: final norm on all tokens
+        assertThat(avgmax.config().numPrefixTokens()).isZero();
     }
 
     @Test

@@ -34,7 +34,7 @@ final class ConfigBuilder {
     }
 
     VitConfig build() {
-        boolean fc = fcNorm != null ? fcNorm : pooling == Pooling.AVG;
+        boolean fc = fcNorm != null ? fcNorm : pooling.overPatchTokens(); // timm's use_fc_norm default
         // timm: mlp_hidden_dim = int(dim * mlp_ratio)
         int hidden = (int) (embedDim * mlpRatio + 1e-9);
         return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, hidden,

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  *   x = PatchEmbed(image)                          one GEMM over im2col'd patches
  *   x = [cls, dist] ++ x, + pos_embed              (no_embed_class: pos added before the prefix tokens)
  *   for each Block: x += ls1(attn(norm1(x))); x += ls2(mlp(norm2(x)))
- *   token pooling: norm(x)[0]   |   avg pooling: fc_norm(mean(x[prefix:]))
+ *   token pooling: norm(x)[0]   |   avg / max / avgmax pooling: fc_norm(reduce(x[prefix:]))
  *   logits = head(pooled)       |   DeiT distilled: (head(x[0]) + head_dist(x[1])) / 2
  * </pre>
  * Weights are packed once at construction; the instance is immutable and thread-safe; every call
@@ -32,7 +32,7 @@ public final class VisionTransformer {
     private final float[] clsToken, distToken;   // nullable
     private final float[] posEmbed;              // [posEmbedLength][dim] at the run resolution
     private final Block[] blocks;
-    private final Norm norm;                     // final norm (token pooling) or fc_norm (avg pooling)
+    private final Norm norm;                     // final norm (token pooling) or fc_norm (pooling over patch tokens)
     private final Linear head, headDist;         // nullable
     private final long params;
     private final long weightBytes;
@@ -464,12 +464,24 @@ public final class VisionTransformer {
         }
         int prefix = cfg.numPrefixTokens(), np = t - prefix;
         if (!cfg.fcNorm()) norm.apply(x, 0, d, x, 0, d, batch * t);
+        Pooling kind = cfg.pooling();
         for (int b = 0; b < batch; b++) {
-            // mean over patch tokens, accumulated in double then rounded once
+            // over the patch tokens: the mean accumulated in double then rounded once, the max exact
             for (int c = 0; c < d; c++) {
                 double s = 0;
-                for (int i = prefix; i < t; i++) s += x[(b * t + i) * d + c];
-                out[b * d + c] = (float) (s / np);
+                float m = Float.NEGATIVE_INFINITY;
+                for (int i = prefix; i < t; i++) {
+                    float v = x[(b * t + i) * d + c];
+                    s += v;
+                    m = Math.max(m, v);
+                }
+                float mean = (float) (s / np);
+                out[b * d + c] = switch (kind) {
+                    case AVG -> mean;
+                    case MAX -> m;
+                    case AVGMAX -> 0.5f * (m + mean); // timm: 0.5 * (x.amax(dim=1) + x.mean(dim=1))
+                    case TOKEN -> throw new IllegalStateException("token pooling handled above");
+                };
             }
         }
         if (cfg.fcNorm()) norm.apply(out, 0, d, out, 0, d, batch);
