@@ -11,7 +11,8 @@ What is here
   ``blocks.{i}.{norm1,attn.qkv,attn.proj,ls1.gamma,norm2,mlp.fc1,mlp.fc2,ls2.gamma}``,
   ``norm`` | ``fc_norm``, ``head``, ``head_dist``.
   Options: class_token, distilled (dist token + head_dist, output = (head + head_dist) / 2 at eval),
-  no_embed_class (pos_embed covers patch tokens only), init_values (LayerScale), qkv_bias,
+  no_embed_class (pos_embed covers patch tokens only), init_values (LayerScale), qkv_bias, reg_tokens (register
+  tokens after the class token, timm's ``reg_token`` [1, R, D]),
   global_pool 'token' | 'avg' | 'max' | 'avgmax' (the last three => fc_norm after pooling instead of final norm,
   like timm),
   in_chans, num_classes (0 => no head; forward returns pooled features).
@@ -133,18 +134,18 @@ class VisionTransformer(nn.Module):
 
     def __init__(self, img_size=224, patch_size=16, in_chans=3, num_classes=1000, global_pool='token',
                  embed_dim=768, depth=12, num_heads=12, mlp_ratio=4.0, qkv_bias=True, init_values=None,
-                 class_token=True, no_embed_class=False, fc_norm=None, distilled=False, eps=1e-6):
+                 class_token=True, no_embed_class=False, fc_norm=None, distilled=False, eps=1e-6, reg_tokens=0):
         super().__init__()
         assert global_pool in ('token', 'avg', 'max', 'avgmax')
         assert class_token or global_pool != 'token'
         self._args = dict(img_size=img_size, patch_size=patch_size, in_chans=in_chans, embed_dim=embed_dim,
                           depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias,
                           init_values=init_values, class_token=class_token, no_embed_class=no_embed_class,
-                          fc_norm=fc_norm)
+                          fc_norm=fc_norm, reg_tokens=reg_tokens)
         self.num_classes = num_classes
         self.global_pool = global_pool
         self.distilled = distilled
-        self.num_prefix_tokens = (1 if class_token else 0) + (1 if distilled else 0)
+        self.num_prefix_tokens = (1 if class_token else 0) + (1 if distilled else 0) + reg_tokens
         self.no_embed_class = no_embed_class
         self.embed_dim = embed_dim
         use_fc_norm = global_pool in ('avg', 'avgmax', 'max') if fc_norm is None else fc_norm
@@ -153,6 +154,7 @@ class VisionTransformer(nn.Module):
         num_patches = self.patch_embed.num_patches
         self.cls_token = nn.Parameter(torch.randn(1, 1, embed_dim) * .02) if class_token else None
         self.dist_token = nn.Parameter(torch.randn(1, 1, embed_dim) * .02) if distilled else None
+        self.reg_token = nn.Parameter(torch.randn(1, reg_tokens, embed_dim) * .02) if reg_tokens else None
         embed_len = num_patches if no_embed_class else num_patches + self.num_prefix_tokens
         self.pos_embed = nn.Parameter(torch.randn(1, embed_len, embed_dim) * .02)
         self.blocks = nn.Sequential(*[
@@ -170,6 +172,8 @@ class VisionTransformer(nn.Module):
             del args['init_values']
         if args['fc_norm'] is None:
             del args['fc_norm']
+        if not args['reg_tokens']:
+            del args['reg_tokens']
         return args
 
     def _pos_embed(self, x, pos_embed):
@@ -178,6 +182,8 @@ class VisionTransformer(nn.Module):
             prefix.append(self.cls_token.expand(x.shape[0], -1, -1))
         if self.dist_token is not None:
             prefix.append(self.dist_token.expand(x.shape[0], -1, -1))
+        if self.reg_token is not None:  # timm: cls, then the register tokens
+            prefix.append(self.reg_token.expand(x.shape[0], -1, -1))
         if self.no_embed_class:
             x = x + pos_embed
             if prefix:

@@ -21,7 +21,7 @@ class LastBlockTest {
         try {
             Parallel.setThreads(1);
             for (String name : new String[] {"timm_plain", "timm_deit3", "timm_deit_distilled", "hf_deit_teacher",
-                    "hf_vit", "timm_avg", "timm_max", "timm_no_qkv_bias"}) {
+                    "hf_vit", "timm_avg", "timm_max", "timm_reg", "timm_no_qkv_bias"}) {
                 VisionModel m = VisionModel.load(Fixtures.dir(name));
                 int batch = 3, per = m.inChans() * m.inputSize() * m.inputSize();
                 SplittableRandom rnd = new SplittableRandom(name.hashCode());

@@ -132,7 +132,9 @@ class LoadErrorsTest {
         Files.writeString(d.resolve("config.json"), "{\"model_type\": \"swin\"}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("model_type 'swin' is not supported");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"reg_tokens\": 4}}");
-        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("model_args.reg_tokens > 0 is not supported");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("missing").hasMessageContaining("reg_token");
+        Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"reg_tokens\": -1}}");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("reg_tokens must be in [0, 1024], found -1");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"frobnicate\": 1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown or unsupported model_args key 'frobnicate'");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"map\"}");

@@ -44,7 +44,7 @@ class ReferenceFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_max", "timm_avgmax",
-            "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
+            "timm_reg", "timm_reg_gap", "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
         VisionModel m = VisionModel.load(Fixtures.dir(testCase));
@@ -111,6 +111,18 @@ class ReferenceFixturesTest {
         assertThat(avgmax.config().pooling()).isEqualTo(Pooling.AVGMAX);
         assertThat(avgmax.config().fcNorm()).isFalse();    // model_args fc_norm=false: final norm on all tokens
         assertThat(avgmax.config().numPrefixTokens()).isZero();
+    }
+
+    @Test
+    void registerTokensArePrefixTokens() throws IOException {
+        VisionModel reg = VisionModel.load(Fixtures.dir("timm_reg"));   // cls + 2 registers, pos_embed on patches only
+        assertThat(reg.config().regTokens()).isEqualTo(2);
+        assertThat(reg.config().numPrefixTokens()).isEqualTo(3);
+        assertThat(reg.config().posEmbedLength()).isEqualTo(reg.config().numPatches());
+        VisionModel gap = VisionModel.load(Fixtures.dir("timm_reg_gap")); // 3 registers, no cls, pos_embed on all rows
+        assertThat(gap.config().numPrefixTokens()).isEqualTo(3);
+        assertThat(gap.config().posEmbedLength()).isEqualTo(gap.config().numPatches() + 3);
+        assertThat(gap.config().pooling()).isEqualTo(Pooling.AVG);
     }
 
     @Test

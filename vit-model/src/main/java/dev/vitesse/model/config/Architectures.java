@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>Names: timm ViT ({@code vit_{tiny,small,base,large,huge}_patch{8,14,16,32}_{224,384}} as registered in
  * timm), DeiT ({@code deit_{tiny,small,base}[_distilled]_patch16_224}, {@code deit_base[_distilled]_patch16_384}),
- * DeiT-3 ({@code deit3_*}: LayerScale + no_embed_class), optionally prefixed {@code timm:} and suffixed with a
+ * DeiT-3 ({@code deit3_*}: LayerScale + no_embed_class), DINOv2 ({@code vit_{small,base,large}_patch14[_reg4]_dinov2}:
+ * LayerScale, 518 px, optionally 4 register tokens), optionally prefixed {@code timm:} and suffixed with a
  * pretrained tag ({@code .augreg2_in21k_ft_in1k}, ignored); torchvision {@code torchvision:vit_b_16},
  * {@code vit_b_32}, {@code vit_l_16}, {@code vit_l_32}, {@code vit_h_14}.
  */
@@ -40,6 +41,11 @@ public final class Architectures {
         vit(BASE, 32, 224); vit(BASE, 32, 384); vit(BASE, 16, 224); vit(BASE, 16, 384); vit(BASE, 8, 224);
         vit(LARGE, 32, 224); vit(LARGE, 32, 384); vit(LARGE, 16, 224); vit(LARGE, 16, 384); vit(LARGE, 14, 224);
         vit(HUGE, 14, 224);
+        // DINOv2 (no classifier head: features only), with and without 4 register tokens, at 518 px (37 x 37 patches)
+        for (Size sz : List.of(SMALL, BASE, LARGE)) {
+            dinov2(sz, 0);
+            dinov2(sz, 4);
+        }
         // timm deit.py (ImageNet mean/std, crop 0.9 at 224, 1.0 at 384)
         for (Size s : List.of(TINY, SMALL, BASE)) {
             deit("deit_" + s.name + "_patch16_224", s, 16, 224, false, false);
@@ -66,14 +72,28 @@ public final class Architectures {
     private static void vit(Size s, int patch, int res) {
         String name = "vit_" + s.name + "_patch" + patch + "_" + res;
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, false, true, false, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
                 PreprocessConfig.HALF, PreprocessConfig.HALF, false)));
     }
 
+    /**
+     * timm's {@code vit_*_patch14_dinov2} / {@code vit_*_patch14_reg4_dinov2}: LayerScale ({@code init_values=1e-5}),
+     * 518 px; the register variants add {@code reg_tokens=4} and {@code no_embed_class=True}. Checkpoints have no head
+     * (the pretrained config's {@code num_classes=0}), which the loader reads from the tensors. Preprocessing: ImageNet
+     * mean/std, bicubic, crop_pct 1.0 (timm's pretrained config for these weights).
+     */
+    private static void dinov2(Size s, int regTokens) {
+        String name = "vit_" + s.name + "_patch14_" + (regTokens > 0 ? "reg" + regTokens + "_" : "") + "dinov2";
+        VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, 518, 14, 3, s.dim, s.depth, s.heads, 4 * s.dim,
+                true, true, true, false, regTokens, false, regTokens > 0, Pooling.TOKEN, false, 1e-6f, 0);
+        REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(518, 1.0, "bicubic",
+                PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
+    }
+
     private static void deit(String name, Size s, int patch, int res, boolean distilled, boolean deit3) {
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, deit3, true, distilled, distilled, deit3, Pooling.TOKEN, false, 1e-6f, 1000);
+                true, deit3, true, distilled, 0, distilled, deit3, Pooling.TOKEN, false, 1e-6f, 1000);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
                 PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
     }
@@ -81,7 +101,7 @@ public final class Architectures {
     private static void torchvision(String name, Size s, int patch, int mlp) {
         String full = "torchvision:" + name;
         VitConfig c = new VitConfig(full, CheckpointLayout.TORCHVISION, 224, patch, 3, s.dim, s.depth, s.heads, mlp,
-                true, false, true, false, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
         REGISTRY.put(full, new ArchSpec(c, torchvisionPreprocess(224)));
     }
 

@@ -4,7 +4,7 @@ package dev.vitesse.model.config;
 final class ConfigBuilder {
     String architecture;
     CheckpointLayout layout;
-    int imageSize, patchSize, inChans, embedDim, depth, numHeads, numClasses;
+    int imageSize, patchSize, inChans, embedDim, depth, numHeads, numClasses, regTokens;
     double mlpRatio;
     boolean qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass;
     Pooling pooling;
@@ -26,6 +26,7 @@ final class ConfigBuilder {
         layerScale = c.layerScale();
         classToken = c.classToken();
         distToken = c.distToken();
+        regTokens = c.regTokens();
         headDist = c.headDist();
         noEmbedClass = c.noEmbedClass();
         pooling = c.pooling();
@@ -38,6 +39,6 @@ final class ConfigBuilder {
         // timm: mlp_hidden_dim = int(dim * mlp_ratio)
         int hidden = (int) (embedDim * mlpRatio + 1e-9);
         return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, hidden,
-                qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, pooling, fc, eps, numClasses);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fc, eps, numClasses);
     }
 }

@@ -139,7 +139,7 @@ public final class ModelResolver {
                 case "init_values" -> b.layerScale = !v.isNull() && asDouble(file, v, where) != 0;
                 case "fc_norm" -> b.fcNorm = v.isNull() ? null : asBool(file, v, where);
                 case "global_pool" -> b.pooling = parsePool(file, v.asText());
-                case "reg_tokens" -> require(file, asInt(file, v, where) == 0, where + " > 0 is not supported");
+                case "reg_tokens" -> b.regTokens = asInt(file, v, where);
                 case "pos_embed" -> require(file, v.asText().equals("learn"), where + " '" + v.asText() + "' is not supported");
                 case "qk_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
                 case "pre_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
@@ -205,7 +205,7 @@ public final class ModelResolver {
                 intOr(cfgFile, cfg, "num_hidden_layers", 12), intOr(cfgFile, cfg, "num_attention_heads", 12),
                 intOr(cfgFile, cfg, "intermediate_size", 3072),
                 !cfg.hasNonNull("qkv_bias") || asBool(cfgFile, cfg.get("qkv_bias"), "qkv_bias"),
-                false, true, deit, teacher, false, Pooling.TOKEN, false,
+                false, true, deit, 0, teacher, false, Pooling.TOKEN, false,
                 cfg.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, cfg.get("layer_norm_eps"), "layer_norm_eps") : 1e-12f,
                 classes));
         ConfigBuilder b = new ConfigBuilder(base);

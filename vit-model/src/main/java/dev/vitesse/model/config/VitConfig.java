@@ -16,6 +16,8 @@ package dev.vitesse.model.config;
  * @param layerScale   blocks have LayerScale ({@code ls1.gamma}, {@code ls2.gamma}; DeiT-3)
  * @param classToken   a class token is prepended
  * @param distToken    a distillation token follows the class token (DeiT)
+ * @param regTokens    register tokens after the class (and distillation) token (timm {@code reg_tokens}, e.g. DINOv2
+ *                     with registers); like the class token they are prefix tokens: left out of pooling
  * @param headDist     DeiT distilled head: logits = (head(token0) + head_dist(token1)) / 2
  * @param noEmbedClass pos_embed covers patch tokens only and is added before the prefix tokens (DeiT-3)
  * @param pooling      timm global_pool (ignored when headDist)
@@ -25,7 +27,7 @@ package dev.vitesse.model.config;
  */
 public record VitConfig(String architecture, CheckpointLayout layout, int imageSize, int patchSize, int inChans,
                         int embedDim, int depth, int numHeads, int mlpHidden, boolean qkvBias, boolean layerScale,
-                        boolean classToken, boolean distToken, boolean headDist, boolean noEmbedClass,
+                        boolean classToken, boolean distToken, int regTokens, boolean headDist, boolean noEmbedClass,
                         Pooling pooling, boolean fcNorm, float eps, int numClasses) {
 
     public VitConfig {
@@ -39,10 +41,11 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
         require(embedDim % numHeads == 0, a, "embed dim " + embedDim + " is not divisible by heads " + numHeads);
         require(numClasses >= 0, a, "num_classes must be >= 0, found " + numClasses);
         require(!distToken || classToken, a, "a distillation token needs a class token");
+        require(regTokens >= 0 && regTokens <= 1024, a, "reg_tokens must be in [0, 1024], found " + regTokens);
         require(!headDist || distToken, a, "a distillation head needs a distillation token");
         require(pooling != Pooling.TOKEN || classToken, a, "token pooling needs a class token");
         require(eps > 0, a, "layer norm eps must be > 0, found " + eps);
-        long tokens = (long) (imageSize / patchSize) * (imageSize / patchSize) + 2;
+        long tokens = (long) (imageSize / patchSize) * (imageSize / patchSize) + 2 + regTokens;
         require(tokens < 1 << 20, a, "too many tokens: " + tokens);
         // one image's widest activation must fit a Java array (batches are chunked below that)
         long widest = tokens * Math.max(Math.max(3L * embedDim, mlpHidden), (long) inChans * patchSize * patchSize);
@@ -63,9 +66,9 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
         return gridSize() * gridSize();
     }
 
-    /** Class + distillation tokens. */
+    /** Class, distillation and register tokens. */
     public int numPrefixTokens() {
-        return (classToken ? 1 : 0) + (distToken ? 1 : 0);
+        return (classToken ? 1 : 0) + (distToken ? 1 : 0) + regTokens;
     }
 
     /** Sequence length inside the blocks. */
@@ -86,12 +89,12 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
     /** Same config with fields replaced. */
     public VitConfig withImageSize(int size) {
         return new VitConfig(architecture, layout, size, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
-                qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, pooling, fcNorm, eps, numClasses);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, numClasses);
     }
 
     /** Same config with another number of classes. */
     public VitConfig withNumClasses(int n) {
         return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
-                qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, pooling, fcNorm, eps, n);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, n);
     }
 }

@@ -58,6 +58,7 @@ final class CheckpointMapper {
         add("patch_embed.proj.bias", src("patch_embed.proj.bias"), d);
         if (cfg.classToken()) add("cls_token", src("cls_token"), 1, 1, d);
         if (cfg.distToken()) add("dist_token", src("dist_token"), 1, 1, d);
+        if (cfg.regTokens() > 0) add("reg_token", src("reg_token"), 1, cfg.regTokens(), d);
         add("pos_embed", src("pos_embed"), -1, -1, d);   // length checked by the loader
         for (int i = 0; i < cfg.depth(); i++) {
             String b = "blocks." + i + ".";

@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * The ViT / DeiT network on the Vitesse kernels (An Image is Worth 16x16 Words; DeiT; DeiT III):
  * <pre>
  *   x = PatchEmbed(image)                          one GEMM over im2col'd patches
- *   x = [cls, dist] ++ x, + pos_embed              (no_embed_class: pos added before the prefix tokens)
+ *   x = [cls, dist, reg...] ++ x, + pos_embed      (no_embed_class: pos added before the prefix tokens)
  *   for each Block: x += ls1(attn(norm1(x))); x += ls2(mlp(norm2(x)))
  *   token pooling: norm(x)[0]   |   avg / max / avgmax pooling: fc_norm(reduce(x[prefix:]))
  *   logits = head(pooled)       |   DeiT distilled: (head(x[0]) + head_dist(x[1])) / 2
@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
 public final class VisionTransformer {
     private final VitConfig cfg;
     private final PatchEmbed patchEmbed;
-    private final float[] clsToken, distToken;   // nullable
+    private final float[] prefixTokens;          // [numPrefixTokens][dim]: class, distillation, register tokens
     private final float[] posEmbed;              // [posEmbedLength][dim] at the run resolution
     private final Block[] blocks;
     private final Norm norm;                     // final norm (token pooling) or fc_norm (pooling over patch tokens)
@@ -38,15 +38,14 @@ public final class VisionTransformer {
     private final long weightBytes;
     private final WeightFormat weightFormat;
 
-    private VisionTransformer(VitConfig cfg, PatchEmbed patchEmbed, float[] clsToken, float[] distToken,
+    private VisionTransformer(VitConfig cfg, PatchEmbed patchEmbed, float[] prefixTokens,
                               float[] posEmbed, Block[] blocks, Norm norm, Linear head, Linear headDist, long params,
                               long weightBytes, WeightFormat weightFormat) {
         this.weightBytes = weightBytes;
         this.weightFormat = weightFormat;
         this.cfg = cfg;
         this.patchEmbed = patchEmbed;
-        this.clsToken = clsToken;
-        this.distToken = distToken;
+        this.prefixTokens = prefixTokens;
         this.posEmbed = posEmbed;
         this.blocks = blocks;
         this.norm = norm;
@@ -177,9 +176,13 @@ public final class VisionTransformer {
         PatchEmbed pe = new PatchEmbed(c, p, cfg.gridSize(), new Linear(t.packed("patch_embed.proj.weight", d, c * p * p),
                 t.get("patch_embed.proj.bias"), false, null, false));
         params += pe.params();
-        float[] cls = cfg.classToken() ? t.get("cls_token") : null;
-        float[] dist = cfg.distToken() ? t.get("dist_token") : null;
-        params += (cls != null ? d : 0) + (dist != null ? d : 0);
+        // prefix tokens in sequence order: timm concatenates cls (DeiT: + dist), then reg_token [1, R, D]
+        float[] prefixTokens = new float[cfg.numPrefixTokens() * d];
+        int at = 0;
+        if (cfg.classToken()) at = append(t.get("cls_token"), prefixTokens, at);
+        if (cfg.distToken()) at = append(t.get("dist_token"), prefixTokens, at);
+        if (cfg.regTokens() > 0) append(t.get("reg_token"), prefixTokens, at);
+        params += prefixTokens.length;
         float[] storedPos = t.posEmbed();
         params += storedPos.length;
         float[] pos = adaptPosEmbed(cfg, storedPos, t.posEmbedRows(), posName);
@@ -205,8 +208,14 @@ public final class VisionTransformer {
         }
         // packed GEMM weights at their storage size (panel padding included), every other parameter as f32
         long bytes = t.packedBytes.sum() + 4L * (params - t.packedParams.sum());
-        return new VisionTransformer(cfg, pe, cls, dist, pos, blocks, norm, head, headDist, params, bytes,
+        return new VisionTransformer(cfg, pe, prefixTokens, pos, blocks, norm, head, headDist, params, bytes,
                 source.weightFormat());
+    }
+
+    /** Copies {@code src} into {@code dst} at {@code at}; returns the position after it. */
+    private static int append(float[] src, float[] dst, int at) {
+        System.arraycopy(src, 0, dst, at, src.length);
+        return at + src.length;
     }
 
     private static Block buildBlock(VitConfig cfg, Tensors t, int i) {
@@ -408,8 +417,7 @@ public final class VisionTransformer {
         float[] x = ws.x;
         Parallel.forEach(batch, b -> {
             int base = b * t * d;
-            if (clsToken != null) System.arraycopy(clsToken, 0, x, base, d);
-            if (distToken != null) System.arraycopy(distToken, 0, x, base + d, d);
+            System.arraycopy(prefixTokens, 0, x, base, prefix * d);
             System.arraycopy(patches, b * np * d, x, base + prefix * d, np * d);
             // no_embed_class: pos_embed covers the patch rows only; otherwise every row, prefix included
             int from = cfg.noEmbedClass() ? base + prefix * d : base;
@@ -440,7 +448,7 @@ public final class VisionTransformer {
      */
     private int headTokens() {
         if (cfg.headDist()) return 2;
-        return cfg.pooling() == Pooling.TOKEN && clsToken != null ? 1 : cfg.numTokens();
+        return cfg.pooling() == Pooling.TOKEN && cfg.classToken() ? 1 : cfg.numTokens();
     }
 
     /**
