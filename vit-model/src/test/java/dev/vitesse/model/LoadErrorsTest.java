@@ -285,4 +285,20 @@ class LoadErrorsTest {
                 + 32 + 2 * (4 * 16 + 4);
         assertThat(m.info().parameters()).isEqualTo(expected);
     }
+
+    @Test
+    void dinov2ArchitecturesHaveTimmsShapes() {
+        // timm vit_small_patch14_reg4_dinov2: 22,057,344 parameters (patch embed 226,176, cls 384, 4 registers 1,536,
+        // pos_embed over the 37 x 37 patches only 525,696, 12 LayerScale blocks of 1,775,232, final norm 768; no head)
+        VisionModel reg = VisionModel.random(LoadOptions.arch("vit_small_patch14_reg4_dinov2"), 1);
+        assertThat(reg.config().imageSize()).isEqualTo(518);
+        assertThat(reg.config().regTokens()).isEqualTo(4);
+        assertThat(reg.config().numTokens()).isEqualTo(5 + 37 * 37);
+        assertThat(reg.numClasses()).isZero();
+        assertThat(reg.info().parameters()).isEqualTo(22_057_344L);
+        // without registers: the class token's row is in pos_embed (1 + 1369 rows), no register tokens
+        VisionModel plain = VisionModel.random(LoadOptions.arch("vit_small_patch14_dinov2"), 1);
+        assertThat(plain.info().parameters()).isEqualTo(22_057_344L - 4 * 384 + 384);
+        assertThat(plain.config().noEmbedClass()).isFalse();
+    }
 }
