@@ -50,7 +50,8 @@ final class AttentionCommand implements Callable<Integer> {
         float[][] perLayer = new float[maps.layers()][];
         int hn = maps.heads() * maps.tokens() * maps.tokens();
         for (int l = 0; l < maps.layers(); l++) perLayer[l] = java.util.Arrays.copyOfRange(maps.probs()[l], maps.offset(0, 0), maps.offset(0, 0) + hn);
-        float[] rel = AttentionRollout.rollout(perLayer, maps.heads(), maps.tokens(), maps.prefixTokens());
+        float[] rel = AttentionRollout.rollout(perLayer, maps.heads(), maps.tokens(), maps.prefixTokens(),
+                m.config().classToken());
         int g = maps.gridSize();
         int s = scale > 0 ? scale : Math.max(1, (224 + cropped.width() - 1) / cropped.width());
         RgbImage base = s == 1 ? cropped : dev.vitesse.model.preprocess.PilResize.resize(cropped, cropped.width() * s,

@@ -2,7 +2,7 @@ package dev.vitesse.model;
 
 /**
  * Attention probabilities of every block: {@code probs[layer]} is [batch][heads][tokens][tokens] row-major
- * (rows = queries, each row sums to 1). Token order: prefix tokens (class, then distillation) then patches
+ * (rows = queries, each row sums to 1). Token order: prefix tokens (class, then distillation, then register tokens) then patches
  * row by row ({@code gridSize x gridSize}).
  */
 public record AttentionMaps(int layers, int batch, int heads, int tokens, int prefixTokens, int gridSize,

@@ -6,7 +6,8 @@ package dev.vitesse.model.viz;
  *
  * <p>Per layer: average the heads, add the identity (the residual connection), renormalise rows to sum to 1;
  * then multiply the layers' matrices, first layer rightmost: {@code R = A_L * ... * A_1}. The result is the
- * class token's row over the patch tokens (for models without a class token, the mean of the patch rows).
+ * class token's row over the patch tokens (for models without a class token, the mean of the patch rows, as those
+ * models pool the patch tokens).
  */
 public final class AttentionRollout {
     private AttentionRollout() {}
@@ -16,15 +17,17 @@ public final class AttentionRollout {
      *                     (query rows), e.g. a slice of the model's attention maps
      * @param heads        heads per layer
      * @param tokens       tokens per sequence (prefix + patches)
-     * @param prefixTokens class/distillation tokens before the patches (0 if none)
+     * @param prefixTokens class/distillation/register tokens before the patches (0 if none)
+     * @param classToken   whether token 0 is a class token (read its row); else the patch rows are averaged
      * @return patch relevances (the rollout matrix entries, not rescaled), length {@code tokens - prefixTokens},
      *         in patch order (row by row)
      */
-    public static float[] rollout(float[][] probs, int heads, int tokens, int prefixTokens) {
+    public static float[] rollout(float[][] probs, int heads, int tokens, int prefixTokens, boolean classToken) {
         if (probs.length == 0) throw new IllegalArgumentException("attention rollout needs at least one layer");
         if (prefixTokens < 0 || prefixTokens >= tokens) {
             throw new IllegalArgumentException("prefix tokens " + prefixTokens + " out of range for " + tokens + " tokens");
         }
+        if (classToken && prefixTokens == 0) throw new IllegalArgumentException("a class token is a prefix token: prefixTokens is 0");
         int n = tokens;
         double[] r = identity(n);
         double[] a = new double[n * n];
@@ -64,11 +67,11 @@ public final class AttentionRollout {
         }
         int patches = n - prefixTokens;
         float[] out = new float[patches];
-        if (prefixTokens > 0) {
+        if (classToken) {
             for (int j = 0; j < patches; j++) out[j] = (float) r[prefixTokens + j]; // row 0: class token
         } else {
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < patches; j++) out[j] += (float) (r[i * n + j] / n);
+            for (int i = prefixTokens; i < n; i++) {
+                for (int j = 0; j < patches; j++) out[j] += (float) (r[i * n + prefixTokens + j] / patches);
             }
         }
         return out;

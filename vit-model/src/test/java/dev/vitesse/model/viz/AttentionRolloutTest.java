@@ -16,7 +16,7 @@ class AttentionRolloutTest {
         float[] layer = {
                 0.2f, 0.8f, 0f, /**/ 0f, 1f, 0f, /**/ 0f, 0f, 1f,
                 0.2f, 0.4f, 0.4f, /**/ 0f, 1f, 0f, /**/ 0f, 0f, 1f};
-        float[] r = AttentionRollout.rollout(new float[][] {layer}, 2, 3, 1);
+        float[] r = AttentionRollout.rollout(new float[][] {layer}, 2, 3, 1, true);
         assertThat(r).containsExactly(new float[] {0.3f, 0.1f}, within(1e-6f));
     }
 
@@ -27,19 +27,31 @@ class AttentionRolloutTest {
         // Layer 2: class token looks at itself; patch 1 row irrelevant for the class row except via class column.
         float[] l2 = {1f, 0f, 0f, /**/ 0f, 0f, 1f, /**/ 0f, 0f, 1f};
         // A1' row0 = [0.5, 0.5, 0], A2' row0 = [1, 0, 0] -> R row0 = A2' row0 * A1' = [0.5, 0.5, 0] -> patches [0.5, 0]
-        float[] r = AttentionRollout.rollout(new float[][] {l1, l2}, 1, 3, 1);
+        float[] r = AttentionRollout.rollout(new float[][] {l1, l2}, 1, 3, 1, true);
         assertThat(r).containsExactly(new float[] {0.5f, 0f}, within(1e-6f));
         // Reversed order: A1' = [[1,0,0],...] first, then class row [0.5,0.5,0] of the second times it:
         // row0 = 0.5*[1,0,0] + 0.5*[0, .5, .5] (patch 1 row of l2') -> [0.5, 0.25, 0.25]
-        float[] rev = AttentionRollout.rollout(new float[][] {l2, l1}, 1, 3, 1);
+        float[] rev = AttentionRollout.rollout(new float[][] {l2, l1}, 1, 3, 1, true);
         assertThat(rev).containsExactly(new float[] {0.25f, 0.25f}, within(1e-6f));
     }
 
     @Test
+    void withoutClassTokenThePatchRowsAreAveragedAndRegisterTokensSkipped() {
+        // 1 register token + 2 patches, no class token. One layer, one head:
+        // register row [1, 0, 0]; patch rows [0.5, 0.5, 0] and [0, 0, 1]. + identity, / 2:
+        // patch rows -> [0.25, 0.75, 0] and [0, 0, 1]; their mean over the patch columns -> [0.375, 0.5].
+        float[] layer = {1f, 0f, 0f, /**/ 0.5f, 0.5f, 0f, /**/ 0f, 0f, 1f};
+        float[] r = AttentionRollout.rollout(new float[][] {layer}, 1, 3, 1, false);
+        assertThat(r).containsExactly(new float[] {0.375f, 0.5f}, within(1e-6f));
+        assertThatThrownBy(() -> AttentionRollout.rollout(new float[][] {layer}, 1, 3, 0, true))
+                .hasMessageContaining("prefixTokens is 0");
+    }
+
+    @Test
     void rejectsInconsistentShapes() {
-        assertThatThrownBy(() -> AttentionRollout.rollout(new float[][] {new float[5]}, 1, 3, 1))
+        assertThatThrownBy(() -> AttentionRollout.rollout(new float[][] {new float[5]}, 1, 3, 1, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layer 0");
-        assertThatThrownBy(() -> AttentionRollout.rollout(new float[0][], 1, 3, 1))
+        assertThatThrownBy(() -> AttentionRollout.rollout(new float[0][], 1, 3, 1, true))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
