@@ -13,8 +13,8 @@ What is here
   Options: class_token, distilled (dist token + head_dist, output = (head + head_dist) / 2 at eval),
   no_embed_class (pos_embed covers patch tokens only), init_values (LayerScale), qkv_bias, reg_tokens (register
   tokens after the class token, timm's ``reg_token`` [1, R, D]),
-  global_pool 'token' | 'avg' | 'max' | 'avgmax' (the last three => fc_norm after pooling instead of final norm,
-  like timm),
+  global_pool 'token' | 'avg' | 'max' | 'avgmax' (these three => fc_norm after pooling instead of final norm,
+  like timm) | 'map' (timm's AttentionPoolLatent, ``attn_pool.*``),
   in_chans, num_classes (0 => no head; forward returns pooled features).
   ``forward_features`` -> tokens after the final norm, ``forward_head(x, pre_logits=True)`` -> embedding,
   ``attention_maps(x)`` -> list of [B, heads, N, N] softmax probabilities per block.
@@ -112,6 +112,32 @@ class Mlp(nn.Module):
         return self.fc2(self.act(self.fc1(x)))
 
 
+class AttentionPoolLatent(nn.Module):
+    """timm.layers.AttentionPoolLatent as ViT's 'map' pool builds it: one latent query, qkv bias, LayerNorm, Mlp."""
+
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, eps=1e-6):
+        super().__init__()
+        self.num_heads = num_heads
+        self.head_dim = dim // num_heads
+        self.scale = self.head_dim ** -0.5
+        self.latent = nn.Parameter(torch.zeros(1, 1, dim))
+        self.q = nn.Linear(dim, dim)
+        self.kv = nn.Linear(dim, dim * 2)
+        self.proj = nn.Linear(dim, dim)
+        self.norm = nn.LayerNorm(dim, eps=eps)
+        self.mlp = Mlp(dim, int(dim * mlp_ratio))
+
+    def forward(self, x):
+        B, N, C = x.shape
+        q = self.q(self.latent.expand(B, -1, -1)).reshape(B, 1, self.num_heads, self.head_dim).transpose(1, 2)
+        k, v = self.kv(x).reshape(B, N, 2, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
+        attn = ((q * self.scale) @ k.transpose(-2, -1)).softmax(dim=-1)
+        x = (attn @ v).transpose(1, 2).reshape(B, 1, C)
+        x = self.proj(x)
+        x = x + self.mlp(self.norm(x))
+        return x[:, 0]
+
+
 class Block(nn.Module):
     def __init__(self, dim, num_heads, mlp_ratio=4.0, qkv_bias=True, init_values=None, eps=1e-6):
         super().__init__()
@@ -136,7 +162,7 @@ class VisionTransformer(nn.Module):
                  embed_dim=768, depth=12, num_heads=12, mlp_ratio=4.0, qkv_bias=True, init_values=None,
                  class_token=True, no_embed_class=False, fc_norm=None, distilled=False, eps=1e-6, reg_tokens=0):
         super().__init__()
-        assert global_pool in ('token', 'avg', 'max', 'avgmax')
+        assert global_pool in ('token', 'avg', 'max', 'avgmax', 'map')
         assert class_token or global_pool != 'token'
         self._args = dict(img_size=img_size, patch_size=patch_size, in_chans=in_chans, embed_dim=embed_dim,
                           depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias,
@@ -161,6 +187,7 @@ class VisionTransformer(nn.Module):
             Block(embed_dim, num_heads, mlp_ratio, qkv_bias, init_values, eps) for _ in range(depth)])
         self.norm = nn.LayerNorm(embed_dim, eps=eps) if not use_fc_norm else nn.Identity()
         self.fc_norm = nn.LayerNorm(embed_dim, eps=eps) if use_fc_norm else nn.Identity()
+        self.attn_pool = AttentionPoolLatent(embed_dim, num_heads, mlp_ratio, eps) if global_pool == 'map' else None
         self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
         if distilled:
             self.head_dist = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
@@ -226,6 +253,8 @@ class VisionTransformer(nn.Module):
             return (self.head(x[:, 0]) + self.head_dist(x[:, 1])) / 2
         if self.global_pool == 'token':
             x = x[:, 0]
+        elif self.global_pool == 'map':  # attention pooling over every token
+            x = self.attn_pool(x)
         else:  # timm global_pool_nlc: reduce over the patch tokens only
             x = x[:, self.num_prefix_tokens:]
             if self.global_pool == 'avg':

@@ -1,6 +1,7 @@
 package dev.vitesse.model;
 
 import dev.vitesse.model.config.Architectures;
+import dev.vitesse.model.config.Pooling;
 import dev.vitesse.model.io.ModelFormatException;
 import dev.vitesse.model.io.SafeTensors;
 import dev.vitesse.model.io.SafeTensorsWriter;
@@ -137,9 +138,13 @@ class LoadErrorsTest {
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("reg_tokens must be in [0, 1024], found -1");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"frobnicate\": 1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown or unsupported model_args key 'frobnicate'");
+        Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"gem\"}");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unsupported global_pool 'gem'")
+                .hasMessageContaining("supported: token, avg, max, avgmax, map");
+        Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"\"}");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("no pooling");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"map\"}");
-        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unsupported global_pool 'map'")
-                .hasMessageContaining("supported: token, avg, max, avgmax");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("missing").hasMessageContaining("attn_pool.latent");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_nope\"}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown architecture 'vit_nope'");
         Files.writeString(d.resolve("config.json"), "{\"hello\": 1}");
@@ -300,5 +305,19 @@ class LoadErrorsTest {
         VisionModel plain = VisionModel.random(LoadOptions.arch("vit_small_patch14_dinov2"), 1);
         assertThat(plain.info().parameters()).isEqualTo(22_057_344L - 4 * 384 + 384);
         assertThat(plain.config().noEmbedClass()).isFalse();
+    }
+
+    @Test
+    void siglipArchitecturesUseAttentionPooling() {
+        // timm vit_base_patch16_siglip_224: 92,884,224 parameters = ViT-B/16 body without class token and head
+        // (85,797,120) + attn_pool (7,087,104: latent 768, q 590,592, kv 1,181,184, proj 590,592, norm 1,536,
+        // mlp 4,722,432)
+        VisionModel m = VisionModel.random(LoadOptions.arch("vit_base_patch16_siglip_224"), 1);
+        assertThat(m.config().pooling()).isEqualTo(Pooling.MAP);
+        assertThat(m.config().numPrefixTokens()).isZero();
+        assertThat(m.info().parameters()).isEqualTo(92_884_224L);
+        float[] features = m.embed(new float[3 * 224 * 224], 1);
+        assertThat(features).hasSize(768);
+        for (float f : features) assertThat(f).isFinite();
     }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
  * <p>Names: timm ViT ({@code vit_{tiny,small,base,large,huge}_patch{8,14,16,32}_{224,384}} as registered in
  * timm), DeiT ({@code deit_{tiny,small,base}[_distilled]_patch16_224}, {@code deit_base[_distilled]_patch16_384}),
  * DeiT-3 ({@code deit3_*}: LayerScale + no_embed_class), DINOv2 ({@code vit_{small,base,large}_patch14[_reg4]_dinov2}:
- * LayerScale, 518 px, optionally 4 register tokens), optionally prefixed {@code timm:} and suffixed with a
+ * LayerScale, 518 px, optionally 4 register tokens), SigLIP ({@code vit_{base,large,so400m}_patch{14,16}_siglip_<res>}:
+ * attention pooling), optionally prefixed {@code timm:} and suffixed with a
  * pretrained tag ({@code .augreg2_in21k_ft_in1k}, ignored); torchvision {@code torchvision:vit_b_16},
  * {@code vit_b_32}, {@code vit_l_16}, {@code vit_l_32}, {@code vit_h_14}.
  */
@@ -33,6 +34,7 @@ public final class Architectures {
     private static final Size BASE = new Size("base", 768, 12, 12);
     private static final Size LARGE = new Size("large", 1024, 24, 16);
     private static final Size HUGE = new Size("huge", 1280, 32, 16);
+    private static final Size SO400M = new Size("so400m", 1152, 27, 16);
 
     static {
         // timm vision_transformer.py registrations (augreg defaults: mean=std=0.5, crop 0.9 at 224, 1.0 at 384)
@@ -46,6 +48,10 @@ public final class Architectures {
             dinov2(sz, 0);
             dinov2(sz, 4);
         }
+        // SigLIP image towers ('map' attention pooling, no class token, no head); the gelu_tanh variants are not listed
+        for (int res : new int[] {224, 256, 384, 512}) siglip(BASE, 16, res, 4 * BASE.dim);
+        for (int res : new int[] {256, 384}) siglip(LARGE, 16, res, 4 * LARGE.dim);
+        for (int res : new int[] {224, 378}) siglip(SO400M, 14, res, 4304);   // timm: int(1152 * 3.7362)
         // timm deit.py (ImageNet mean/std, crop 0.9 at 224, 1.0 at 384)
         for (Size s : List.of(TINY, SMALL, BASE)) {
             deit("deit_" + s.name + "_patch16_224", s, 16, 224, false, false);
@@ -89,6 +95,18 @@ public final class Architectures {
                 true, true, true, false, regTokens, false, regTokens > 0, Pooling.TOKEN, false, 1e-6f, 0);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(518, 1.0, "bicubic",
                 PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
+    }
+
+    /**
+     * timm's {@code vit_*_siglip_<res>}: no class token, {@code global_pool='map'}, exact GELU. Preprocessing: timm's
+     * default ViT config (mean = std = 0.5, bicubic, crop_pct 0.9); a hub folder's pretrained_cfg replaces it.
+     */
+    private static void siglip(Size s, int patch, int res, int mlpHidden) {
+        String name = "vit_" + s.name + "_patch" + patch + "_siglip_" + res;
+        VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, mlpHidden,
+                true, false, false, false, 0, false, false, Pooling.MAP, false, 1e-6f, 0);
+        REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, 0.9, "bicubic",
+                PreprocessConfig.HALF, PreprocessConfig.HALF, false)));
     }
 
     private static void deit(String name, Size s, int patch, int res, boolean distilled, boolean deit3) {

@@ -1,6 +1,7 @@
 package dev.vitesse.model.vit;
 
 import dev.vitesse.model.config.CheckpointLayout;
+import dev.vitesse.model.config.Pooling;
 import dev.vitesse.model.config.VitConfig;
 import dev.vitesse.kernels.PackedMatrix;
 import dev.vitesse.kernels.WeightFormat;
@@ -84,6 +85,22 @@ final class CheckpointMapper {
         String norm = cfg.fcNorm() ? "fc_norm" : "norm";
         add(norm + ".weight", src(norm + ".weight"), d);
         add(norm + ".bias", src(norm + ".bias"), d);
+        if (cfg.pooling() == Pooling.MAP) {   // timm AttentionPoolLatent
+            String a = "attn_pool.";
+            add(a + "latent", src(a + "latent"), 1, 1, d);
+            add(a + "q.weight", src(a + "q.weight"), d, d);
+            add(a + "q.bias", src(a + "q.bias"), d);
+            add(a + "kv.weight", src(a + "kv.weight"), 2L * d, d);
+            add(a + "kv.bias", src(a + "kv.bias"), 2L * d);
+            add(a + "proj.weight", src(a + "proj.weight"), d, d);
+            add(a + "proj.bias", src(a + "proj.bias"), d);
+            add(a + "norm.weight", src(a + "norm.weight"), d);
+            add(a + "norm.bias", src(a + "norm.bias"), d);
+            add(a + "mlp.fc1.weight", src(a + "mlp.fc1.weight"), h, d);
+            add(a + "mlp.fc1.bias", src(a + "mlp.fc1.bias"), h);
+            add(a + "mlp.fc2.weight", src(a + "mlp.fc2.weight"), d, h);
+            add(a + "mlp.fc2.bias", src(a + "mlp.fc2.bias"), d);
+        }
         if (cfg.numClasses() > 0) {
             add("head.weight", src("head.weight"), cfg.numClasses(), d);
             add("head.bias", src("head.bias"), cfg.numClasses());

@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
  *   x = [cls, dist, reg...] ++ x, + pos_embed      (no_embed_class: pos added before the prefix tokens)
  *   for each Block: x += ls1(attn(norm1(x))); x += ls2(mlp(norm2(x)))
  *   token pooling: norm(x)[0]   |   avg / max / avgmax pooling: fc_norm(reduce(x[prefix:]))
+ *   map pooling: attn_pool(norm(x)): a latent query attends over all tokens, then proj, then + mlp(norm(.))
  *   logits = head(pooled)       |   DeiT distilled: (head(x[0]) + head_dist(x[1])) / 2
  * </pre>
  * Weights are packed once at construction; the instance is immutable and thread-safe; every call
@@ -34,13 +35,14 @@ public final class VisionTransformer {
     private final Block[] blocks;
     private final Norm norm;                     // final norm (token pooling) or fc_norm (pooling over patch tokens)
     private final Linear head, headDist;         // nullable
+    private final AttentionPool attnPool;        // 'map' pooling only, else null
     private final long params;
     private final long weightBytes;
     private final WeightFormat weightFormat;
 
     private VisionTransformer(VitConfig cfg, PatchEmbed patchEmbed, float[] prefixTokens,
-                              float[] posEmbed, Block[] blocks, Norm norm, Linear head, Linear headDist, long params,
-                              long weightBytes, WeightFormat weightFormat) {
+                              float[] posEmbed, Block[] blocks, Norm norm, AttentionPool attnPool, Linear head,
+                              Linear headDist, long params, long weightBytes, WeightFormat weightFormat) {
         this.weightBytes = weightBytes;
         this.weightFormat = weightFormat;
         this.cfg = cfg;
@@ -49,6 +51,7 @@ public final class VisionTransformer {
         this.posEmbed = posEmbed;
         this.blocks = blocks;
         this.norm = norm;
+        this.attnPool = attnPool;
         this.head = head;
         this.headDist = headDist;
         this.params = params;
@@ -115,7 +118,7 @@ public final class VisionTransformer {
                 int n = sizeOf(name);
                 float[] f = new float[n];
                 boolean ones = name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
-                        || name.equals("norm.weight") || name.equals("fc_norm.weight");
+                        || name.endsWith("norm.weight");   // norm, fc_norm, attn_pool.norm
                 for (int i = 0; i < n; i++) {
                     f[i] = ones ? 1f : name.endsWith(".bias") ? 0f
                             : name.contains("gamma") ? 1e-1f : (float) (rnd.nextGaussian() * 0.02);
@@ -128,6 +131,10 @@ public final class VisionTransformer {
                 if (name.equals("patch_embed.proj.weight")) return d * c * p * p;
                 if (name.contains("qkv.weight")) return 3 * d * d;
                 if (name.contains("qkv.bias")) return 3 * d;
+                if (name.equals("reg_token")) return cfg.regTokens() * d;
+                if (name.equals("attn_pool.kv.weight")) return 2 * d * d;
+                if (name.equals("attn_pool.kv.bias")) return 2 * d;
+                if (name.equals("attn_pool.q.weight")) return d * d;
                 if (name.contains("fc1.weight") || name.contains("fc2.weight")) return h * d;
                 if (name.contains("fc1.bias")) return h;
                 if (name.contains("proj.weight")) return d * d;
@@ -197,6 +204,18 @@ public final class VisionTransformer {
         String nn = cfg.fcNorm() ? "fc_norm" : "norm";
         Norm norm = new Norm(t.get(nn + ".weight"), t.get(nn + ".bias"), cfg.eps());
         params += norm.parameterCount();
+        AttentionPool attnPool = null;
+        if (cfg.pooling() == Pooling.MAP) {
+            String a = "attn_pool.";
+            attnPool = new AttentionPool(cfg.numHeads(), t.get(a + "latent"),
+                    new Linear(t.packed(a + "q.weight", d, d), t.get(a + "q.bias"), false, null, false),
+                    new Linear(t.packed(a + "kv.weight", 2 * d, d), t.get(a + "kv.bias"), false, null, false),
+                    new Linear(t.packed(a + "proj.weight", d, d), t.get(a + "proj.bias"), false, null, false),
+                    new Norm(t.get(a + "norm.weight"), t.get(a + "norm.bias"), cfg.eps()),
+                    new Linear(t.packed(a + "mlp.fc1.weight", h, d), t.get(a + "mlp.fc1.bias"), true, null, false),
+                    new Linear(t.packed(a + "mlp.fc2.weight", d, h), t.get(a + "mlp.fc2.bias"), false, null, true));
+            params += attnPool.params();
+        }
         Linear head = null, headDist = null;
         if (cfg.numClasses() > 0) {
             head = new Linear(t.packed("head.weight", cfg.numClasses(), d), t.get("head.bias"), false, null, false);
@@ -208,7 +227,7 @@ public final class VisionTransformer {
         }
         // packed GEMM weights at their storage size (panel padding included), every other parameter as f32
         long bytes = t.packedBytes.sum() + 4L * (params - t.packedParams.sum());
-        return new VisionTransformer(cfg, pe, prefixTokens, pos, blocks, norm, head, headDist, params, bytes,
+        return new VisionTransformer(cfg, pe, prefixTokens, pos, blocks, norm, attnPool, head, headDist, params, bytes,
                 source.weightFormat());
     }
 
@@ -473,6 +492,11 @@ public final class VisionTransformer {
         int prefix = cfg.numPrefixTokens(), np = t - prefix;
         if (!cfg.fcNorm()) norm.apply(x, 0, d, x, 0, d, batch * t);
         Pooling kind = cfg.pooling();
+        if (kind == Pooling.MAP) {
+            float[] pooled = attnPool.forward(x, batch, t);   // over every token, prefix tokens included (timm)
+            if (cfg.fcNorm()) norm.apply(pooled, 0, d, pooled, 0, d, batch);
+            return pooled;
+        }
         for (int b = 0; b < batch; b++) {
             // over the patch tokens: the mean accumulated in double then rounded once, the max exact
             for (int c = 0; c < d; c++) {
@@ -488,7 +512,7 @@ public final class VisionTransformer {
                     case AVG -> mean;
                     case MAX -> m;
                     case AVGMAX -> 0.5f * (m + mean); // timm: 0.5 * (x.amax(dim=1) + x.mean(dim=1))
-                    case TOKEN -> throw new IllegalStateException("token pooling handled above");
+                    case TOKEN, MAP -> throw new IllegalStateException(kind + " pooling handled above");
                 };
             }
         }

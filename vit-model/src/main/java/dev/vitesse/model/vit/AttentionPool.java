@@ -1,0 +1,61 @@
+package dev.vitesse.model.vit;
+
+import dev.vitesse.kernels.Attention;
+import dev.vitesse.kernels.AttentionView;
+import dev.vitesse.kernels.Profiler;
+import dev.vitesse.model.layers.Norm;
+
+/**
+ * timm {@code AttentionPoolLatent}, the {@code 'map'} global pool (SigLIP): one learned latent query attends over
+ * every token, then {@code proj}, then {@code x + mlp(norm(x))}; the pooled feature is that single row.
+ * The latent's query projection {@code q(latent)} does not depend on the input, so it is computed once at load.
+ * Immutable and thread-safe.
+ */
+final class AttentionPool {
+    final int dim, heads;
+    private final float[] query;        // q(latent): [dim]
+    private final Linear kv, proj;      // kv: [2*dim][dim] with bias; proj: [dim][dim] with bias
+    private final Norm norm;
+    private final Linear fc1, fc2;      // fc1 + bias + GELU; fc2 + bias accumulated into the row
+    private final long params;
+
+    AttentionPool(int heads, float[] latent, Linear q, Linear kv, Linear proj, Norm norm, Linear fc1, Linear fc2) {
+        this.dim = q.in;
+        this.heads = heads;
+        this.query = new float[dim];
+        q.apply(1, latent, 0, dim, query, 0, dim);
+        this.kv = kv;
+        this.proj = proj;
+        this.norm = norm;
+        this.fc1 = fc1;
+        this.fc2 = fc2;
+        this.params = latent.length + q.params() + kv.params() + proj.params() + norm.parameterCount() + fc1.params()
+                + fc2.params();
+    }
+
+    /** Pooled features [batch][dim] from the (normalised) tokens {@code x} [batch*tokens][dim]. */
+    float[] forward(float[] x, int batch, int tokens) {
+        int d = dim, hd = d / heads, rows = Math.multiplyExact(batch, tokens);
+        float[] keysValues = new float[Math.multiplyExact(rows, 2 * d)];   // columns [k | v], head-major
+        kv.apply(rows, x, 0, d, keysValues, 0, 2 * d);
+        float[] attended = new float[batch * d];
+        long t = Profiler.start();
+        Attention.flash(batch, heads, 1, tokens, hd, (float) (1.0 / Math.sqrt(hd)),
+                new AttentionView(query, 0, 0, d, hd),                             // the same query for every image
+                new AttentionView(keysValues, 0, tokens * 2 * d, 2 * d, hd),
+                new AttentionView(keysValues, d, tokens * 2 * d, 2 * d, hd),
+                new AttentionView(attended, 0, d, d, hd), null);
+        Profiler.stop(Profiler.Kind.ATTENTION, t);
+        float[] y = new float[batch * d];
+        proj.apply(batch, attended, 0, d, y, 0, d);
+        float[] normed = new float[batch * d], hidden = new float[batch * fc1.out];
+        norm.apply(y, 0, normed, 0, batch);
+        fc1.apply(batch, normed, 0, d, hidden, 0, fc1.out);
+        fc2.apply(batch, hidden, 0, fc1.out, y, 0, d);                            // y += mlp(norm(y))
+        return y;
+    }
+
+    long params() {
+        return params;
+    }
+}
