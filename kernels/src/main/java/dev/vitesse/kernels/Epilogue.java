@@ -7,7 +7,8 @@ package dev.vitesse.kernels;
  * <p>For output element (i, j) with accumulator {@code acc = sum_p X[i][p] * W[j][p]}:
  * <pre>
  *   v = alpha * acc + bias[j]        (bias optional)
- *   v = gelu(v)                      (optional, exact erf form: 0.5 v (1 + erf(v / sqrt 2)))
+ *   v = gelu(v)                      (optional, exact erf form: 0.5 v (1 + erf(v / sqrt 2)),
+ *                                     or the tanh approximation, {@link #withGeluTanh()})
  *   v = v * gamma[j]                 (optional column scale, e.g. LayerScale)
  *   C[i][j] = v                      or, with {@link #accumulate()}, C[i][j] += v (residual add)
  * </pre>
@@ -22,18 +23,19 @@ package dev.vitesse.kernels;
  */
 public final class Epilogue {
     /** Plain product: {@code C = X * W^T}. */
-    public static final Epilogue NONE = new Epilogue(1f, null, false, null, false);
+    public static final Epilogue NONE = new Epilogue(1f, null, false, false, null, false);
 
     private final float alpha;
     private final float[] bias;
-    private final boolean gelu;
+    private final boolean gelu, tanh;   // any GELU; the tanh approximation
     private final float[] columnScale;
     private final boolean accumulate;
 
-    private Epilogue(float alpha, float[] bias, boolean gelu, float[] columnScale, boolean accumulate) {
+    private Epilogue(float alpha, float[] bias, boolean gelu, boolean tanh, float[] columnScale, boolean accumulate) {
         this.alpha = alpha;
         this.bias = bias;
         this.gelu = gelu;
+        this.tanh = tanh;
         this.columnScale = columnScale;
         this.accumulate = accumulate;
     }
@@ -41,28 +43,36 @@ public final class Epilogue {
     /** Adds {@code bias[j]} to output column j (after alpha). */
     public Epilogue withBias(float[] bias) {
         if (bias == null) throw new IllegalArgumentException("bias must not be null");
-        return new Epilogue(alpha, bias, gelu, columnScale, accumulate);
+        return new Epilogue(alpha, bias, gelu, tanh, columnScale, accumulate);
     }
 
-    /** Applies exact (erf) GELU after the bias. */
+    /** Applies exact (erf) GELU after the bias (replaces {@link #withGeluTanh}). */
     public Epilogue withGelu() {
-        return new Epilogue(alpha, bias, true, columnScale, accumulate);
+        return new Epilogue(alpha, bias, true, false, columnScale, accumulate);
+    }
+
+    /**
+     * Applies the tanh approximation of GELU after the bias ({@link Gelu#geluTanh}: PyTorch's
+     * {@code GELU(approximate='tanh')}, timm's {@code gelu_tanh}); replaces {@link #withGelu}.
+     */
+    public Epilogue withGeluTanh() {
+        return new Epilogue(alpha, bias, true, true, columnScale, accumulate);
     }
 
     /** Multiplies output column j by {@code gamma[j]} after GELU (LayerScale). */
     public Epilogue withColumnScale(float[] gamma) {
         if (gamma == null) throw new IllegalArgumentException("gamma (column scale) must not be null");
-        return new Epilogue(alpha, bias, gelu, gamma, accumulate);
+        return new Epilogue(alpha, bias, gelu, tanh, gamma, accumulate);
     }
 
     /** Scales the accumulator by {@code alpha} before the bias. */
     public Epilogue withAlpha(float alpha) {
-        return new Epilogue(alpha, bias, gelu, columnScale, accumulate);
+        return new Epilogue(alpha, bias, gelu, tanh, columnScale, accumulate);
     }
 
     /** Adds the result to C ({@code C += v}, e.g. a residual connection) instead of overwriting it. */
     public Epilogue accumulate() {
-        return new Epilogue(alpha, bias, gelu, columnScale, true);
+        return new Epilogue(alpha, bias, gelu, tanh, columnScale, true);
     }
 
     /** The accumulator scale (1 unless {@link #withAlpha} was used). */
@@ -71,8 +81,11 @@ public final class Epilogue {
     /** The per-column bias, or null. */
     public float[] bias() { return bias; }
 
-    /** Whether GELU is applied. */
+    /** Whether a GELU (either form) is applied. */
     public boolean gelu() { return gelu; }
+
+    /** Whether that GELU is the tanh approximation rather than the exact erf form. */
+    public boolean geluTanh() { return tanh; }
 
     /** The per-column scale applied after GELU, or null. */
     public float[] columnScale() { return columnScale; }
@@ -90,7 +103,7 @@ public final class Epilogue {
 
     @Override
     public String toString() {
-        return "Epilogue[alpha=" + alpha + (bias != null ? ", bias" : "") + (gelu ? ", gelu" : "")
+        return "Epilogue[alpha=" + alpha + (bias != null ? ", bias" : "") + (gelu ? (tanh ? ", gelu_tanh" : ", gelu") : "")
                 + (columnScale != null ? ", columnScale" : "") + (accumulate ? ", accumulate" : "") + "]";
     }
 

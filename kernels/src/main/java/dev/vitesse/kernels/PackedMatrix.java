@@ -183,7 +183,7 @@ public final class PackedMatrix {
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
                     float v = e.bias() == null ? 0f : e.bias()[j];
-                    if (e.gelu()) v = Gelu.gelu(v);
+                    if (e.gelu()) v = e.geluTanh() ? Gelu.geluTanh(v) : Gelu.gelu(v);
                     if (e.columnScale() != null) v *= e.columnScale()[j];
                     int ci = cOff + i * ldc + j;
                     c[ci] = e.accumulates() ? c[ci] + v : v;
@@ -214,11 +214,11 @@ public final class PackedMatrix {
             // scale/add so every K block can accumulate straight into C.
             float[] scale = gamma == null ? null : TileOp.padded(gamma, null, e.alpha(), n);
             float[] add = e.bias() == null ? null : TileOp.padded(e.bias(), gamma, 1f, n);
-            return new TileOp(e.alpha(), beta, scale, add, false, null);
+            return new TileOp(e.alpha(), beta, scale, add, false, false, null);
         }
         float[] add = e.bias() == null ? null : TileOp.padded(e.bias(), null, 1f, n);
         float[] post = gamma == null ? null : TileOp.padded(gamma, null, 1f, n);
-        return new TileOp(e.alpha(), beta, null, add, true, post);
+        return new TileOp(e.alpha(), beta, null, add, true, e.geluTanh(), post);
     }
 
     @Override

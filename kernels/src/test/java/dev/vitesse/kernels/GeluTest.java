@@ -26,6 +26,36 @@ class GeluTest {
     }
 
     @Test
+    void tanhApproximationMaxAbsoluteErrorOverMinus10To10() {
+        // against PyTorch's formula 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) in double; vector and scalar paths
+        int n = 2_000_001, lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        float[] x = new float[n + lanes], v = new float[lanes];
+        for (int i = 0; i < n; i++) x[i] = (float) (-10.0 + 20.0 * i / (n - 1));
+        double maxAbs = 0;
+        for (int i = 0; i < n; i += lanes) {
+            Gelu.geluTanh(jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i))
+                    .intoArray(v, 0);
+            for (int l = 0; l < lanes && i + l < n; l++) {
+                double ref = Ref.geluTanh(x[i + l]);
+                maxAbs = Math.max(maxAbs, Math.abs(v[l] - ref));
+                maxAbs = Math.max(maxAbs, Math.abs(Gelu.geluTanh(x[i + l]) - ref));
+                if (Float.floatToIntBits(v[l]) != Float.floatToIntBits(Gelu.geluTanh(x[i + l])))
+                    throw new AssertionError("vector and scalar geluTanh differ at x = " + x[i + l]);
+            }
+        }
+        System.out.println("GELU (tanh) max absolute error on [-10, 10]: " + maxAbs);
+        assertThat(maxAbs).isLessThanOrEqualTo(Gelu.MAX_ABS_ERROR_TANH).isGreaterThan(0);
+        // saturation and special values
+        assertThat(Gelu.geluTanh(100f)).isEqualTo(100f);
+        assertThat(Math.abs(Gelu.geluTanh(-100f))).isLessThan(1e-30f);
+        assertThat(Gelu.geluTanh(0f)).isEqualTo(0f);
+        assertThat(Gelu.geluTanh(Float.NaN)).isNaN();
+        assertThat(Gelu.geluTanh(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+        // the two forms differ by up to ~5e-4 (|x| < 3): the approximation is not the exact GELU
+        assertThat(Math.abs(Gelu.geluTanh(1f) - Gelu.gelu(1f))).isGreaterThan(1e-5f);
+    }
+
+    @Test
     void smallLengthsAndSpecialValues() {
         for (int len = 0; len < 20; len++) {
             float[] x = new float[len + 2];

@@ -1,7 +1,7 @@
 package dev.vitesse.kernels;
 
 /** Double-precision scalar references used as test oracles. */
-final class Ref {
+public final class Ref {
     private Ref() {}
 
     /** erf in double, accurate to ~1e-15: Taylor series for |x| < 3, Laplace continued fraction for erfc above. */
@@ -25,7 +25,12 @@ final class Ref {
         return x < 0 ? -r : r;
     }
 
-    static double gelu(double x) {
+/** PyTorch's tanh-approximation GELU, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), in double. */
+    public static double geluTanh(double x) {
+        return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+        static double gelu(double x) {
         return 0.5 * x * (1 + erf(x / Math.sqrt(2)));
     }
 

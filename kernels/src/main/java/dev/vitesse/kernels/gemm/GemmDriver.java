@@ -315,7 +315,7 @@ public final class GemmDriver {
                                 op.add(), j0, first);
                         for (int i = 0; i < rows; i++) System.arraycopy(tile, i * NR, c, co + i * ldc, nr);
                     }
-                    if (last && op.gelu()) EpilogueMath.geluTile(c, co, ldc, rows, nr, op.post(), j0);
+                    if (last && op.gelu()) EpilogueMath.geluTile(c, co, ldc, rows, nr, op.post(), j0, op.tanh());
                 }
             }
         }
