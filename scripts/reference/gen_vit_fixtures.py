@@ -192,6 +192,8 @@ def main():
     timm_case('timm_reg', 'vit_tiny_patch16_224', 15, dtype='F16', reg_tokens=2, no_embed_class=True, init_values=0.1)
     timm_case('timm_reg_gap', 'vit_tiny_patch16_224', 16, dtype='F16', reg_tokens=3, class_token=False, global_pool='avg')
     timm_case('timm_map', 'vit_tiny_patch16_224', 17, dtype='F16', global_pool='map', class_token=False)
+    timm_case('timm_map_gelu_tanh', 'vit_tiny_patch16_224', 18, dtype='F16', global_pool='map', class_token=False,
+              act_layer='gelu_tanh')
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
     hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')

@@ -102,10 +102,11 @@ class LayerScale(nn.Module):
 
 
 class Mlp(nn.Module):
-    def __init__(self, dim, hidden):
+    def __init__(self, dim, hidden, act_layer='gelu'):
         super().__init__()
         self.fc1 = nn.Linear(dim, hidden)
-        self.act = nn.GELU()       # exact erf GELU, as timm
+        # exact erf GELU, as timm's default; 'gelu_tanh' is timm's GELUTanh = nn.GELU(approximate='tanh')
+        self.act = nn.GELU(approximate='tanh') if act_layer == 'gelu_tanh' else nn.GELU()
         self.fc2 = nn.Linear(hidden, dim)
 
     def forward(self, x):
@@ -115,7 +116,7 @@ class Mlp(nn.Module):
 class AttentionPoolLatent(nn.Module):
     """timm.layers.AttentionPoolLatent as ViT's 'map' pool builds it: one latent query, qkv bias, LayerNorm, Mlp."""
 
-    def __init__(self, dim, num_heads, mlp_ratio=4.0, eps=1e-6):
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, eps=1e-6, act_layer='gelu'):
         super().__init__()
         self.num_heads = num_heads
         self.head_dim = dim // num_heads
@@ -125,7 +126,7 @@ class AttentionPoolLatent(nn.Module):
         self.kv = nn.Linear(dim, dim * 2)
         self.proj = nn.Linear(dim, dim)
         self.norm = nn.LayerNorm(dim, eps=eps)
-        self.mlp = Mlp(dim, int(dim * mlp_ratio))
+        self.mlp = Mlp(dim, int(dim * mlp_ratio), act_layer)
 
     def forward(self, x):
         B, N, C = x.shape
@@ -139,13 +140,13 @@ class AttentionPoolLatent(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, dim, num_heads, mlp_ratio=4.0, qkv_bias=True, init_values=None, eps=1e-6):
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, qkv_bias=True, init_values=None, eps=1e-6, act_layer='gelu'):
         super().__init__()
         self.norm1 = nn.LayerNorm(dim, eps=eps)
         self.attn = Attention(dim, num_heads, qkv_bias)
         self.ls1 = LayerScale(dim, init_values) if init_values else nn.Identity()
         self.norm2 = nn.LayerNorm(dim, eps=eps)
-        self.mlp = Mlp(dim, int(dim * mlp_ratio))
+        self.mlp = Mlp(dim, int(dim * mlp_ratio), act_layer)
         self.ls2 = LayerScale(dim, init_values) if init_values else nn.Identity()
 
     def forward(self, x, return_attn=False):
@@ -160,14 +161,15 @@ class VisionTransformer(nn.Module):
 
     def __init__(self, img_size=224, patch_size=16, in_chans=3, num_classes=1000, global_pool='token',
                  embed_dim=768, depth=12, num_heads=12, mlp_ratio=4.0, qkv_bias=True, init_values=None,
-                 class_token=True, no_embed_class=False, fc_norm=None, distilled=False, eps=1e-6, reg_tokens=0):
+                 class_token=True, no_embed_class=False, fc_norm=None, distilled=False, eps=1e-6, reg_tokens=0,
+                 act_layer='gelu'):
         super().__init__()
         assert global_pool in ('token', 'avg', 'max', 'avgmax', 'map')
         assert class_token or global_pool != 'token'
         self._args = dict(img_size=img_size, patch_size=patch_size, in_chans=in_chans, embed_dim=embed_dim,
                           depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias,
                           init_values=init_values, class_token=class_token, no_embed_class=no_embed_class,
-                          fc_norm=fc_norm, reg_tokens=reg_tokens)
+                          fc_norm=fc_norm, reg_tokens=reg_tokens, act_layer=act_layer)
         self.num_classes = num_classes
         self.global_pool = global_pool
         self.distilled = distilled
@@ -184,10 +186,10 @@ class VisionTransformer(nn.Module):
         embed_len = num_patches if no_embed_class else num_patches + self.num_prefix_tokens
         self.pos_embed = nn.Parameter(torch.randn(1, embed_len, embed_dim) * .02)
         self.blocks = nn.Sequential(*[
-            Block(embed_dim, num_heads, mlp_ratio, qkv_bias, init_values, eps) for _ in range(depth)])
+            Block(embed_dim, num_heads, mlp_ratio, qkv_bias, init_values, eps, act_layer) for _ in range(depth)])
         self.norm = nn.LayerNorm(embed_dim, eps=eps) if not use_fc_norm else nn.Identity()
         self.fc_norm = nn.LayerNorm(embed_dim, eps=eps) if use_fc_norm else nn.Identity()
-        self.attn_pool = AttentionPoolLatent(embed_dim, num_heads, mlp_ratio, eps) if global_pool == 'map' else None
+        self.attn_pool = AttentionPoolLatent(embed_dim, num_heads, mlp_ratio, eps, act_layer) if global_pool == 'map' else None
         self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
         if distilled:
             self.head_dist = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
@@ -201,6 +203,8 @@ class VisionTransformer(nn.Module):
             del args['fc_norm']
         if not args['reg_tokens']:
             del args['reg_tokens']
+        if args['act_layer'] == 'gelu':
+            del args['act_layer']
         return args
 
     def _pos_embed(self, x, pos_embed):

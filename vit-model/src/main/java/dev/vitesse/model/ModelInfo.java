@@ -32,7 +32,7 @@ public record ModelInfo(String source, VitConfig config, long parameters, Prepro
                 + "input: " + c.inChans() + "x" + c.imageSize() + "x" + c.imageSize() + ", patch " + c.patchSize()
                 + " (" + c.numPatches() + " patches + " + c.numPrefixTokens() + " prefix tokens)\n"
                 + "dim " + c.embedDim() + ", depth " + c.depth() + ", heads " + c.numHeads() + ", mlp " + c.mlpHidden()
-                + ", qkv bias " + c.qkvBias() + ", layer scale " + c.layerScale() + ", no_embed_class " + c.noEmbedClass()
+                + (c.geluTanh() ? " (gelu_tanh)" : "") + ", qkv bias " + c.qkvBias() + ", layer scale " + c.layerScale() + ", no_embed_class " + c.noEmbedClass()
                 + ", eps " + c.eps() + "\n"
                 + "head: " + (c.numClasses() == 0 ? "none (features)" : c.numClasses() + " classes")
                 + (c.headDist() ? ", distilled (mean of head and head_dist)" : ", pooling " + c.pooling().timmName()

@@ -136,6 +136,8 @@ class LoadErrorsTest {
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("missing").hasMessageContaining("reg_token");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"reg_tokens\": -1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("reg_tokens must be in [0, 1024], found -1");
+        Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"act_layer\": \"quick_gelu\"}}");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("model_args.act_layer 'quick_gelu' is not supported (gelu, gelu_tanh)");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"frobnicate\": 1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown or unsupported model_args key 'frobnicate'");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"gem\"}");

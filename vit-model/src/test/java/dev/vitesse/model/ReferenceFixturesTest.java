@@ -44,7 +44,8 @@ class ReferenceFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_max", "timm_avgmax",
-            "timm_reg", "timm_reg_gap", "timm_map", "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
+            "timm_reg", "timm_reg_gap", "timm_map", "timm_map_gelu_tanh",
+            "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
         VisionModel m = VisionModel.load(Fixtures.dir(testCase));
@@ -114,6 +115,8 @@ class ReferenceFixturesTest {
         VisionModel map = VisionModel.load(Fixtures.dir("timm_map"));
         assertThat(map.config().pooling()).isEqualTo(Pooling.MAP);
         assertThat(map.config().fcNorm()).isFalse();        // timm: the final norm on every token, then attn_pool
+        assertThat(map.config().geluTanh()).isFalse();
+        assertThat(VisionModel.load(Fixtures.dir("timm_map_gelu_tanh")).config().geluTanh()).isTrue(); // act_layer
     }
 
     @Test

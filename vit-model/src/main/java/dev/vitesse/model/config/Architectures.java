@@ -35,6 +35,7 @@ public final class Architectures {
     private static final Size LARGE = new Size("large", 1024, 24, 16);
     private static final Size HUGE = new Size("huge", 1280, 32, 16);
     private static final Size SO400M = new Size("so400m", 1152, 27, 16);
+    private static final Size GIANTOPT = new Size("giantopt", 1536, 40, 16);
 
     static {
         // timm vision_transformer.py registrations (augreg defaults: mean=std=0.5, crop 0.9 at 224, 1.0 at 384)
@@ -48,10 +49,14 @@ public final class Architectures {
             dinov2(sz, 0);
             dinov2(sz, 4);
         }
-        // SigLIP image towers ('map' attention pooling, no class token, no head); the gelu_tanh variants are not listed
-        for (int res : new int[] {224, 256, 384, 512}) siglip(BASE, 16, res, 4 * BASE.dim);
-        for (int res : new int[] {256, 384}) siglip(LARGE, 16, res, 4 * LARGE.dim);
-        for (int res : new int[] {224, 378}) siglip(SO400M, 14, res, 4304);   // timm: int(1152 * 3.7362)
+        // SigLIP image towers ('map' attention pooling, no class token, no head), as registered in timm
+        for (int res : new int[] {224, 256, 384, 512}) siglip(BASE, 16, res, 4 * BASE.dim, false);
+        siglip(BASE, 32, 256, 4 * BASE.dim, true);
+        for (int res : new int[] {256, 384}) siglip(LARGE, 16, res, 4 * LARGE.dim, false);
+        siglip(LARGE, 16, 512, 4 * LARGE.dim, true);
+        for (int res : new int[] {224, 378}) siglip(SO400M, 14, res, 4304, false);   // timm: int(1152 * 3.7362)
+        for (int res : new int[] {256, 384, 512}) siglip(SO400M, 16, res, 4304, true);
+        for (int res : new int[] {256, 384}) siglip(GIANTOPT, 16, res, 4 * GIANTOPT.dim, true);
         // timm deit.py (ImageNet mean/std, crop 0.9 at 224, 1.0 at 384)
         for (Size s : List.of(TINY, SMALL, BASE)) {
             deit("deit_" + s.name + "_patch16_224", s, 16, 224, false, false);
@@ -78,7 +83,7 @@ public final class Architectures {
     private static void vit(Size s, int patch, int res) {
         String name = "vit_" + s.name + "_patch" + patch + "_" + res;
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, false, 1000);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
                 PreprocessConfig.HALF, PreprocessConfig.HALF, false)));
     }
@@ -92,26 +97,27 @@ public final class Architectures {
     private static void dinov2(Size s, int regTokens) {
         String name = "vit_" + s.name + "_patch14_" + (regTokens > 0 ? "reg" + regTokens + "_" : "") + "dinov2";
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, 518, 14, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, true, true, false, regTokens, false, regTokens > 0, Pooling.TOKEN, false, 1e-6f, 0);
+                true, true, true, false, regTokens, false, regTokens > 0, Pooling.TOKEN, false, 1e-6f, false, 0);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(518, 1.0, "bicubic",
                 PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
     }
 
     /**
-     * timm's {@code vit_*_siglip_<res>}: no class token, {@code global_pool='map'}, exact GELU. Preprocessing: timm's
+     * timm's {@code vit_*_siglip_<res>}: no class token, {@code global_pool='map'}, exact GELU or (the
+     * {@code act_layer='gelu_tanh'} registrations) its tanh approximation. Preprocessing: timm's
      * default ViT config (mean = std = 0.5, bicubic, crop_pct 0.9); a hub folder's pretrained_cfg replaces it.
      */
-    private static void siglip(Size s, int patch, int res, int mlpHidden) {
+    private static void siglip(Size s, int patch, int res, int mlpHidden, boolean geluTanh) {
         String name = "vit_" + s.name + "_patch" + patch + "_siglip_" + res;
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, mlpHidden,
-                true, false, false, false, 0, false, false, Pooling.MAP, false, 1e-6f, 0);
+                true, false, false, false, 0, false, false, Pooling.MAP, false, 1e-6f, geluTanh, 0);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, 0.9, "bicubic",
                 PreprocessConfig.HALF, PreprocessConfig.HALF, false)));
     }
 
     private static void deit(String name, Size s, int patch, int res, boolean distilled, boolean deit3) {
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, deit3, true, distilled, 0, distilled, deit3, Pooling.TOKEN, false, 1e-6f, 1000);
+                true, deit3, true, distilled, 0, distilled, deit3, Pooling.TOKEN, false, 1e-6f, false, 1000);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
                 PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
     }
@@ -119,7 +125,7 @@ public final class Architectures {
     private static void torchvision(String name, Size s, int patch, int mlp) {
         String full = "torchvision:" + name;
         VitConfig c = new VitConfig(full, CheckpointLayout.TORCHVISION, 224, patch, 3, s.dim, s.depth, s.heads, mlp,
-                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, 1000);
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, false, 1000);
         REGISTRY.put(full, new ArchSpec(c, torchvisionPreprocess(224)));
     }
 

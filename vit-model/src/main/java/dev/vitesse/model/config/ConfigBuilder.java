@@ -6,7 +6,7 @@ final class ConfigBuilder {
     CheckpointLayout layout;
     int imageSize, patchSize, inChans, embedDim, depth, numHeads, numClasses, regTokens;
     double mlpRatio;
-    boolean qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass;
+    boolean qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, geluTanh;
     Pooling pooling;
     Boolean fcNorm;   // null: timm default (true iff avg pooling)
     float eps;
@@ -32,6 +32,7 @@ final class ConfigBuilder {
         pooling = c.pooling();
         fcNorm = null;
         eps = c.eps();
+        geluTanh = c.geluTanh();
     }
 
     VitConfig build() {
@@ -39,6 +40,6 @@ final class ConfigBuilder {
         // timm: mlp_hidden_dim = int(dim * mlp_ratio)
         int hidden = (int) (embedDim * mlpRatio + 1e-9);
         return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, hidden,
-                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fc, eps, numClasses);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fc, eps, geluTanh, numClasses);
     }
 }

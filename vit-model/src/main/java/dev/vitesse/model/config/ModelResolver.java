@@ -144,7 +144,13 @@ public final class ModelResolver {
                 case "qk_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
                 case "pre_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
                 case "final_norm" -> require(file, asBool(file, v, where), where + "=false is not supported");
-                case "no_norm_layer", "norm_layer", "act_layer", "block_fn", "mlp_layer", "embed_layer" ->
+                case "act_layer" -> {
+                    String act = v.asText();
+                    require(file, act.equals("gelu") || act.equals("gelu_tanh"),
+                            where + " '" + act + "' is not supported (gelu, gelu_tanh)");
+                    b.geluTanh = act.equals("gelu_tanh");
+                }
+                case "no_norm_layer", "norm_layer", "block_fn", "mlp_layer", "embed_layer" ->
                         throw new ModelFormatException(file + ": " + where + " is not supported");
                 default -> {
                     if (!HARMLESS_MODEL_ARGS.contains(k)) {
@@ -207,7 +213,7 @@ public final class ModelResolver {
                 !cfg.hasNonNull("qkv_bias") || asBool(cfgFile, cfg.get("qkv_bias"), "qkv_bias"),
                 false, true, deit, 0, teacher, false, Pooling.TOKEN, false,
                 cfg.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, cfg.get("layer_norm_eps"), "layer_norm_eps") : 1e-12f,
-                classes));
+                false, classes));
         ConfigBuilder b = new ConfigBuilder(base);
         applyOverrides(b, opts);
         VitConfig vc = b.build();

@@ -23,12 +23,13 @@ package dev.vitesse.model.config;
  * @param pooling      timm global_pool (ignored when headDist)
  * @param fcNorm       norm after pooling ({@code fc_norm}) instead of the final norm on all tokens
  * @param eps          LayerNorm epsilon
+ * @param geluTanh     the MLPs use the tanh approximation of GELU (timm {@code act_layer='gelu_tanh'}), else exact GELU
  * @param numClasses   classifier outputs; 0 = no head (forward returns the pooled features)
  */
 public record VitConfig(String architecture, CheckpointLayout layout, int imageSize, int patchSize, int inChans,
                         int embedDim, int depth, int numHeads, int mlpHidden, boolean qkvBias, boolean layerScale,
                         boolean classToken, boolean distToken, int regTokens, boolean headDist, boolean noEmbedClass,
-                        Pooling pooling, boolean fcNorm, float eps, int numClasses) {
+                        Pooling pooling, boolean fcNorm, float eps, boolean geluTanh, int numClasses) {
 
     public VitConfig {
         String a = architecture;
@@ -89,12 +90,12 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
     /** Same config with fields replaced. */
     public VitConfig withImageSize(int size) {
         return new VitConfig(architecture, layout, size, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
-                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, numClasses);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, geluTanh, numClasses);
     }
 
     /** Same config with another number of classes. */
     public VitConfig withNumClasses(int n) {
         return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
-                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, n);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, geluTanh, n);
     }
 }

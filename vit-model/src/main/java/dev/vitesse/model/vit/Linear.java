@@ -28,12 +28,17 @@ final class Linear {
 
     /** As above with an already packed [out][in] weight (e.g. packed straight from the memory-mapped file). */
     Linear(PackedMatrix packed, float[] bias, boolean gelu, float[] gamma, boolean accumulate) {
+        this(packed, bias, gelu, false, gamma, accumulate);
+    }
+
+    /** As above; with {@code gelu}, {@code geluTanh} selects GELU's tanh approximation (timm's {@code gelu_tanh}). */
+    Linear(PackedMatrix packed, float[] bias, boolean gelu, boolean geluTanh, float[] gamma, boolean accumulate) {
         this.in = packed.k();
         this.out = packed.n();
         this.weight = packed;
         Epilogue e = Epilogue.NONE;
         if (bias != null) e = e.withBias(bias.clone());
-        if (gelu) e = e.withGelu();
+        if (gelu) e = geluTanh ? e.withGeluTanh() : e.withGelu();
         if (gamma != null) e = e.withColumnScale(gamma.clone());
         if (accumulate) e = e.accumulate();
         this.epilogue = e;

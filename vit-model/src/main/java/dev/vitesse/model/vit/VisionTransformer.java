@@ -212,7 +212,8 @@ public final class VisionTransformer {
                     new Linear(t.packed(a + "kv.weight", 2 * d, d), t.get(a + "kv.bias"), false, null, false),
                     new Linear(t.packed(a + "proj.weight", d, d), t.get(a + "proj.bias"), false, null, false),
                     new Norm(t.get(a + "norm.weight"), t.get(a + "norm.bias"), cfg.eps()),
-                    new Linear(t.packed(a + "mlp.fc1.weight", h, d), t.get(a + "mlp.fc1.bias"), true, null, false),
+                    new Linear(t.packed(a + "mlp.fc1.weight", h, d), t.get(a + "mlp.fc1.bias"), true, cfg.geluTanh(), null,
+                            false),
                     new Linear(t.packed(a + "mlp.fc2.weight", d, h), t.get(a + "mlp.fc2.bias"), false, null, true));
             params += attnPool.params();
         }
@@ -245,7 +246,8 @@ public final class VisionTransformer {
         Linear qkv = new Linear(t.packed(b + "attn.qkv.weight", 3 * d, d),
                 cfg.qkvBias() ? t.get(b + "attn.qkv.bias") : null, false, null, false);
         Linear proj = new Linear(t.packed(b + "attn.proj.weight", d, d), t.get(b + "attn.proj.bias"), false, g1, true);
-        Linear fc1 = new Linear(t.packed(b + "mlp.fc1.weight", h, d), t.get(b + "mlp.fc1.bias"), true, null, false);
+        Linear fc1 = new Linear(t.packed(b + "mlp.fc1.weight", h, d), t.get(b + "mlp.fc1.bias"), true, cfg.geluTanh(), null,
+                false);
         Linear fc2 = new Linear(t.packed(b + "mlp.fc2.weight", d, h), t.get(b + "mlp.fc2.bias"), false, g2, true);
         return new Block(
                 new Norm(t.get(b + "norm1.weight"), t.get(b + "norm1.bias"), cfg.eps()),
