@@ -2,6 +2,8 @@ package dev.vitesse.model;
 
 import dev.vitesse.kernels.Parallel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +16,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** One loaded model shared by several request threads gives every thread the single-threaded answer. */
 class ConcurrencyTest {
-    @Test
-    void sharedModelIsThreadSafe() throws Exception {
-        VisionModel m = VisionModel.load(Fixtures.dir("timm_deit3"));
-        Map<String, float[]> exp = Fixtures.expected("timm_deit3");
+    @ParameterizedTest
+    @ValueSource(strings = {"timm_deit3", "timm_reg", "timm_map_gelu_tanh"})   // LayerScale; registers; attention pool
+    void sharedModelIsThreadSafe(String fixture) throws Exception {
+        VisionModel m = VisionModel.load(Fixtures.dir(fixture));
+        Map<String, float[]> exp = Fixtures.expected(fixture);
         float[] x = exp.get("input");
         int per = x.length / 2;
         // different inputs per thread: scaled copies of the fixture images, batch sizes 1..3
