@@ -33,12 +33,16 @@ final class AttentionPool {
                 + fc2.params();
     }
 
-    /** Pooled features [batch][dim] from the (normalised) tokens {@code x} [batch*tokens][dim]. */
-    float[] forward(float[] x, int batch, int tokens) {
+    /**
+     * Pooled features [batch][dim] from the (normalised) tokens {@code x} [batch*tokens][dim] (ws.x). The keys and
+     * values go to ws.wide, the attention output and the normalised row to ws.attnOut and ws.norm: all free once the
+     * blocks are done.
+     */
+    float[] forward(Workspace ws, float[] x, int batch, int tokens) {
         int d = dim, hd = d / heads, rows = Math.multiplyExact(batch, tokens);
-        float[] keysValues = new float[Math.multiplyExact(rows, 2 * d)];   // columns [k | v], head-major
+        float[] keysValues = ws.wide;                                      // [rows][2*dim]: columns [k | v], head-major
         kv.apply(rows, x, 0, d, keysValues, 0, 2 * d);
-        float[] attended = new float[batch * d];
+        float[] attended = ws.attnOut;                                     // [batch][dim]
         long t = Profiler.start();
         Attention.flash(batch, heads, 1, tokens, hd, (float) (1.0 / Math.sqrt(hd)),
                 new AttentionView(query, 0, 0, d, hd),                             // the same query for every image
@@ -48,7 +52,7 @@ final class AttentionPool {
         Profiler.stop(Profiler.Kind.ATTENTION, t);
         float[] y = new float[batch * d];
         proj.apply(batch, attended, 0, d, y, 0, d);
-        float[] normed = new float[batch * d], hidden = new float[batch * fc1.out];
+        float[] normed = ws.norm, hidden = new float[batch * fc1.out];
         norm.apply(y, 0, normed, 0, batch);
         fc1.apply(batch, normed, 0, d, hidden, 0, fc1.out);
         fc2.apply(batch, hidden, 0, fc1.out, y, 0, d);                            // y += mlp(norm(y))

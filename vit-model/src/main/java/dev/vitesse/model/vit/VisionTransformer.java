@@ -344,7 +344,7 @@ public final class VisionTransformer {
             try (Workspace ws = workspace(nb)) {
                 int keep = headTokens();
                 float[] x = encode(ws, slice(images, b0, nb), nb, null, null, keep);
-                float[] r = head == null ? pool(x, nb, keep) : logitsFromTokens(x, nb, keep);
+                float[] r = head == null ? pool(ws, x, nb, keep) : logitsFromTokens(ws, x, nb, keep);
                 System.arraycopy(r, 0, out, b0 * k, nb * k);
             }
         }
@@ -364,7 +364,7 @@ public final class VisionTransformer {
             try (Workspace ws = workspace(1)) {
                 int t = cfg.numTokens(); // a tap sees every block in full
                 float[] x = encode(ws, slice(images, b, 1), 1, null, tap, t);
-                System.arraycopy(head == null ? pool(x, 1, t) : logitsFromTokens(x, 1, t), 0, out, b * k, k);
+                System.arraycopy(head == null ? pool(ws, x, 1, t) : logitsFromTokens(ws, x, 1, t), 0, out, b * k, k);
             }
         }
         return out;
@@ -380,7 +380,7 @@ public final class VisionTransformer {
             int nb = Math.min(chunk, batch - b0);
             try (Workspace ws = workspace(nb)) {
                 int keep = headTokens();
-                float[] r = pool(encode(ws, slice(images, b0, nb), nb, null, null, keep), nb, keep);
+                float[] r = pool(ws, encode(ws, slice(images, b0, nb), nb, null, null, keep), nb, keep);
                 System.arraycopy(r, 0, out, b0 * d, nb * d);
             }
         }
@@ -476,7 +476,7 @@ public final class VisionTransformer {
      * Pooled (pre-logits) features [batch][dim] from the block output (modified in place), {@code t} token rows
      * per image (all of them, or the {@link #headTokens} rows the last block kept).
      */
-    private float[] pool(float[] x, int batch, int t) {
+    private float[] pool(Workspace ws, float[] x, int batch, int t) {
         int d = cfg.embedDim();
         float[] out = new float[batch * d];
         if (cfg.headDist()) {
@@ -495,7 +495,7 @@ public final class VisionTransformer {
         if (!cfg.fcNorm()) norm.apply(x, 0, d, x, 0, d, batch * t);
         Pooling kind = cfg.pooling();
         if (kind == Pooling.MAP) {
-            float[] pooled = attnPool.forward(x, batch, t);   // over every token, prefix tokens included (timm)
+            float[] pooled = attnPool.forward(ws, x, batch, t);   // over every token, prefix tokens included (timm)
             if (cfg.fcNorm()) norm.apply(pooled, 0, d, pooled, 0, d, batch);
             return pooled;
         }
@@ -522,11 +522,11 @@ public final class VisionTransformer {
         return out;
     }
 
-    private float[] logitsFromTokens(float[] x, int batch, int t) {
+    private float[] logitsFromTokens(Workspace ws, float[] x, int batch, int t) {
         int d = cfg.embedDim(), k = cfg.numClasses();
         float[] out = new float[batch * k];
         if (!cfg.headDist()) {
-            head.apply(batch, pool(x, batch, t), 0, d, out, 0, k);
+            head.apply(batch, pool(ws, x, batch, t), 0, d, out, 0, k);
             return out;
         }
         norm.apply(x, 0, t * d, x, 0, t * d, batch);          // class token rows
