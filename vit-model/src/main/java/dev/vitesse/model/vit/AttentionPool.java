@@ -16,10 +16,10 @@ final class AttentionPool {
     private final float[] query;        // q(latent): [dim]
     private final Linear kv, proj;      // kv: [2*dim][dim] with bias; proj: [dim][dim] with bias
     private final Norm norm;
-    private final Linear fc1, fc2;      // fc1 + bias + GELU; fc2 + bias accumulated into the row
+    private final Mlp mlp;              // fc2 accumulates into the row (the residual)
     private final long params;
 
-    AttentionPool(int heads, float[] latent, Linear q, Linear kv, Linear proj, Norm norm, Linear fc1, Linear fc2) {
+    AttentionPool(int heads, float[] latent, Linear q, Linear kv, Linear proj, Norm norm, Mlp mlp) {
         this.dim = q.in;
         this.heads = heads;
         this.query = new float[dim];
@@ -27,16 +27,14 @@ final class AttentionPool {
         this.kv = kv;
         this.proj = proj;
         this.norm = norm;
-        this.fc1 = fc1;
-        this.fc2 = fc2;
-        this.params = latent.length + q.params() + kv.params() + proj.params() + norm.parameterCount() + fc1.params()
-                + fc2.params();
+        this.mlp = mlp;
+        this.params = latent.length + q.params() + kv.params() + proj.params() + norm.parameterCount() + mlp.params();
     }
 
     /**
      * Pooled features [batch][dim] from the (normalised) tokens {@code x} [batch*tokens][dim] (ws.x). The keys and
-     * values go to ws.wide, the attention output and the normalised row to ws.attnOut and ws.norm: all free once the
-     * blocks are done.
+     * values go to ws.wide (then the MLP's hidden rows), the attention output to ws.attnOut, the normalised rows to
+     * ws.norm: all free once the blocks are done.
      */
     float[] forward(Workspace ws, float[] x, int batch, int tokens) {
         int d = dim, hd = d / heads, rows = Math.multiplyExact(batch, tokens);
@@ -52,10 +50,8 @@ final class AttentionPool {
         Profiler.stop(Profiler.Kind.ATTENTION, t);
         float[] y = new float[batch * d];
         proj.apply(batch, attended, 0, d, y, 0, d);
-        float[] normed = ws.norm, hidden = new float[batch * fc1.out];
-        norm.apply(y, 0, normed, 0, batch);
-        fc1.apply(batch, normed, 0, d, hidden, 0, fc1.out);
-        fc2.apply(batch, hidden, 0, fc1.out, y, 0, d);                            // y += mlp(norm(y))
+        norm.apply(y, 0, ws.norm, 0, batch);
+        mlp.forward(ws, batch, y);                                               // y += mlp(norm(y))
         return y;
     }
 

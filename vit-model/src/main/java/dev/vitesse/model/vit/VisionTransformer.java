@@ -177,7 +177,7 @@ public final class VisionTransformer {
 
     private static VisionTransformer build(VitConfig cfg, Tensors source, String posName) {
         CountingTensors t = new CountingTensors(source);
-        int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
+        int d = cfg.embedDim(), p = cfg.patchSize(), c = cfg.inChans();
         long params = 0;
         // conv weight [D, C, p, p] is contiguous as [D, C*p*p]: the im2col GEMM weight
         PatchEmbed pe = new PatchEmbed(c, p, cfg.gridSize(), new Linear(t.packed("patch_embed.proj.weight", d, c * p * p),
@@ -211,10 +211,7 @@ public final class VisionTransformer {
                     new Linear(t.packed(a + "q.weight", d, d), t.get(a + "q.bias"), false, null, false),
                     new Linear(t.packed(a + "kv.weight", 2 * d, d), t.get(a + "kv.bias"), false, null, false),
                     new Linear(t.packed(a + "proj.weight", d, d), t.get(a + "proj.bias"), false, null, false),
-                    new Norm(t.get(a + "norm.weight"), t.get(a + "norm.bias"), cfg.eps()),
-                    new Linear(t.packed(a + "mlp.fc1.weight", h, d), t.get(a + "mlp.fc1.bias"), true, cfg.geluTanh(), null,
-                            false),
-                    new Linear(t.packed(a + "mlp.fc2.weight", d, h), t.get(a + "mlp.fc2.bias"), false, null, true));
+                    new Norm(t.get(a + "norm.weight"), t.get(a + "norm.bias"), cfg.eps()), mlp(cfg, t, a + "mlp.", null));
             params += attnPool.params();
         }
         Linear head = null, headDist = null;
@@ -239,21 +236,26 @@ public final class VisionTransformer {
     }
 
     private static Block buildBlock(VitConfig cfg, Tensors t, int i) {
-        int d = cfg.embedDim(), h = cfg.mlpHidden();
+        int d = cfg.embedDim();
         String b = "blocks." + i + ".";
         float[] g1 = cfg.layerScale() ? t.get(b + "ls1.gamma") : null;
         float[] g2 = cfg.layerScale() ? t.get(b + "ls2.gamma") : null;
         Linear qkv = new Linear(t.packed(b + "attn.qkv.weight", 3 * d, d),
                 cfg.qkvBias() ? t.get(b + "attn.qkv.bias") : null, false, null, false);
         Linear proj = new Linear(t.packed(b + "attn.proj.weight", d, d), t.get(b + "attn.proj.bias"), false, g1, true);
-        Linear fc1 = new Linear(t.packed(b + "mlp.fc1.weight", h, d), t.get(b + "mlp.fc1.bias"), true, cfg.geluTanh(), null,
-                false);
-        Linear fc2 = new Linear(t.packed(b + "mlp.fc2.weight", d, h), t.get(b + "mlp.fc2.bias"), false, g2, true);
         return new Block(
                 new Norm(t.get(b + "norm1.weight"), t.get(b + "norm1.bias"), cfg.eps()),
                 new MultiHeadAttention(d, cfg.numHeads(), qkv, proj),
                 new Norm(t.get(b + "norm2.weight"), t.get(b + "norm2.bias"), cfg.eps()),
-                new Mlp(fc1, fc2));
+                mlp(cfg, t, b + "mlp.", g2));
+    }
+
+    /** timm {@code Mlp} at {@code prefix} ("blocks.i.mlp.", "attn_pool.mlp."): fc1 + GELU, fc2 (* gamma) added to the residual. */
+    private static Mlp mlp(VitConfig cfg, Tensors t, String prefix, float[] gamma) {
+        int d = cfg.embedDim(), h = cfg.mlpHidden();
+        return new Mlp(
+                new Linear(t.packed(prefix + "fc1.weight", h, d), t.get(prefix + "fc1.bias"), true, cfg.geluTanh(), null, false),
+                new Linear(t.packed(prefix + "fc2.weight", d, h), t.get(prefix + "fc2.bias"), false, gamma, true));
     }
 
     /** Checks the stored pos_embed length and resamples its patch part to the configured grid if needed. */
