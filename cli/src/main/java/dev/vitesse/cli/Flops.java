@@ -18,7 +18,7 @@ final class Flops {
                 + n * d * d               // proj
                 + 2 * n * d * h;          // fc1 + fc2
         double heads = (c.headDist() ? 2.0 : 1.0) * d * c.numClasses();
-        // 'map' pooling: kv over every token, one query's attention, then q-less proj and the MLP on one row
+        // 'map' pooling: kv over every token, one query's attention, proj and the MLP on one row (q(latent) is precomputed)
         double attnPool = c.pooling() == dev.vitesse.model.config.Pooling.MAP
                 ? n * d * 2 * d + 2 * n * d + d * d + 2 * d * h : 0;
         return 2 * (patch + c.depth() * block + attnPool + heads);

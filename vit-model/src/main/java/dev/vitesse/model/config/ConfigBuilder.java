@@ -8,7 +8,7 @@ final class ConfigBuilder {
     double mlpRatio;
     boolean qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, geluTanh;
     Pooling pooling;
-    Boolean fcNorm;   // null: timm default (true iff avg pooling)
+    Boolean fcNorm;   // null: timm default (true iff avg, max or avgmax pooling)
     float eps;
 
     ConfigBuilder(VitConfig c) {
