@@ -95,12 +95,14 @@ def fresh(case):
 
 
 def timm_case(case, arch, seed, dtype='F32', extra=None, pretrained_cfg=None, global_pool=None, folder=True,
-              **kwargs):
+              implied=(), **kwargs):
+    """implied: model_args keys left out of config.json because the architecture name sets them (as in timm's
+    hub configs, which carry no model_args)."""
     args = dict(SMALL, **kwargs)
     m = round_to(randomize(VisionTransformer(num_classes=10, global_pool=global_pool or 'token', **args), seed), dtype)
     d = fresh(case)
     if folder:
-        margs = m.model_args()
+        margs = {k: v for k, v in m.model_args().items() if k not in implied}
         write_timm_folder(d, m, architecture=arch, model_args=margs, global_pool=global_pool,
                           pretrained_cfg=pretrained_cfg, label_names=['class_%d' % i for i in range(10)], dtype=dtype)
     else:
@@ -194,6 +196,12 @@ def main():
     timm_case('timm_map', 'vit_tiny_patch16_224', 17, dtype='F16', global_pool='map', class_token=False)
     timm_case('timm_map_gelu_tanh', 'vit_tiny_patch16_224', 18, dtype='F16', global_pool='map', class_token=False,
               act_layer='gelu_tanh')
+    # CLIP image towers: pre_norm (norm_pre, no patch-embedding bias), LayerNorm eps 1e-5 and QuickGELU, all implied
+    # by the architecture name; and pre_norm given explicitly in model_args on a plain ViT (exact GELU, eps 1e-6)
+    timm_case('timm_clip_quickgelu', 'vit_base_patch16_clip_quickgelu_224', 19, dtype='F16', pre_norm=True, eps=1e-5,
+              act_layer='quick_gelu', implied=('pre_norm', 'act_layer'),
+              pretrained_cfg={'mean': [0.48145466, 0.4578275, 0.40821073], 'std': [0.26862954, 0.26130258, 0.27577711]})
+    timm_case('timm_clip_pre_norm', 'vit_tiny_patch16_224', 20, dtype='F16', pre_norm=True, extra=[(48, 'timm')])
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
     hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')

@@ -58,14 +58,21 @@ import torch.nn.functional as F
 # Model (timm layout)
 # --------------------------------------------------------------------------------------------
 
+class QuickGELU(nn.Module):
+    """timm.layers.activations.QuickGELU (OpenAI CLIP)."""
+
+    def forward(self, x):
+        return x * torch.sigmoid(1.702 * x)
+
+
 class PatchEmbed(nn.Module):
-    def __init__(self, img_size=224, patch_size=16, in_chans=3, embed_dim=768):
+    def __init__(self, img_size=224, patch_size=16, in_chans=3, embed_dim=768, bias=True):
         super().__init__()
         self.img_size = (img_size, img_size)
         self.patch_size = (patch_size, patch_size)
         self.grid_size = (img_size // patch_size, img_size // patch_size)
         self.num_patches = self.grid_size[0] * self.grid_size[1]
-        self.proj = nn.Conv2d(in_chans, embed_dim, kernel_size=patch_size, stride=patch_size, bias=True)
+        self.proj = nn.Conv2d(in_chans, embed_dim, kernel_size=patch_size, stride=patch_size, bias=bias)
 
     def forward(self, x):
         x = self.proj(x)                       # B, D, H/p, W/p
@@ -105,8 +112,9 @@ class Mlp(nn.Module):
     def __init__(self, dim, hidden, act_layer='gelu'):
         super().__init__()
         self.fc1 = nn.Linear(dim, hidden)
-        # exact erf GELU, as timm's default; 'gelu_tanh' is timm's GELUTanh = nn.GELU(approximate='tanh')
-        self.act = nn.GELU(approximate='tanh') if act_layer == 'gelu_tanh' else nn.GELU()
+        # exact erf GELU, as timm's default; 'gelu_tanh' is timm's GELUTanh = nn.GELU(approximate='tanh');
+        # 'quick_gelu' is timm's QuickGELU, x * sigmoid(1.702 x) (OpenAI CLIP)
+        self.act = {'gelu': nn.GELU(), 'gelu_tanh': nn.GELU(approximate='tanh'), 'quick_gelu': QuickGELU()}[act_layer]
         self.fc2 = nn.Linear(hidden, dim)
 
     def forward(self, x):
@@ -162,14 +170,14 @@ class VisionTransformer(nn.Module):
     def __init__(self, img_size=224, patch_size=16, in_chans=3, num_classes=1000, global_pool='token',
                  embed_dim=768, depth=12, num_heads=12, mlp_ratio=4.0, qkv_bias=True, init_values=None,
                  class_token=True, no_embed_class=False, fc_norm=None, distilled=False, eps=1e-6, reg_tokens=0,
-                 act_layer='gelu'):
+                 act_layer='gelu', pre_norm=False):
         super().__init__()
         assert global_pool in ('token', 'avg', 'max', 'avgmax', 'map')
         assert class_token or global_pool != 'token'
         self._args = dict(img_size=img_size, patch_size=patch_size, in_chans=in_chans, embed_dim=embed_dim,
                           depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias,
                           init_values=init_values, class_token=class_token, no_embed_class=no_embed_class,
-                          fc_norm=fc_norm, reg_tokens=reg_tokens, act_layer=act_layer)
+                          fc_norm=fc_norm, reg_tokens=reg_tokens, act_layer=act_layer, pre_norm=pre_norm)
         self.num_classes = num_classes
         self.global_pool = global_pool
         self.distilled = distilled
@@ -178,13 +186,14 @@ class VisionTransformer(nn.Module):
         self.embed_dim = embed_dim
         use_fc_norm = global_pool in ('avg', 'avgmax', 'max') if fc_norm is None else fc_norm
 
-        self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim)
+        self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim, bias=not pre_norm)  # timm: bias=not pre_norm
         num_patches = self.patch_embed.num_patches
         self.cls_token = nn.Parameter(torch.randn(1, 1, embed_dim) * .02) if class_token else None
         self.dist_token = nn.Parameter(torch.randn(1, 1, embed_dim) * .02) if distilled else None
         self.reg_token = nn.Parameter(torch.randn(1, reg_tokens, embed_dim) * .02) if reg_tokens else None
         embed_len = num_patches if no_embed_class else num_patches + self.num_prefix_tokens
         self.pos_embed = nn.Parameter(torch.randn(1, embed_len, embed_dim) * .02)
+        self.norm_pre = nn.LayerNorm(embed_dim, eps=eps) if pre_norm else nn.Identity()
         self.blocks = nn.Sequential(*[
             Block(embed_dim, num_heads, mlp_ratio, qkv_bias, init_values, eps, act_layer) for _ in range(depth)])
         self.norm = nn.LayerNorm(embed_dim, eps=eps) if not use_fc_norm else nn.Identity()
@@ -205,6 +214,8 @@ class VisionTransformer(nn.Module):
             del args['reg_tokens']
         if args['act_layer'] == 'gelu':
             del args['act_layer']
+        if not args['pre_norm']:
+            del args['pre_norm']
         return args
 
     def _pos_embed(self, x, pos_embed):
@@ -242,6 +253,7 @@ class VisionTransformer(nn.Module):
         pos = self._current_pos_embed(x, pos_interp)
         x = self.patch_embed(x)
         x = self._pos_embed(x, pos)
+        x = self.norm_pre(x)
         maps = []
         for blk in self.blocks:
             x, a = blk(x, return_attn=True)

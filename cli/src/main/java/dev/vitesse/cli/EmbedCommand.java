@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "embed", mixinStandardHelpOptions = true, version = Main.VERSION, sortOptions = false,
         description = {"Pre-logits embeddings (timm forward_head(pre_logits=True)) of images, or of a preprocessed "
-                + ".npy batch, written as float32 .npy [N, features]."})
+                + ".npy batch, written as float32 .npy [N, features]; with --head, the head's outputs instead (CLIP "
+                + "image towers: the projected image embedding)."})
 final class EmbedCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions model;
@@ -28,6 +29,10 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "X.npy", description = "Preprocessed float32 NCHW batch instead of images.")
     Path input;
+
+    @Option(names = "--head", description = "Apply the model's head after pooling and write its outputs [N, outputs]: for a "
+            + "CLIP image tower (vit_*_clip_*) the image embedding in the joint image-text space.")
+    boolean head;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
@@ -41,13 +46,15 @@ final class EmbedCommand implements Callable<Integer> {
         if (input != null && !images.isEmpty()) throw new IllegalArgumentException("give either --input X.npy or images, not both");
         OutputFiles.checkFile("--out", out);
         VisionModel m = model.load();
-        int d = m.numFeatures();
+        if (head && m.numClasses() == 0)
+            throw new IllegalArgumentException("--head: " + m.architecture() + " has no head (num_classes 0); drop --head");
+        int d = head ? m.numClasses() : m.numFeatures();
         float[] result;
         int n;
         if (input != null) {
             Npy.Array x = LogitsCommand.readBatch(input, m);
             n = x.dim(0);
-            result = m.embed(x.data(), n);
+            result = head ? m.forward(x.data(), n) : m.embed(x.data(), n);
         } else {
             boolean samples = images.isEmpty();
             if (samples && !model.builtin()) throw new IllegalArgumentException("no images given (embed --model PATH --out e.npy IMAGE...)");
@@ -58,7 +65,8 @@ final class EmbedCommand implements Callable<Integer> {
             try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), n, ProgressBar.wanted(n))) {
                 for (int start = 0; start < n; start += batch) {
                     List<Path> chunk = files.subList(start, Math.min(n, start + batch));
-                    float[] e = m.embed(Images.batch(chunk, tf), chunk.size());
+                    float[] x = Images.batch(chunk, tf);
+                    float[] e = head ? m.forward(x, chunk.size()) : m.embed(x, chunk.size());
                     System.arraycopy(e, 0, result, start * d, chunk.size() * d);
                     bar.update(start + chunk.size());
                 }

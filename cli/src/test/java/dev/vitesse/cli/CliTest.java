@@ -123,6 +123,17 @@ class CliTest {
         Npy.Array e = Npy.read(out);
         assertThat(e.shape()).containsExactly(8, 64);
         for (float v : e.data()) assertThat(v).isFinite();
+        // --head: the head's outputs (the built-in model's 10 digit logits), as the model's forward gives them
+        Path outHead = dir.resolve("h.npy");
+        r = run("embed", "--head", "--out", outHead.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Npy.Array h = Npy.read(outHead);
+        assertThat(h.shape()).containsExactly(8, 10);
+        VisionModel m = VisionModel.load(BuiltinModel.folder());
+        List<Path> samples = BuiltinModel.samples();
+        float[] want = m.forward(Images.batch(samples, ImageTransform.of(m.preprocessing())), samples.size());
+        for (int i = 0; i < want.length; i++)
+            assertThat(h.data()[i]).as("head output %d", i).isCloseTo(want[i], within(1e-5f * Math.max(1f, Math.abs(want[i]))));
     }
 
     @Test

@@ -7,8 +7,8 @@ package dev.vitesse.kernels;
  * <p>For output element (i, j) with accumulator {@code acc = sum_p X[i][p] * W[j][p]}:
  * <pre>
  *   v = alpha * acc + bias[j]        (bias optional)
- *   v = gelu(v)                      (optional, exact erf form: 0.5 v (1 + erf(v / sqrt 2)),
- *                                     or the tanh approximation, {@link #withGeluTanh()})
+ *   v = act(v)                       (optional {@link Activation}: exact GELU, its tanh approximation, or
+ *                                     QuickGELU)
  *   v = v * gamma[j]                 (optional column scale, e.g. LayerScale)
  *   C[i][j] = v                      or, with {@link #accumulate()}, C[i][j] += v (residual add)
  * </pre>
@@ -23,19 +23,18 @@ package dev.vitesse.kernels;
  */
 public final class Epilogue {
     /** Plain product: {@code C = X * W^T}. */
-    public static final Epilogue NONE = new Epilogue(1f, null, false, false, null, false);
+    public static final Epilogue NONE = new Epilogue(1f, null, null, null, false);
 
     private final float alpha;
     private final float[] bias;
-    private final boolean gelu, tanh;   // any GELU; the tanh approximation
+    private final Activation activation;   // null: none
     private final float[] columnScale;
     private final boolean accumulate;
 
-    private Epilogue(float alpha, float[] bias, boolean gelu, boolean tanh, float[] columnScale, boolean accumulate) {
+    private Epilogue(float alpha, float[] bias, Activation activation, float[] columnScale, boolean accumulate) {
         this.alpha = alpha;
         this.bias = bias;
-        this.gelu = gelu;
-        this.tanh = tanh;
+        this.activation = activation;
         this.columnScale = columnScale;
         this.accumulate = accumulate;
     }
@@ -43,36 +42,34 @@ public final class Epilogue {
     /** Adds {@code bias[j]} to output column j (after alpha). */
     public Epilogue withBias(float[] bias) {
         if (bias == null) throw new IllegalArgumentException("bias must not be null");
-        return new Epilogue(alpha, bias, gelu, tanh, columnScale, accumulate);
+        return new Epilogue(alpha, bias, activation, columnScale, accumulate);
     }
 
-    /** Applies exact (erf) GELU after the bias (replaces {@link #withGeluTanh}). */
+    /** Applies exact (erf) GELU after the bias: {@code withActivation(Activation.GELU)}. */
     public Epilogue withGelu() {
-        return new Epilogue(alpha, bias, true, false, columnScale, accumulate);
+        return withActivation(Activation.GELU);
     }
 
-    /**
-     * Applies the tanh approximation of GELU after the bias ({@link Gelu#geluTanh}: PyTorch's
-     * {@code GELU(approximate='tanh')}, timm's {@code gelu_tanh}); replaces {@link #withGelu}.
-     */
-    public Epilogue withGeluTanh() {
-        return new Epilogue(alpha, bias, true, true, columnScale, accumulate);
+    /** Applies {@code activation} after the bias (replacing any activation set before). */
+    public Epilogue withActivation(Activation activation) {
+        if (activation == null) throw new IllegalArgumentException("activation must not be null");
+        return new Epilogue(alpha, bias, activation, columnScale, accumulate);
     }
 
-    /** Multiplies output column j by {@code gamma[j]} after GELU (LayerScale). */
+    /** Multiplies output column j by {@code gamma[j]} after the activation (LayerScale). */
     public Epilogue withColumnScale(float[] gamma) {
         if (gamma == null) throw new IllegalArgumentException("gamma (column scale) must not be null");
-        return new Epilogue(alpha, bias, gelu, tanh, gamma, accumulate);
+        return new Epilogue(alpha, bias, activation, gamma, accumulate);
     }
 
     /** Scales the accumulator by {@code alpha} before the bias. */
     public Epilogue withAlpha(float alpha) {
-        return new Epilogue(alpha, bias, gelu, tanh, columnScale, accumulate);
+        return new Epilogue(alpha, bias, activation, columnScale, accumulate);
     }
 
     /** Adds the result to C ({@code C += v}, e.g. a residual connection) instead of overwriting it. */
     public Epilogue accumulate() {
-        return new Epilogue(alpha, bias, gelu, tanh, columnScale, true);
+        return new Epilogue(alpha, bias, activation, columnScale, true);
     }
 
     /** The accumulator scale (1 unless {@link #withAlpha} was used). */
@@ -81,13 +78,10 @@ public final class Epilogue {
     /** The per-column bias, or null. */
     public float[] bias() { return bias; }
 
-    /** Whether a GELU (either form) is applied. */
-    public boolean gelu() { return gelu; }
+    /** The activation applied after the bias, or null. */
+    public Activation activation() { return activation; }
 
-    /** Whether that GELU is the tanh approximation rather than the exact erf form. */
-    public boolean geluTanh() { return tanh; }
-
-    /** The per-column scale applied after GELU, or null. */
+    /** The per-column scale applied after the activation, or null. */
     public float[] columnScale() { return columnScale; }
 
     /** Whether the result is added to C instead of stored. */
@@ -103,7 +97,7 @@ public final class Epilogue {
 
     @Override
     public String toString() {
-        return "Epilogue[alpha=" + alpha + (bias != null ? ", bias" : "") + (gelu ? (tanh ? ", gelu_tanh" : ", gelu") : "")
+        return "Epilogue[alpha=" + alpha + (bias != null ? ", bias" : "") + (activation != null ? ", " + activation.timmName() : "")
                 + (columnScale != null ? ", columnScale" : "") + (accumulate ? ", accumulate" : "") + "]";
     }
 

@@ -5,12 +5,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Exact (erf) GELU, PyTorch's default {@code nn.GELU()}: {@code gelu(x) = 0.5 x (1 + erf(x / sqrt 2))}; and its tanh
- * approximation ({@link #geluTanh}: {@code nn.GELU(approximate='tanh')}, timm's {@code gelu_tanh}).
+ * approximation ({@link #geluTanh}: {@code nn.GELU(approximate='tanh')}, timm's {@code gelu_tanh}); and OpenAI CLIP's
+ * QuickGELU ({@link #quickGelu}: {@code x * sigmoid(1.702 x)}, timm's {@code quick_gelu}).
  *
  * <p>Accuracy: within {@value #MAX_ABS_ERROR} absolute of a double-precision reference over [-10, 10]
  * (measured by {@code GeluTest}; the erf approximation contributes at most
  * {@link VectorMath#ERF_MAX_ABS_ERROR} * |x| / 2, the rest is float rounding). The tanh form: within
- * {@value #MAX_ABS_ERROR_TANH} of its double-precision formula over [-10, 10].
+ * {@value #MAX_ABS_ERROR_TANH} of its double-precision formula over [-10, 10], QuickGELU within
+ * {@value #MAX_ABS_ERROR_QUICK} of its own.
  */
 public final class Gelu {
     private Gelu() {}
@@ -29,6 +31,13 @@ public final class Gelu {
      * few ulps, i.e. about one float ulp of |x| <= 10 (9.5e-7).
      */
     public static final double MAX_ABS_ERROR_TANH = 2e-6;
+    /**
+     * Documented (and tested) bound on |quickGelu(x) - x sigmoid(1.702 x) in double| for x in [-10, 10]: the same
+     * one-exp-one-division form as the tanh GELU, so the same argument (a few ulps of |x|).
+     */
+    public static final double MAX_ABS_ERROR_QUICK = 2e-6;
+    /** QuickGELU's slope: sigmoid(1.702 x) approximates Phi(x). */
+    private static final float QUICK_SLOPE = 1.702f;
 
     private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
     private static final float TANH_CUBIC = 0.044715f;
@@ -75,6 +84,16 @@ public final class Gelu {
     public static float geluTanh(float x) {
         float minus2u = Math.fma(x * x, TANH_CUBIC, 1f) * x * (-2f * SQRT_2_OVER_PI);
         return x / (VectorMath.exp(minus2u) + 1f);
+    }
+
+    /** Lane-wise QuickGELU, {@code x * sigmoid(1.702 x)} computed as {@code x / (1 + e^(-1.702 x))}. */
+    public static FloatVector quickGelu(FloatVector x) {
+        return x.div(VectorMath.exp(x.mul(-QUICK_SLOPE)).add(1f));
+    }
+
+    /** Scalar QuickGELU, same formula as the vector version. */
+    public static float quickGelu(float x) {
+        return x / (VectorMath.exp(x * -QUICK_SLOPE) + 1f);
     }
 
     /** Scalar GELU, same formula as the vector version. */

@@ -183,7 +183,7 @@ public final class PackedMatrix {
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
                     float v = e.bias() == null ? 0f : e.bias()[j];
-                    if (e.gelu()) v = e.geluTanh() ? Gelu.geluTanh(v) : Gelu.gelu(v);
+                    if (e.activation() != null) v = e.activation().apply(v);
                     if (e.columnScale() != null) v *= e.columnScale()[j];
                     int ci = cOff + i * ldc + j;
                     c[ci] = e.accumulates() ? c[ci] + v : v;
@@ -191,8 +191,8 @@ public final class PackedMatrix {
             return;
         }
 
-        if (e.gelu() && e.accumulates()) {
-            // GELU is not linear, so K-blocked partial sums cannot live in C on top of the residual:
+        if (e.activation() != null && e.accumulates()) {
+            // the activation is not linear, so K-blocked partial sums cannot live in C on top of the residual:
             // compute the activation into a scratch block, then add it.
             float[] tmp = new float[Math.multiplyExact(m, n)];
             GemmDriver.run(m, n, k, false, x, xOff, ldx, b, tmp, 0, n, tileOp(e, n, false));
@@ -209,16 +209,16 @@ public final class PackedMatrix {
     private static TileOp tileOp(Epilogue e, int n, boolean accumulate) {
         float beta = accumulate ? 1f : 0f;
         float[] gamma = e.columnScale();
-        if (!e.gelu()) {
+        if (e.activation() == null) {
             // Linear: C = C0 + gamma*(alpha*acc + bias) = C0 + (alpha*gamma)*acc + gamma*bias, folded into per-column
             // scale/add so every K block can accumulate straight into C.
             float[] scale = gamma == null ? null : TileOp.padded(gamma, null, e.alpha(), n);
             float[] add = e.bias() == null ? null : TileOp.padded(e.bias(), gamma, 1f, n);
-            return new TileOp(e.alpha(), beta, scale, add, false, false, null);
+            return new TileOp(e.alpha(), beta, scale, add, null, null);
         }
         float[] add = e.bias() == null ? null : TileOp.padded(e.bias(), null, 1f, n);
         float[] post = gamma == null ? null : TileOp.padded(gamma, null, 1f, n);
-        return new TileOp(e.alpha(), beta, null, add, true, e.geluTanh(), post);
+        return new TileOp(e.alpha(), beta, null, add, e.activation(), post);
     }
 
     @Override

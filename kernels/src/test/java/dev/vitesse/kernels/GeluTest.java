@@ -56,6 +56,34 @@ class GeluTest {
     }
 
     @Test
+    void quickGeluMaxAbsoluteErrorOverMinus10To10() {
+        // against x sigmoid(1.702 x) in double; vector and scalar paths bit-identical
+        int n = 2_000_001, lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        float[] x = new float[n + lanes], v = new float[lanes];
+        for (int i = 0; i < n; i++) x[i] = (float) (-10.0 + 20.0 * i / (n - 1));
+        double maxAbs = 0;
+        for (int i = 0; i < n; i += lanes) {
+            Activation.QUICK_GELU.apply(jdk.incubator.vector.FloatVector.fromArray(
+                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i)).intoArray(v, 0);
+            for (int l = 0; l < lanes && i + l < n; l++) {
+                double ref = Ref.quickGelu(x[i + l]);
+                maxAbs = Math.max(maxAbs, Math.abs(v[l] - ref));
+                if (Float.floatToIntBits(v[l]) != Float.floatToIntBits(Gelu.quickGelu(x[i + l])))
+                    throw new AssertionError("vector and scalar quickGelu differ at x = " + x[i + l]);
+            }
+        }
+        System.out.println("QuickGELU max absolute error on [-10, 10]: " + maxAbs);
+        assertThat(maxAbs).isLessThanOrEqualTo(Gelu.MAX_ABS_ERROR_QUICK).isGreaterThan(0);
+        assertThat(Gelu.quickGelu(100f)).isEqualTo(100f);
+        assertThat(Math.abs(Gelu.quickGelu(-100f))).isLessThan(1e-30f);
+        assertThat(Gelu.quickGelu(0f)).isEqualTo(0f);
+        assertThat(Gelu.quickGelu(Float.NaN)).isNaN();
+        assertThat(Gelu.quickGelu(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+        // QuickGELU is a different function from GELU: at x = 1, 0.8458 vs 0.8413
+        assertThat(Math.abs(Gelu.quickGelu(1f) - Gelu.gelu(1f))).isGreaterThan(1e-3f);
+    }
+
+    @Test
     void smallLengthsAndSpecialValues() {
         for (int len = 0; len < 20; len++) {
             float[] x = new float[len + 2];

@@ -60,7 +60,8 @@ class PackedMatrixTest {
         float[] bias = hasBias ? random(r, n) : null;
         float[] gamma = hasGamma ? random(r, n) : null;
         Epilogue e = epilogue(hasAlpha ? alpha : null, bias, gelu, gamma, acc);
-        if (gelu && hasAlpha) e = e.withGeluTanh();   // the tanh approximation on half of the GELU cases
+        // the activation's other forms on half of the activation cases: the tanh approximation, QuickGELU
+        if (gelu && hasAlpha) e = e.withActivation(hasBias ? Activation.GELU_TANH : Activation.QUICK_GELU);
 
         PackedMatrix pw = PackedMatrix.packWeight(w, wOff, n, k);
         assertThat(pw.n()).isEqualTo(n);
@@ -72,7 +73,8 @@ class PackedMatrixTest {
 
     /**
      * Checks C against the double-accumulating reference of epilogue {@code e} applied to X W^T (W [n][k] at wOff),
-     * with a per-element bound: GEMM rounding, then (for GELU, Lipschitz <= 1.13) GELU's own error (the erf
+     * with a per-element bound: GEMM rounding, then (for an activation: GELU, its tanh form and QuickGELU are all
+     * Lipschitz <= 1.13) the activation's own error (the erf
      * approximation and the float evaluation are within 2e-7 * (1 + |v|), EpilogueMathTest measures this), the
      * column scale and the residual add; and that nothing outside the m x n window of C changed.
      */
@@ -102,7 +104,7 @@ class PackedMatrixTest {
                 double v = alpha * s + (hasBias ? bias[j] : 0);
                 double tol = GemmReference.tolerance(k, Math.abs(alpha) * abs + (hasBias ? Math.abs(bias[j]) : 0));
                 if (gelu) {
-                    v = e.geluTanh() ? Ref.geluTanh(v) : GemmReference.gelu(v);
+                    v = e.activation() == Activation.GELU ? GemmReference.gelu(v) : Ref.activation(e.activation(), v);
                     tol = 1.13 * tol + 4e-7 * (1 + Math.abs(v));
                 }
                 if (hasGamma) {

@@ -25,6 +25,20 @@ public final class Ref {
         return x < 0 ? -r : r;
     }
 
+/** OpenAI CLIP's QuickGELU, x sigmoid(1.702 x), in double (1.702 as the float PyTorch multiplies by). */
+    public static double quickGelu(double x) {
+        return x / (1 + Math.exp(-(double) 1.702f * x));
+    }
+
+    /** The reference of an activation, in double. */
+    public static double activation(Activation a, double x) {
+        return switch (a) {
+            case GELU -> gelu(x);
+            case GELU_TANH -> geluTanh(x);
+            case QUICK_GELU -> quickGelu(x);
+        };
+    }
+
 /** PyTorch's tanh-approximation GELU, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), in double. */
     public static double geluTanh(double x) {
         return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));

@@ -32,7 +32,8 @@ public record ModelInfo(String source, VitConfig config, long parameters, Prepro
                 + "input: " + c.inChans() + "x" + c.imageSize() + "x" + c.imageSize() + ", patch " + c.patchSize()
                 + " (" + c.numPatches() + " patches + " + c.numPrefixTokens() + " prefix tokens)\n"
                 + "dim " + c.embedDim() + ", depth " + c.depth() + ", heads " + c.numHeads() + ", mlp " + c.mlpHidden()
-                + (c.geluTanh() ? " (gelu_tanh)" : "") + ", qkv bias " + c.qkvBias() + ", layer scale " + c.layerScale() + ", no_embed_class " + c.noEmbedClass()
+                + (c.act() != dev.vitesse.kernels.Activation.GELU ? " (" + c.act().timmName() + ")" : "") + ", qkv bias " + c.qkvBias() + ", layer scale " + c.layerScale() + ", no_embed_class " + c.noEmbedClass()
+                + (c.preNorm() ? ", pre_norm" : "")
                 + ", eps " + c.eps() + "\n"
                 + "head: " + (c.numClasses() == 0 ? "none (features)" : c.numClasses() + " classes")
                 + (c.headDist() ? ", distilled (mean of head and head_dist)" : ", pooling " + c.pooling().timmName()

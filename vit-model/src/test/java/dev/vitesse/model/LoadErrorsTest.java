@@ -1,5 +1,6 @@
 package dev.vitesse.model;
 
+import dev.vitesse.kernels.Activation;
 import dev.vitesse.model.config.Architectures;
 import dev.vitesse.model.config.Pooling;
 import dev.vitesse.model.io.ModelFormatException;
@@ -136,8 +137,13 @@ class LoadErrorsTest {
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("missing").hasMessageContaining("reg_token");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"reg_tokens\": -1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("reg_tokens must be in [0, 1024], found -1");
-        Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"act_layer\": \"quick_gelu\"}}");
-        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("model_args.act_layer 'quick_gelu' is not supported (gelu, gelu_tanh)");
+        Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"act_layer\": \"swish\"}}");
+        assertThatThrownBy(() -> VisionModel.load(d))
+                .hasMessageContaining("model_args.act_layer 'swish' is not supported (gelu, gelu_tanh, quick_gelu)");
+        // pre_norm needs norm_pre (and has no patch-embedding bias): the checkpoint's names say what is wrong
+        Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"pre_norm\": true}}");
+        assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("missing").hasMessageContaining("norm_pre.weight")
+                .hasMessageContaining("unexpected").hasMessageContaining("patch_embed.proj.bias");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"frobnicate\": 1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown or unsupported model_args key 'frobnicate'");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"gem\"}");
@@ -321,5 +327,30 @@ class LoadErrorsTest {
         float[] features = m.embed(new float[3 * 224 * 224], 1);
         assertThat(features).hasSize(768);
         for (float f : features) assertThat(f).isFinite();
+    }
+
+    @Test
+    void clipArchitecturesHaveTimmsShapes() {
+        // timm vit_base_patch16_clip_224 with the 512-wide image projection as head (the .openai weights): 86,193,152
+        // parameters = patch embed without bias 589,824, cls 768, pos_embed 151,296, norm_pre 1,536, 12 blocks of
+        // 7,087,872, final norm 1,536, head 393,728 (OpenAI's visual tower: 86,192,640 + the zero head bias timm adds)
+        VisionModel m = VisionModel.random(LoadOptions.arch("vit_base_patch16_clip_224").withNumClasses(512), 1);
+        assertThat(m.config().preNorm()).isTrue();
+        assertThat(m.config().eps()).isEqualTo(1e-5f);             // norm_layer=nn.LayerNorm, not timm's 1e-6
+        assertThat(m.config().act()).isEqualTo(Activation.GELU);
+        assertThat(m.info().parameters()).isEqualTo(86_193_152L);
+        assertThat(m.preprocessing().mean()).containsExactly(0.48145466f, 0.4578275f, 0.40821073f);
+        float[] emb = m.forward(new float[3 * 224 * 224], 1);
+        assertThat(emb).hasSize(512);
+        for (float f : emb) assertThat(f).isFinite();
+        // the _quickgelu registrations differ only in the activation; ViT-L/14 at 336 px
+        var q = Architectures.resolve("timm:vit_large_patch14_clip_quickgelu_336.openai").config();
+        assertThat(q.act()).isEqualTo(Activation.QUICK_GELU);
+        assertThat(q.preNorm()).isTrue();
+        assertThat(q.imageSize()).isEqualTo(336);
+        assertThat(q.numTokens()).isEqualTo(1 + 24 * 24);
+        assertThat(q.mlpHidden()).isEqualTo(4096);
+        assertThat(Architectures.resolve("vit_giant_patch14_clip_224").config().mlpHidden()).isEqualTo(6144); // int(1408 * 48 / 11)
+        assertThat(Architectures.resolve("vit_gigantic_patch14_clip_224").config().mlpHidden()).isEqualTo(8192);
     }
 }

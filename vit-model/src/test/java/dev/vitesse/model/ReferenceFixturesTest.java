@@ -1,5 +1,6 @@
 package dev.vitesse.model;
 
+import dev.vitesse.kernels.Activation;
 import dev.vitesse.model.config.CheckpointLayout;
 import dev.vitesse.model.config.Pooling;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class ReferenceFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_max", "timm_avgmax",
-            "timm_reg", "timm_reg_gap", "timm_map", "timm_map_gelu_tanh",
+            "timm_reg", "timm_reg_gap", "timm_map", "timm_map_gelu_tanh", "timm_clip_quickgelu", "timm_clip_pre_norm",
             "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
@@ -115,8 +116,9 @@ class ReferenceFixturesTest {
         VisionModel map = VisionModel.load(Fixtures.dir("timm_map"));
         assertThat(map.config().pooling()).isEqualTo(Pooling.MAP);
         assertThat(map.config().fcNorm()).isFalse();        // timm: the final norm on every token, then attn_pool
-        assertThat(map.config().geluTanh()).isFalse();
-        assertThat(VisionModel.load(Fixtures.dir("timm_map_gelu_tanh")).config().geluTanh()).isTrue(); // act_layer
+        assertThat(map.config().act()).isEqualTo(Activation.GELU);
+        assertThat(VisionModel.load(Fixtures.dir("timm_map_gelu_tanh")).config().act())
+                .isEqualTo(Activation.GELU_TANH); // act_layer
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.lang.ref.SoftReference;
  *   loop 2    for jr in NR-wide panels of the chunk   B micro-panel (kc x NR) in L1 / L2
  *   loop 1      for ir in MR-high panels of the block
  *                 micro-kernel: MR x NR register tile over kc, combined into C (TileOp)
- *                 after the last K block: GELU on the tile while it is in L1
+ *                 after the last K block: the activation on the tile while it is in L1
  * </pre>
  * Every C element is accumulated in the same order whatever the partition, so results do not depend on the
  * thread count. Packing A at most once per thread and call (not once per task) lets the C grid be as fine as load
@@ -315,7 +315,7 @@ public final class GemmDriver {
                                 op.add(), j0, first);
                         for (int i = 0; i < rows; i++) System.arraycopy(tile, i * NR, c, co + i * ldc, nr);
                     }
-                    if (last && op.gelu()) EpilogueMath.geluTile(c, co, ldc, rows, nr, op.post(), j0, op.tanh());
+                    if (last && op.act() != null) EpilogueMath.activationTile(c, co, ldc, rows, nr, op.post(), j0, op.act());
                 }
             }
         }

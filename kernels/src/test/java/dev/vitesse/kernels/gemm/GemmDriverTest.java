@@ -52,7 +52,7 @@ class GemmDriverTest {
         float alpha = 0.8f, beta = mode == 0 ? -1.5f : (mode == 1 ? 1f : 0f);
         float[] scale = mode == 1 ? rnd(r, n) : null, add = mode >= 1 ? rnd(r, n) : null, post = mode == 2 ? rnd(r, n) : null;
         TileOp op = new TileOp(alpha, beta, scale == null ? null : TileOp.padded(scale, null, 1f, n),
-                add == null ? null : TileOp.padded(add, null, 1f, n), mode == 2, false,
+                add == null ? null : TileOp.padded(add, null, 1f, n), mode == 2 ? dev.vitesse.kernels.Activation.GELU : null,
                 post == null ? null : TileOp.padded(post, null, 1f, n));
         // B pre-packed, or (single row block only) packed micro-panel by micro-panel inside the tasks
         boolean raw = GemmDriver.rowBlocks(m, mr) == 1 && (m + n) % 2 == 0;

@@ -1,5 +1,7 @@
 package dev.vitesse.model.config;
 
+import dev.vitesse.kernels.Activation;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,7 +16,8 @@ import java.util.Map;
  * timm), DeiT ({@code deit_{tiny,small,base}[_distilled]_patch16_224}, {@code deit_base[_distilled]_patch16_384}),
  * DeiT-3 ({@code deit3_*}: LayerScale + no_embed_class), DINOv2 ({@code vit_{small,base,large}_patch14[_reg4]_dinov2}:
  * LayerScale, 518 px, optionally 4 register tokens), SigLIP ({@code vit_{base,large,so400m}_patch{14,16}_siglip_<res>}:
- * attention pooling), optionally prefixed {@code timm:} and suffixed with a
+ * attention pooling), CLIP image towers ({@code vit_{base,large,huge,giant,gigantic}_patch{14,16,32}_clip[_quickgelu]_<res>}:
+ * pre_norm, LayerNorm eps 1e-5, QuickGELU in the {@code _quickgelu} variants), optionally prefixed {@code timm:} and suffixed with a
  * pretrained tag ({@code .augreg2_in21k_ft_in1k}, ignored); torchvision {@code torchvision:vit_b_16},
  * {@code vit_b_32}, {@code vit_l_16}, {@code vit_l_32}, {@code vit_h_14}.
  */
@@ -36,6 +39,8 @@ public final class Architectures {
     private static final Size HUGE = new Size("huge", 1280, 32, 16);
     private static final Size SO400M = new Size("so400m", 1152, 27, 16);
     private static final Size GIANTOPT = new Size("giantopt", 1536, 40, 16);
+    private static final Size GIANT = new Size("giant", 1408, 40, 16);          // CLIP: mlp_ratio 48/11
+    private static final Size GIGANTIC = new Size("gigantic", 1664, 48, 16);    // CLIP: mlp_ratio 64/13
 
     static {
         // timm vision_transformer.py registrations (augreg defaults: mean=std=0.5, crop 0.9 at 224, 1.0 at 384)
@@ -57,6 +62,17 @@ public final class Architectures {
         for (int res : new int[] {224, 378}) siglip(SO400M, 14, res, 4304, false);   // timm: int(1152 * 3.7362)
         for (int res : new int[] {256, 384, 512}) siglip(SO400M, 16, res, 4304, true);
         for (int res : new int[] {256, 384}) siglip(GIANTOPT, 16, res, 4 * GIANTOPT.dim, true);
+        // CLIP image towers (OpenAI, LAION, DFN, MetaCLIP weights), as registered in timm
+        for (int res : new int[] {224, 384, 448}) clip(BASE, 32, res, 4 * BASE.dim, false);
+        for (int res : new int[] {224, 384}) clip(BASE, 16, res, 4 * BASE.dim, false);
+        for (int res : new int[] {224, 336}) clip(LARGE, 14, res, 4 * LARGE.dim, false);
+        for (int res : new int[] {224, 336, 378}) clip(HUGE, 14, res, 4 * HUGE.dim, false);
+        clip(GIANT, 14, 224, 6144, false);
+        clip(GIGANTIC, 14, 224, 8192, false);
+        clip(BASE, 32, 224, 4 * BASE.dim, true);
+        clip(BASE, 16, 224, 4 * BASE.dim, true);
+        for (int res : new int[] {224, 336}) clip(LARGE, 14, res, 4 * LARGE.dim, true);
+        for (int res : new int[] {224, 378}) clip(HUGE, 14, res, 4 * HUGE.dim, true);
         // timm deit.py (ImageNet mean/std, crop 0.9 at 224, 1.0 at 384)
         for (Size s : List.of(TINY, SMALL, BASE)) {
             deit("deit_" + s.name + "_patch16_224", s, 16, 224, false, false);
@@ -83,7 +99,7 @@ public final class Architectures {
     private static void vit(Size s, int patch, int res) {
         String name = "vit_" + s.name + "_patch" + patch + "_" + res;
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, false, 1000);
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, Activation.GELU, false, 1000);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
                 PreprocessConfig.HALF, PreprocessConfig.HALF, false)));
     }
@@ -97,7 +113,7 @@ public final class Architectures {
     private static void dinov2(Size s, int regTokens) {
         String name = "vit_" + s.name + "_patch14_" + (regTokens > 0 ? "reg" + regTokens + "_" : "") + "dinov2";
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, 518, 14, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, true, true, false, regTokens, false, regTokens > 0, Pooling.TOKEN, false, 1e-6f, false, 0);
+                true, true, true, false, regTokens, false, regTokens > 0, Pooling.TOKEN, false, 1e-6f, Activation.GELU, false, 0);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(518, 1.0, "bicubic",
                 PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
     }
@@ -110,14 +126,32 @@ public final class Architectures {
     private static void siglip(Size s, int patch, int res, int mlpHidden, boolean geluTanh) {
         String name = "vit_" + s.name + "_patch" + patch + "_siglip_" + res;
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, mlpHidden,
-                true, false, false, false, 0, false, false, Pooling.MAP, false, 1e-6f, geluTanh, 0);
+                true, false, false, false, 0, false, false, Pooling.MAP, false, 1e-6f,
+                geluTanh ? Activation.GELU_TANH : Activation.GELU, false, 0);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, 0.9, "bicubic",
                 PreprocessConfig.HALF, PreprocessConfig.HALF, false)));
     }
 
+    /**
+     * timm's {@code vit_*_clip[_quickgelu]_<res>}: {@code pre_norm=True} (a LayerNorm before the blocks, no patch
+     * embedding bias), {@code norm_layer=nn.LayerNorm} (eps 1e-5), class token; the {@code _quickgelu} registrations
+     * use {@code act_layer='quick_gelu'} (OpenAI's and MetaCLIP's weights were trained with it). Checkpoints carry
+     * the image embedding projection as {@code head} (e.g. 512 outputs for ViT-B), read from the tensors.
+     * Preprocessing: OpenAI CLIP mean/std, bicubic, crop_pct 0.9 at 224 and 1.0 above (a hub folder's
+     * pretrained_cfg replaces it).
+     */
+    private static void clip(Size s, int patch, int res, int mlpHidden, boolean quickGelu) {
+        String name = "vit_" + s.name + "_patch" + patch + "_clip_" + (quickGelu ? "quickgelu_" : "") + res;
+        VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, mlpHidden,
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-5f,
+                quickGelu ? Activation.QUICK_GELU : Activation.GELU, true, 0);
+        REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
+                PreprocessConfig.OPENAI_CLIP_MEAN, PreprocessConfig.OPENAI_CLIP_STD, false)));
+    }
+
     private static void deit(String name, Size s, int patch, int res, boolean distilled, boolean deit3) {
         VitConfig c = new VitConfig(name, CheckpointLayout.TIMM, res, patch, 3, s.dim, s.depth, s.heads, 4 * s.dim,
-                true, deit3, true, distilled, 0, distilled, deit3, Pooling.TOKEN, false, 1e-6f, false, 1000);
+                true, deit3, true, distilled, 0, distilled, deit3, Pooling.TOKEN, false, 1e-6f, Activation.GELU, false, 1000);
         REGISTRY.put(name, new ArchSpec(c, new PreprocessConfig(res, res == 224 ? 0.9 : 1.0, "bicubic",
                 PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, false)));
     }
@@ -125,7 +159,7 @@ public final class Architectures {
     private static void torchvision(String name, Size s, int patch, int mlp) {
         String full = "torchvision:" + name;
         VitConfig c = new VitConfig(full, CheckpointLayout.TORCHVISION, 224, patch, 3, s.dim, s.depth, s.heads, mlp,
-                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, false, 1000);
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false, 1e-6f, Activation.GELU, false, 1000);
         REGISTRY.put(full, new ArchSpec(c, torchvisionPreprocess(224)));
     }
 

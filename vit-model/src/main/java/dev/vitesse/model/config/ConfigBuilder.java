@@ -1,12 +1,15 @@
 package dev.vitesse.model.config;
 
+import dev.vitesse.kernels.Activation;
+
 /** Mutable staging area for a {@link VitConfig}: defaults, then model_args, then user overrides. */
 final class ConfigBuilder {
     String architecture;
     CheckpointLayout layout;
     int imageSize, patchSize, inChans, embedDim, depth, numHeads, numClasses, regTokens;
     double mlpRatio;
-    boolean qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, geluTanh;
+    boolean qkvBias, layerScale, classToken, distToken, headDist, noEmbedClass, preNorm;
+    Activation act;
     Pooling pooling;
     Boolean fcNorm;   // null: timm default (true iff avg, max or avgmax pooling)
     float eps;
@@ -32,7 +35,8 @@ final class ConfigBuilder {
         pooling = c.pooling();
         fcNorm = null;
         eps = c.eps();
-        geluTanh = c.geluTanh();
+        act = c.act();
+        preNorm = c.preNorm();
     }
 
     VitConfig build() {
@@ -40,6 +44,7 @@ final class ConfigBuilder {
         // timm: mlp_hidden_dim = int(dim * mlp_ratio)
         int hidden = (int) (embedDim * mlpRatio + 1e-9);
         return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, hidden,
-                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fc, eps, geluTanh, numClasses);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fc, eps, act, preNorm,
+                numClasses);
     }
 }

@@ -3,6 +3,7 @@ package dev.vitesse.model.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitesse.kernels.Activation;
 import dev.vitesse.model.LoadOptions;
 import dev.vitesse.model.io.ModelFormatException;
 import dev.vitesse.model.io.SafeTensors;
@@ -142,13 +143,13 @@ public final class ModelResolver {
                 case "reg_tokens" -> b.regTokens = asInt(file, v, where);
                 case "pos_embed" -> require(file, v.asText().equals("learn"), where + " '" + v.asText() + "' is not supported");
                 case "qk_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
-                case "pre_norm" -> require(file, !asBool(file, v, where), where + " is not supported");
+                case "pre_norm" -> b.preNorm = asBool(file, v, where);
                 case "final_norm" -> require(file, asBool(file, v, where), where + "=false is not supported");
                 case "act_layer" -> {
                     String act = v.asText();
-                    require(file, act.equals("gelu") || act.equals("gelu_tanh"),
-                            where + " '" + act + "' is not supported (gelu, gelu_tanh)");
-                    b.geluTanh = act.equals("gelu_tanh");
+                    b.act = java.util.Arrays.stream(Activation.values()).filter(x -> x.timmName().equals(act)).findFirst()
+                            .orElseThrow(() -> new ModelFormatException(file + ": " + where + " '" + act
+                                    + "' is not supported (gelu, gelu_tanh, quick_gelu)"));
                 }
                 case "no_norm_layer", "norm_layer", "block_fn", "mlp_layer", "embed_layer" ->
                         throw new ModelFormatException(file + ": " + where + " is not supported");
@@ -213,7 +214,7 @@ public final class ModelResolver {
                 !cfg.hasNonNull("qkv_bias") || asBool(cfgFile, cfg.get("qkv_bias"), "qkv_bias"),
                 false, true, deit, 0, teacher, false, Pooling.TOKEN, false,
                 cfg.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, cfg.get("layer_norm_eps"), "layer_norm_eps") : 1e-12f,
-                false, classes));
+                Activation.GELU, false, classes));
         ConfigBuilder b = new ConfigBuilder(base);
         applyOverrides(b, opts);
         VitConfig vc = b.build();

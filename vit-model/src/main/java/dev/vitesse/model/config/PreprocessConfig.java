@@ -26,6 +26,9 @@ public record PreprocessConfig(int inputSize, double cropPct, String interpolati
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
     public static final float[] HALF = {0.5f, 0.5f, 0.5f};
+    /** OpenAI CLIP's normalisation (timm {@code OPENAI_CLIP_MEAN} / {@code OPENAI_CLIP_STD}). */
+    public static final float[] OPENAI_CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    public static final float[] OPENAI_CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
     /** Largest accepted crop fraction (as the CLI's {@code --crop-pct} and {@code ImageTransform.timm}). */
     public static final double MAX_CROP_PCT = 10;
 

@@ -1,5 +1,7 @@
 package dev.vitesse.model.config;
 
+import dev.vitesse.kernels.Activation;
+
 /**
  * Complete shape description of a ViT / DeiT model in the canonical (timm-like) layout.
  *
@@ -23,13 +25,16 @@ package dev.vitesse.model.config;
  * @param pooling      timm global_pool (ignored when headDist)
  * @param fcNorm       norm after pooling ({@code fc_norm}) instead of the final norm on all tokens
  * @param eps          LayerNorm epsilon
- * @param geluTanh     the MLPs use the tanh approximation of GELU (timm {@code act_layer='gelu_tanh'}), else exact GELU
+ * @param act          the MLPs' activation (timm {@code act_layer}: exact GELU, {@code gelu_tanh} or {@code quick_gelu})
+ * @param preNorm      a LayerNorm ({@code norm_pre}) on the tokens after the position embedding, before the blocks;
+ *                     the patch embedding then has no bias (timm {@code pre_norm=True}, CLIP image towers)
  * @param numClasses   classifier outputs; 0 = no head (forward returns the pooled features)
  */
 public record VitConfig(String architecture, CheckpointLayout layout, int imageSize, int patchSize, int inChans,
                         int embedDim, int depth, int numHeads, int mlpHidden, boolean qkvBias, boolean layerScale,
                         boolean classToken, boolean distToken, int regTokens, boolean headDist, boolean noEmbedClass,
-                        Pooling pooling, boolean fcNorm, float eps, boolean geluTanh, int numClasses) {
+                        Pooling pooling, boolean fcNorm, float eps, Activation act, boolean preNorm,
+                        int numClasses) {
 
     public VitConfig {
         String a = architecture;
@@ -46,6 +51,7 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
         require(!headDist || distToken, a, "a distillation head needs a distillation token");
         require(pooling != Pooling.TOKEN || classToken, a, "token pooling needs a class token");
         require(eps > 0, a, "layer norm eps must be > 0, found " + eps);
+        require(act != null, a, "activation must not be null");
         long tokens = (long) (imageSize / patchSize) * (imageSize / patchSize) + 2 + regTokens;
         require(tokens < 1 << 20, a, "too many tokens: " + tokens);
         // one image's widest activation must fit a Java array (batches are chunked below that)
@@ -90,12 +96,12 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
     /** Same config with fields replaced. */
     public VitConfig withImageSize(int size) {
         return new VitConfig(architecture, layout, size, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
-                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, geluTanh, numClasses);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, act, preNorm, numClasses);
     }
 
     /** Same config with another number of classes. */
     public VitConfig withNumClasses(int n) {
         return new VitConfig(architecture, layout, imageSize, patchSize, inChans, embedDim, depth, numHeads, mlpHidden,
-                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, geluTanh, n);
+                qkvBias, layerScale, classToken, distToken, regTokens, headDist, noEmbedClass, pooling, fcNorm, eps, act, preNorm, n);
     }
 }

@@ -56,11 +56,15 @@ final class CheckpointMapper {
     private void build() {
         int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
         add("patch_embed.proj.weight", src("patch_embed.proj.weight"), d, c, p, p);
-        add("patch_embed.proj.bias", src("patch_embed.proj.bias"), d);
+        if (!cfg.preNorm()) add("patch_embed.proj.bias", src("patch_embed.proj.bias"), d);   // timm: bias=not pre_norm
         if (cfg.classToken()) add("cls_token", src("cls_token"), 1, 1, d);
         if (cfg.distToken()) add("dist_token", src("dist_token"), 1, 1, d);
         if (cfg.regTokens() > 0) add("reg_token", src("reg_token"), 1, cfg.regTokens(), d);
         add("pos_embed", src("pos_embed"), -1, -1, d);   // length checked by the loader
+        if (cfg.preNorm()) {
+            add("norm_pre.weight", src("norm_pre.weight"), d);
+            add("norm_pre.bias", src("norm_pre.bias"), d);
+        }
         for (int i = 0; i < cfg.depth(); i++) {
             String b = "blocks." + i + ".";
             for (String n : List.of("norm1", "norm2")) {

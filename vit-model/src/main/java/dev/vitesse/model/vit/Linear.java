@@ -1,5 +1,6 @@
 package dev.vitesse.model.vit;
 
+import dev.vitesse.kernels.Activation;
 import dev.vitesse.kernels.Epilogue;
 import dev.vitesse.kernels.PackedMatrix;
 import dev.vitesse.kernels.Profiler;
@@ -28,17 +29,17 @@ final class Linear {
 
     /** As above with an already packed [out][in] weight (e.g. packed straight from the memory-mapped file). */
     Linear(PackedMatrix packed, float[] bias, boolean gelu, float[] gamma, boolean accumulate) {
-        this(packed, bias, gelu, false, gamma, accumulate);
+        this(packed, bias, gelu ? Activation.GELU : null, gamma, accumulate);
     }
 
-    /** As above; with {@code gelu}, {@code geluTanh} selects GELU's tanh approximation (timm's {@code gelu_tanh}). */
-    Linear(PackedMatrix packed, float[] bias, boolean gelu, boolean geluTanh, float[] gamma, boolean accumulate) {
+    /** As above with any activation ({@code act} null: none) after the bias. */
+    Linear(PackedMatrix packed, float[] bias, Activation act, float[] gamma, boolean accumulate) {
         this.in = packed.k();
         this.out = packed.n();
         this.weight = packed;
         Epilogue e = Epilogue.NONE;
         if (bias != null) e = e.withBias(bias.clone());
-        if (gelu) e = geluTanh ? e.withGeluTanh() : e.withGelu();
+        if (act != null) e = e.withActivation(act);
         if (gamma != null) e = e.withColumnScale(gamma.clone());
         if (accumulate) e = e.accumulate();
         this.epilogue = e;

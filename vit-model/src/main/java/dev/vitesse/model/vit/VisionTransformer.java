@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
  * <pre>
  *   x = PatchEmbed(image)                          one GEMM over im2col'd patches
  *   x = [cls, dist, reg...] ++ x, + pos_embed      (no_embed_class: pos added before the prefix tokens)
+ *   x = norm_pre(x)                                (pre_norm only: CLIP image towers)
  *   for each Block: x += ls1(attn(norm1(x))); x += ls2(mlp(norm2(x)))
  *   token pooling: norm(x)[0]   |   avg / max / avgmax pooling: fc_norm(reduce(x[prefix:]))
  *   map pooling: attn_pool(norm(x)): a latent query attends over all tokens, then proj, then + mlp(norm(.))
@@ -32,6 +33,7 @@ public final class VisionTransformer {
     private final PatchEmbed patchEmbed;
     private final float[] prefixTokens;          // [numPrefixTokens][dim]: class, distillation, register tokens
     private final float[] posEmbed;              // [posEmbedLength][dim] at the run resolution
+    private final Norm normPre;                  // pre_norm (CLIP) only, else null
     private final Block[] blocks;
     private final Norm norm;                     // final norm (token pooling) or fc_norm (pooling over patch tokens)
     private final Linear head, headDist;         // nullable
@@ -41,7 +43,7 @@ public final class VisionTransformer {
     private final WeightFormat weightFormat;
 
     private VisionTransformer(VitConfig cfg, PatchEmbed patchEmbed, float[] prefixTokens,
-                              float[] posEmbed, Block[] blocks, Norm norm, AttentionPool attnPool, Linear head,
+                              float[] posEmbed, Norm normPre, Block[] blocks, Norm norm, AttentionPool attnPool, Linear head,
                               Linear headDist, long params, long weightBytes, WeightFormat weightFormat) {
         this.weightBytes = weightBytes;
         this.weightFormat = weightFormat;
@@ -49,6 +51,7 @@ public final class VisionTransformer {
         this.patchEmbed = patchEmbed;
         this.prefixTokens = prefixTokens;
         this.posEmbed = posEmbed;
+        this.normPre = normPre;
         this.blocks = blocks;
         this.norm = norm;
         this.attnPool = attnPool;
@@ -118,7 +121,7 @@ public final class VisionTransformer {
                 int n = sizeOf(name);
                 float[] f = new float[n];
                 boolean ones = name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
-                        || name.endsWith("norm.weight");   // norm, fc_norm, attn_pool.norm
+                        || name.endsWith("norm.weight") || name.endsWith("norm_pre.weight");   // + fc_norm, attn_pool.norm
                 for (int i = 0; i < n; i++) {
                     f[i] = ones ? 1f : name.endsWith(".bias") ? 0f
                             : name.contains("gamma") ? 1e-1f : (float) (rnd.nextGaussian() * 0.02);
@@ -179,9 +182,9 @@ public final class VisionTransformer {
         CountingTensors t = new CountingTensors(source);
         int d = cfg.embedDim(), p = cfg.patchSize(), c = cfg.inChans();
         long params = 0;
-        // conv weight [D, C, p, p] is contiguous as [D, C*p*p]: the im2col GEMM weight
+        // conv weight [D, C, p, p] is contiguous as [D, C*p*p]: the im2col GEMM weight; no bias with pre_norm (timm)
         PatchEmbed pe = new PatchEmbed(c, p, cfg.gridSize(), new Linear(t.packed("patch_embed.proj.weight", d, c * p * p),
-                t.get("patch_embed.proj.bias"), false, null, false));
+                cfg.preNorm() ? null : t.get("patch_embed.proj.bias"), false, null, false));
         params += pe.params();
         // prefix tokens in sequence order: timm concatenates cls (DeiT: + dist), then reg_token [1, R, D]
         float[] prefixTokens = new float[cfg.numPrefixTokens() * d];
@@ -193,6 +196,8 @@ public final class VisionTransformer {
         float[] storedPos = t.posEmbed();
         params += storedPos.length;
         float[] pos = adaptPosEmbed(cfg, storedPos, t.posEmbedRows(), posName);
+        Norm normPre = cfg.preNorm() ? new Norm(t.get("norm_pre.weight"), t.get("norm_pre.bias"), cfg.eps()) : null;
+        if (normPre != null) params += normPre.parameterCount();
         Block[] blocks = new Block[cfg.depth()];
         // blocks are independent: convert and pack them in parallel (load time is dominated by packing)
         if (t.threadSafe()) {
@@ -225,7 +230,7 @@ public final class VisionTransformer {
         }
         // packed GEMM weights at their storage size (panel padding included), every other parameter as f32
         long bytes = t.packedBytes.sum() + 4L * (params - t.packedParams.sum());
-        return new VisionTransformer(cfg, pe, prefixTokens, pos, blocks, norm, attnPool, head, headDist, params, bytes,
+        return new VisionTransformer(cfg, pe, prefixTokens, pos, normPre, blocks, norm, attnPool, head, headDist, params, bytes,
                 source.weightFormat());
     }
 
@@ -250,11 +255,11 @@ public final class VisionTransformer {
                 mlp(cfg, t, b + "mlp.", g2));
     }
 
-    /** timm {@code Mlp} at {@code prefix} ("blocks.i.mlp.", "attn_pool.mlp."): fc1 + GELU, fc2 (* gamma) added to the residual. */
+    /** timm {@code Mlp} at {@code prefix} ("blocks.i.mlp.", "attn_pool.mlp."): fc1 + activation, fc2 (* gamma) added to the residual. */
     private static Mlp mlp(VitConfig cfg, Tensors t, String prefix, float[] gamma) {
         int d = cfg.embedDim(), h = cfg.mlpHidden();
         return new Mlp(
-                new Linear(t.packed(prefix + "fc1.weight", h, d), t.get(prefix + "fc1.bias"), true, cfg.geluTanh(), null, false),
+                new Linear(t.packed(prefix + "fc1.weight", h, d), t.get(prefix + "fc1.bias"), cfg.act(), null, false),
                 new Linear(t.packed(prefix + "fc2.weight", d, h), t.get(prefix + "fc2.bias"), false, gamma, true));
     }
 
@@ -447,6 +452,7 @@ public final class VisionTransformer {
             for (int i = 0; i < posEmbed.length; i++) x[from + i] += posEmbed[i];
         });
         Profiler.stop(Profiler.Kind.DATA_MOVEMENT, t0);
+        if (normPre != null) normPre.apply(x, 0, d, x, 0, d, batch * t);
         int g = cfg.gridSize();
         if (tap != null) tap.accept(dev.vitesse.model.analysis.FeatureMap.fromTokens(0, "embed",
                 dev.vitesse.model.analysis.BlockKind.EMBEDDING, x, 0, prefix, d, g, g));
