@@ -155,6 +155,59 @@ def hf_variant_case(case, seed, kind, dtype='F16'):
     save_expected(os.path.join(d, 'expected.safetensors'), out, m, num_params=used)
 
 
+def timm_to_open_clip(sd):
+    """Inverse of timm's _convert_openai_clip: the image tower under OpenAI CLIP / open_clip names (visual.*)."""
+    out = {}
+    for k, v in sd.items():
+        if k == 'head.bias':
+            assert torch.count_nonzero(v) == 0, 'open_clip projections have no bias'
+            continue
+        if k == 'head.weight':
+            out['visual.proj'] = v.t().contiguous()          # x @ proj: [width, embed_dim]
+            continue
+        if k == 'cls_token':
+            out['visual.class_embedding'] = v.reshape(-1)    # [width]
+            continue
+        if k == 'pos_embed':
+            out['visual.positional_embedding'] = v[0]        # [tokens, width]
+            continue
+        n = k.replace('patch_embed.proj', 'conv1').replace('norm_pre', 'ln_pre').replace('blocks.', 'transformer.resblocks.')
+        n = n.replace('.norm1.', '.ln_1.').replace('.norm2.', '.ln_2.').replace('attn.qkv.', 'attn.in_proj_')
+        n = n.replace('attn.proj.', 'attn.out_proj.').replace('mlp.fc1', 'mlp.c_fc').replace('mlp.fc2', 'mlp.c_proj')
+        if n.startswith('norm.'):
+            n = 'ln_post.' + n[len('norm.'):]
+        out['visual.' + n] = v
+    return out
+
+
+def open_clip_case(case, seed, dtype='F16'):
+    """An open_clip hub folder (open_clip_config.json + open_clip_model.safetensors): QuickGELU image tower with a
+    bias-free projection, plus text-tower tensors the loader must ignore (one of them 0-d, like logit_scale)."""
+    m = VisionTransformer(num_classes=8, pre_norm=True, eps=1e-5, act_layer='quick_gelu', **SMALL)
+    m = randomize(m, seed)
+    with torch.no_grad():
+        m.head.bias.zero_()
+    m = round_to(m, dtype)
+    d = fresh(case)
+    g = torch.Generator().manual_seed(seed)
+    tensors = timm_to_open_clip(m.state_dict())
+    tensors['logit_scale'] = torch.tensor(4.6052)
+    tensors['text_projection'] = torch.randn(16, 8, generator=g)
+    tensors['token_embedding.weight'] = torch.randn(40, 16, generator=g)
+    tensors['transformer.resblocks.0.ln_1.weight'] = torch.randn(16, generator=g)   # text tower: same names sans visual.
+    write_safetensors(os.path.join(d, 'open_clip_model.safetensors'), tensors, dtype=dtype)
+    cfg = {'model_cfg': {'embed_dim': 8, 'quick_gelu': True,
+                         'vision_cfg': {'image_size': 32, 'layers': 2, 'width': 16, 'head_width': 8, 'mlp_ratio': 2.0,
+                                        'patch_size': 8},
+                         'text_cfg': {'context_length': 77, 'vocab_size': 40, 'width': 16, 'heads': 2, 'layers': 1}},
+           'preprocess_cfg': {'mean': [0.48145466, 0.4578275, 0.40821073], 'std': [0.26862954, 0.26130258, 0.27577711]}}
+    with open(os.path.join(d, 'open_clip_config.json'), 'w') as f:
+        json.dump(cfg, f, indent=2)
+    used = sum(v.numel() for k, v in tensors.items() if k.startswith('visual.')) + 8   # + the zero head bias
+    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), [(48, 'timm')]), m,
+                  num_params=used)
+
+
 def torchvision_case(case, seed):
     torch.manual_seed(seed)
     m = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16,
@@ -202,6 +255,7 @@ def main():
               act_layer='quick_gelu', implied=('pre_norm', 'act_layer'),
               pretrained_cfg={'mean': [0.48145466, 0.4578275, 0.40821073], 'std': [0.26862954, 0.26130258, 0.27577711]})
     timm_case('timm_clip_pre_norm', 'vit_tiny_patch16_224', 20, dtype='F16', pre_norm=True, extra=[(48, 'timm')])
+    open_clip_case('open_clip_quickgelu', 21)
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
     hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')

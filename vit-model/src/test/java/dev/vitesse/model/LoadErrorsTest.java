@@ -353,4 +353,34 @@ class LoadErrorsTest {
         assertThat(Architectures.resolve("vit_giant_patch14_clip_224").config().mlpHidden()).isEqualTo(6144); // int(1408 * 48 / 11)
         assertThat(Architectures.resolve("vit_gigantic_patch14_clip_224").config().mlpHidden()).isEqualTo(8192);
     }
+
+    @Test
+    void openClipConfigsOutsideTheViTTowerAreRefused() throws IOException {
+        Path src;
+        try {
+            src = Path.of(LoadErrorsTest.class.getResource("/fixtures/vit/open_clip_quickgelu").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        String cfg = Files.readString(src.resolve("open_clip_config.json"));
+        String[][] cases = {
+                {"\"layers\": 2", "\"layers\": [3, 4, 6, 3]", "is a ResNet image tower"},
+                {"\"patch_size\": 8", "\"patch_size\": 8, \"timm_model_name\": \"vit_base_patch16_224\"",
+                        "model_cfg.vision_cfg.timm_model_name is not supported"},
+                {"\"head_width\": 8", "\"head_width\": 5", "width 16 is not a multiple of head_width 5"},
+                {"\"quick_gelu\": true", "\"quick_gelu\": \"yes\"", "'model_cfg.quick_gelu' is not a boolean"}};
+        for (String[] c : cases) {
+            assertThat(cfg).contains(c[0]);
+            Path d = Files.createDirectories(tmp.resolve("oc" + Math.abs(c[1].hashCode())));
+            Files.copy(src.resolve("open_clip_model.safetensors"), d.resolve("open_clip_model.safetensors"));
+            Files.writeString(d.resolve("open_clip_config.json"), cfg.replace(c[0], c[1]));
+            assertThatThrownBy(() -> VisionModel.load(d)).isInstanceOf(ModelFormatException.class)
+                    .hasMessageContaining("open_clip_config.json").hasMessageContaining(c[2]);
+        }
+        // a CLIP file without its image tower's tensors: the names say what is missing
+        Path bare = Files.createDirectories(tmp.resolve("ocbare")).resolve("open_clip_model.safetensors");
+        Files.copy(src.resolve("open_clip_model.safetensors"), bare);
+        assertThatThrownBy(() -> VisionModel.load(bare, LoadOptions.arch("vit_base_patch16_clip_224")))
+                .hasMessageContaining("missing").hasMessageContaining("visual.transformer.resblocks.11.ln_1.weight");
+    }
 }

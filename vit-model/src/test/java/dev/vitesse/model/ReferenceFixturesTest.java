@@ -46,6 +46,7 @@ class ReferenceFixturesTest {
     @ParameterizedTest
     @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_max", "timm_avgmax",
             "timm_reg", "timm_reg_gap", "timm_map", "timm_map_gelu_tanh", "timm_clip_quickgelu", "timm_clip_pre_norm",
+            "open_clip_quickgelu",
             "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
@@ -173,6 +174,33 @@ class ReferenceFixturesTest {
                 tiny("timm:vit_tiny_patch16_224.augreg_in21k_ft_in1k"));
         assertThat(m.numClasses()).isEqualTo(10);
         checkAll(m, "timm_bare", true);
+    }
+
+    @Test
+    void openClipFolderAndBareFile() throws IOException {
+        // open_clip hub folder: open_clip_config.json + open_clip_model.safetensors, text tower ignored
+        VisionModel m = VisionModel.load(Fixtures.dir("open_clip_quickgelu"));
+        assertThat(m.config().layout()).isEqualTo(CheckpointLayout.OPEN_CLIP);
+        assertThat(m.config().act()).isEqualTo(Activation.QUICK_GELU);       // model_cfg.quick_gelu
+        assertThat(m.config().preNorm()).isTrue();                            // ln_pre
+        assertThat(m.config().eps()).isEqualTo(1e-5f);
+        assertThat(m.config().numHeads()).isEqualTo(2);                       // width 16 / head_width 8
+        assertThat(m.numClasses()).isEqualTo(8);                              // visual.proj [16, 8]
+        assertThat(m.preprocessing().cropPct()).isEqualTo(1.0);               // resize shorter side, center crop
+        assertThat(m.preprocessing().interpolation()).isEqualTo("bicubic");
+        assertThat(m.preprocessing().mean()).containsExactly(0.48145466f, 0.4578275f, 0.40821073f);
+        // the same file with a timm CLIP name: its visual.* names select the layout
+        VisionModel bare = VisionModel.load(Fixtures.dir("open_clip_quickgelu").resolve("open_clip_model.safetensors"),
+                tiny("vit_base_patch16_clip_quickgelu_224"));
+        assertThat(bare.config().layout()).isEqualTo(CheckpointLayout.OPEN_CLIP);
+        checkAll(bare, "open_clip_quickgelu", true);
+        // another resolution: pos_embed resampled by timm's rule, as timm's _convert_openai_clip does
+        Map<String, float[]> exp = Fixtures.expected("open_clip_quickgelu");
+        VisionModel at48 = VisionModel.load(Fixtures.dir("open_clip_quickgelu"), LoadOptions.defaults().withImageSize(48));
+        assertClose("open_clip logits at 48", at48.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
+        Map<String, float[]> pre = Fixtures.expected("timm_clip_pre_norm");
+        VisionModel preNorm48 = VisionModel.load(Fixtures.dir("timm_clip_pre_norm"), LoadOptions.defaults().withImageSize(48));
+        assertClose("pre_norm logits at 48", preNorm48.forward(pre.get("input_48"), 1), pre.get("logits_48"), TOL);
     }
 
     @Test

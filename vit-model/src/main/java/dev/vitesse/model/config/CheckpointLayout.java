@@ -7,5 +7,10 @@ public enum CheckpointLayout {
     /** Hugging Face transformers ({@code interpolate_pos_encoding}: bicubic, no antialias). */
     HF,
     /** torchvision (refuses other resolutions). */
-    TORCHVISION
+    TORCHVISION,
+    /**
+     * OpenAI CLIP / open_clip image tower ({@code visual.*}; the text tower is ignored), mapped as timm's
+     * {@code _convert_openai_clip} does; {@code pos_embed} resampled like timm.
+     */
+    OPEN_CLIP
 }

@@ -25,7 +25,10 @@ import java.util.TreeMap;
  *       label_names} — registry defaults for the architecture, then {@code model_args}, then num_classes /
  *       global_pool, like {@code timm.create_model};</li>
  *   <li>HF folder: {@code config.json} with model_type vit / deit (+ optional {@code preprocessor_config.json});</li>
- *   <li>bare {@code .safetensors} + architecture name (timm or {@code torchvision:}).</li>
+ *   <li>open_clip folder: {@code open_clip_config.json} (model_cfg.vision_cfg, quick_gelu, preprocess_cfg) +
+ *       {@code open_clip_model.safetensors};</li>
+ *   <li>bare {@code .safetensors} + architecture name (timm or {@code torchvision:}); a file with OpenAI CLIP /
+ *       open_clip names ({@code visual.*}) is read in that layout.</li>
  * </ol>
  * {@link LoadOptions} overrides are applied last. Facts only the weights know (number of classes of a bare
  * file, torchvision's training resolution, DeiT-HF teacher head) are read from the safetensors header.
@@ -44,11 +47,13 @@ public final class ModelResolver {
         if (Files.isDirectory(input)) {
             Path st = input.resolve("model.safetensors");
             if (Files.isRegularFile(st)) return st;
+            Path oc = input.resolve(OPEN_CLIP_WEIGHTS);
+            if (Files.isRegularFile(oc)) return oc;
             if (Files.exists(input.resolve("pytorch_model.bin")) || Files.exists(input.resolve("pytorch_model.pth"))) {
                 throw new ModelFormatException(input + ": only model.safetensors is supported (found a PyTorch pickle; "
                         + "convert it to safetensors)");
             }
-            throw new ModelFormatException(input + ": folder has no model.safetensors");
+            throw new ModelFormatException(input + ": folder has no model.safetensors (or open_clip_model.safetensors)");
         }
         return input;
     }
@@ -62,6 +67,9 @@ public final class ModelResolver {
         }
         if (folder != null && opts.arch().isEmpty()) {
             Path cfgFile = folder.resolve("config.json");
+            Path openClip = folder.resolve(OPEN_CLIP_CONFIG);
+            if (!Files.isRegularFile(cfgFile) && Files.isRegularFile(openClip))
+                return openClipFolder(folder, openClip, readJson(openClip), opts, weights);
             if (!Files.isRegularFile(cfgFile)) {
                 throw new ModelFormatException(folder + ": no config.json; pass an architecture name (--arch), known: "
                         + String.join(", ", Architectures.knownNames()));
@@ -300,14 +308,88 @@ public final class ModelResolver {
         return checked(f, () -> new PreprocessConfig(in, crop, ip, m, sd, sq));
     }
 
+    // ---------------------------------------------------------------- open_clip folder
+
+    static final String OPEN_CLIP_CONFIG = "open_clip_config.json", OPEN_CLIP_WEIGHTS = "open_clip_model.safetensors";
+    /** vision_cfg keys of open_clip's VisionTransformer this loader reads; others change the network and are refused. */
+    private static final Set<String> OPEN_CLIP_VISION_KEYS = Set.of("image_size", "layers", "width", "head_width",
+            "mlp_ratio", "patch_size");
+
+    /**
+     * open_clip's hub layout (e.g. laion/CLIP-ViT-B-32-laion2B-s34B-b79K): a ViT image tower with
+     * {@code ln_pre}, class-token pooling after {@code ln_post}, a bias-free projection to {@code embed_dim}
+     * (the head), LayerNorm eps 1e-5, QuickGELU when {@code quick_gelu}. Preprocessing as open_clip's
+     * {@code image_transform} for inference: shorter side resized to image_size (bicubic), center crop, mean/std
+     * from {@code preprocess_cfg} (OpenAI's by default).
+     */
+    private static ModelSpec openClipFolder(Path folder, Path cfgFile, JsonNode cfg, LoadOptions opts, SafeTensors w) {
+        JsonNode model = cfg.get("model_cfg");
+        if (model == null || !model.isObject()) throw new ModelFormatException(cfgFile + ": 'model_cfg' missing or not an object");
+        JsonNode vision = model.get("vision_cfg");
+        if (vision == null || !vision.isObject()) throw new ModelFormatException(cfgFile + ": 'model_cfg.vision_cfg' missing or not an object");
+        for (Iterator<String> it = vision.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!OPEN_CLIP_VISION_KEYS.contains(k)) {
+                throw new ModelFormatException(cfgFile + ": model_cfg.vision_cfg." + k + " is not supported (a ViT image tower "
+                        + "with " + String.join(", ", new java.util.TreeSet<>(OPEN_CLIP_VISION_KEYS)) + ")");
+            }
+        }
+        JsonNode layers = vision.get("layers");
+        if (layers != null && !layers.isIntegralNumber()) {
+            throw new ModelFormatException(cfgFile + ": model_cfg.vision_cfg.layers " + layers
+                    + " is a ResNet image tower; only ViT towers are supported");
+        }
+        int width = intOr(cfgFile, vision, "width", 768);
+        int headWidth = intOr(cfgFile, vision, "head_width", 64);
+        require(cfgFile, headWidth > 0 && width % headWidth == 0,
+                "model_cfg.vision_cfg.width " + width + " is not a multiple of head_width " + headWidth);
+        boolean quick = model.hasNonNull("quick_gelu") && asBool(cfgFile, model.get("quick_gelu"), "model_cfg.quick_gelu");
+        int size = vision.hasNonNull("image_size") ? squareSize(cfgFile, vision.get("image_size"), "model_cfg.vision_cfg.image_size") : 224;
+        int classes = w.has("visual.proj") && w.info("visual.proj").shape().length == 2 ? (int) w.info("visual.proj").shape()[1] : 0;
+        ConfigBuilder b = checked(cfgFile, () -> new ConfigBuilder(new VitConfig("open_clip:" + folder.getFileName(),
+                CheckpointLayout.OPEN_CLIP, size, intOr(cfgFile, vision, "patch_size", 16), 3, width,
+                intOr(cfgFile, vision, "layers", 12), width / headWidth, width * 4, true, false, true, false, 0, false, false,
+                Pooling.TOKEN, false, 1e-5f, quick ? Activation.QUICK_GELU : Activation.GELU, true, classes)));
+        if (vision.hasNonNull("mlp_ratio")) b.mlpRatio = asDouble(cfgFile, vision.get("mlp_ratio"), "model_cfg.vision_cfg.mlp_ratio");
+        checked(cfgFile, b::build);
+        PreprocessConfig pre = new PreprocessConfig(size, 1.0, "bicubic", PreprocessConfig.OPENAI_CLIP_MEAN,
+                PreprocessConfig.OPENAI_CLIP_STD, false);
+        JsonNode pc = cfg.get("preprocess_cfg");
+        if (pc != null && pc.isObject()) {
+            float[] mean = pc.hasNonNull("mean") ? floats(cfgFile, pc.get("mean"), "preprocess_cfg.mean") : pre.mean();
+            float[] std = pc.hasNonNull("std") ? floats(cfgFile, pc.get("std"), "preprocess_cfg.std") : pre.std();
+            PreprocessConfig base = pre;
+            pre = checked(cfgFile, () -> base.withMeanStd(mean, std));
+            if (pc.hasNonNull("interpolation")) {
+                String ip = pc.get("interpolation").asText();
+                PreprocessConfig p0 = pre;
+                pre = checked(cfgFile, () -> p0.withInterpolation(ip));
+            }
+            if (pc.hasNonNull("resize_mode") && !pc.get("resize_mode").asText().equals("shortest")) {
+                throw new ModelFormatException(cfgFile + ": preprocess_cfg.resize_mode '" + pc.get("resize_mode").asText()
+                        + "' is not supported (shortest)");
+            }
+        }
+        applyOverrides(b, opts);
+        VitConfig vc = b.build();
+        if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
+        return new ModelSpec(vc, pre, null, w.path(), folder + " (open_clip folder)");
+    }
+
     // ---------------------------------------------------------------- bare file + name
 
     private static ModelSpec bare(Path file, String archName, LoadOptions opts, SafeTensors w) {
         Architectures.ArchSpec spec = Architectures.resolve(archName);
         ConfigBuilder b = new ConfigBuilder(spec.config());
         PreprocessConfig pre = spec.preprocess();
-        String headName = b.layout == CheckpointLayout.TORCHVISION ? "heads.head.weight" : "head.weight";
-        b.numClasses = w.has(headName) && w.info(headName).shape().length == 2 ? (int) w.info(headName).shape()[0] : 0;
+        if (b.layout == CheckpointLayout.TIMM && w.has("visual.conv1.weight")) b.layout = CheckpointLayout.OPEN_CLIP;
+        if (b.layout == CheckpointLayout.OPEN_CLIP) {   // the projection visual.proj [D, E] is the head
+            b.numClasses = w.has("visual.proj") && w.info("visual.proj").shape().length == 2
+                    ? (int) w.info("visual.proj").shape()[1] : 0;
+        } else {
+            String headName = b.layout == CheckpointLayout.TORCHVISION ? "heads.head.weight" : "head.weight";
+            b.numClasses = w.has(headName) && w.info(headName).shape().length == 2 ? (int) w.info(headName).shape()[0] : 0;
+        }
         if (b.layout == CheckpointLayout.TORCHVISION && w.has("encoder.pos_embedding")) {
             // torchvision runs only at the trained resolution: take it from the position embedding
             long[] s = w.info("encoder.pos_embedding").shape();

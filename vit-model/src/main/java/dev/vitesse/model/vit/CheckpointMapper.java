@@ -19,9 +19,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Maps a checkpoint's tensor names (timm, HF transformers, torchvision) onto the canonical timm layout,
- * the way timm's {@code checkpoint_filter_fn} does: HF's separate query/key/value are concatenated into one
- * [3D, D] qkv (rows q;k;v, head-major), torchvision's {@code in_proj_weight} already is that matrix.
+ * Maps a checkpoint's tensor names (timm, HF transformers, torchvision, OpenAI CLIP / open_clip) onto the canonical
+ * timm layout, the way timm's {@code checkpoint_filter_fn} does: HF's separate query/key/value are concatenated into
+ * one [3D, D] qkv (rows q;k;v, head-major), torchvision's and open_clip's {@code in_proj_weight} already is that
+ * matrix; open_clip's image projection {@code visual.proj} [D, E] (applied as {@code x @ proj}) is the transposed
+ * head weight, with a zero bias (timm's {@code _convert_openai_clip}), and its text tower is ignored.
  * Validates the complete name set first (one error listing every missing and every leftover name) and then
  * every shape (name, expected, found). {@code pos_embed} is checked for its width and a square patch grid
  * only; the caller resamples it.
@@ -33,6 +35,10 @@ final class CheckpointMapper {
     private final SafeTensors file;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Set<String> ignorable = new LinkedHashSet<>();
+    /** Canonical [n][k] weights stored as [k][n] (open_clip's {@code x @ proj}). */
+    private final Set<String> transposed = new LinkedHashSet<>();
+    /** Canonical tensors the checkpoint does not store, all zeros, with their lengths (open_clip's head bias). */
+    private final Map<String, Integer> zeros = new LinkedHashMap<>();
     private final String prefix;   // HF: "vit.", "deit." or ""
     private final VitConfig cfg;
 
@@ -55,12 +61,13 @@ final class CheckpointMapper {
 
     private void build() {
         int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
+        boolean clip = cfg.layout() == CheckpointLayout.OPEN_CLIP;
         add("patch_embed.proj.weight", src("patch_embed.proj.weight"), d, c, p, p);
         if (!cfg.preNorm()) add("patch_embed.proj.bias", src("patch_embed.proj.bias"), d);   // timm: bias=not pre_norm
-        if (cfg.classToken()) add("cls_token", src("cls_token"), 1, 1, d);
+        if (cfg.classToken()) add("cls_token", src("cls_token"), clip ? new long[] {d} : new long[] {1, 1, d});
         if (cfg.distToken()) add("dist_token", src("dist_token"), 1, 1, d);
         if (cfg.regTokens() > 0) add("reg_token", src("reg_token"), 1, cfg.regTokens(), d);
-        add("pos_embed", src("pos_embed"), -1, -1, d);   // length checked by the loader
+        add("pos_embed", src("pos_embed"), clip ? new long[] {-1, d} : new long[] {-1, -1, d});   // length checked by the loader
         if (cfg.preNorm()) {
             add("norm_pre.weight", src("norm_pre.weight"), d);
             add("norm_pre.bias", src("norm_pre.bias"), d);
@@ -105,7 +112,12 @@ final class CheckpointMapper {
             add(a + "mlp.fc2.weight", src(a + "mlp.fc2.weight"), d, h);
             add(a + "mlp.fc2.bias", src(a + "mlp.fc2.bias"), d);
         }
-        if (cfg.numClasses() > 0) {
+        if (cfg.numClasses() > 0 && clip) {
+            add("head.weight", src("head.weight"), d, cfg.numClasses());   // visual.proj, stored [D, E]
+            transposed.add("head.weight");
+            add("head.bias", List.of());
+            zeros.put("head.bias", cfg.numClasses());
+        } else if (cfg.numClasses() > 0) {
             add("head.weight", src("head.weight"), cfg.numClasses(), d);
             add("head.bias", src("head.bias"), cfg.numClasses());
             if (cfg.headDist()) {
@@ -119,6 +131,9 @@ final class CheckpointMapper {
                 ignorable.add(prefix + "pooler.dense.bias");
                 ignorable.add(prefix + "embeddings.mask_token");
             }
+            case OPEN_CLIP -> {
+                for (String n : file.names()) if (!n.startsWith(OPEN_CLIP_PREFIX)) ignorable.add(n);   // the text tower
+            }
             case TORCHVISION, TIMM -> { }
         }
     }
@@ -131,6 +146,7 @@ final class CheckpointMapper {
         return switch (cfg.layout()) {
             case TIMM -> List.of("blocks." + i + ".attn.qkv." + kind);
             case TORCHVISION -> List.of("encoder.layers.encoder_layer_" + i + ".self_attention.in_proj_" + kind);
+            case OPEN_CLIP -> List.of(OPEN_CLIP_PREFIX + "transformer.resblocks." + i + ".attn.in_proj_" + kind);
             case HF -> {
                 String b = prefix + "encoder.layer." + i + ".attention.attention.";
                 yield List.of(b + "query." + kind, b + "key." + kind, b + "value." + kind);
@@ -144,7 +160,40 @@ final class CheckpointMapper {
             case TIMM -> canonical;
             case HF -> hfName(canonical);
             case TORCHVISION -> torchvisionName(canonical);
+            case OPEN_CLIP -> openClipName(canonical);
         });
+    }
+
+    /** The image tower's prefix in OpenAI CLIP / open_clip checkpoints. */
+    static final String OPEN_CLIP_PREFIX = "visual.";
+
+    /** timm's {@code _convert_openai_clip} renames, in reverse. */
+    private String openClipName(String n) {
+        String r = OPEN_CLIP_PREFIX;
+        switch (n) {
+            case "cls_token": return r + "class_embedding";
+            case "pos_embed": return r + "positional_embedding";
+            case "head.weight": return r + "proj";
+            default: break;
+        }
+        if (n.startsWith("patch_embed.proj.")) return r + "conv1." + last(n);
+        if (n.startsWith("norm_pre.")) return r + "ln_pre." + last(n);
+        if (n.startsWith("norm.")) return r + "ln_post." + last(n);
+        if (n.startsWith("blocks.")) {
+            String[] parts = n.split("\\.", 3);
+            String rest = parts[2];
+            String mod = rest.substring(0, rest.lastIndexOf('.'));
+            String oc = switch (mod) {
+                case "norm1" -> "ln_1";
+                case "norm2" -> "ln_2";
+                case "attn.proj" -> "attn.out_proj";
+                case "mlp.fc1" -> "mlp.c_fc";
+                case "mlp.fc2" -> "mlp.c_proj";
+                default -> throw new IllegalArgumentException("OpenAI CLIP / open_clip checkpoints have no tensor like '" + n + "'");
+            };
+            return r + "transformer.resblocks." + parts[1] + "." + oc + "." + last(n);
+        }
+        throw new IllegalArgumentException("OpenAI CLIP / open_clip checkpoints have no tensor like '" + n + "'");
     }
 
     private String hfName(String n) {
@@ -243,6 +292,11 @@ final class CheckpointMapper {
     float[] get(String canonical) {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
+        if (zeros.containsKey(canonical)) return new float[zeros.get(canonical)];
+        if (transposed.contains(canonical)) {
+            long[] s = e.partShape;   // stored [k][n], validated
+            return transpose(file.floats(e.sources.get(0)), (int) s[0], (int) s[1]);
+        }
         if (e.sources.size() == 1) return file.floats(e.sources.get(0));
         List<float[]> parts = new ArrayList<>();
         int n = 0;
@@ -268,7 +322,7 @@ final class CheckpointMapper {
     PackedMatrix packed(String canonical, int n, int k, WeightFormat format) {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
-        DType dtype = e.sources.size() == 1 ? file.info(e.sources.get(0)).dtype() : null;
+        DType dtype = e.sources.size() == 1 && !transposed.contains(canonical) ? file.info(e.sources.get(0)).dtype() : null;
         if (dtype == DType.F32 || (dtype == DType.BF16 && format == WeightFormat.BF16)) {
             java.lang.foreign.MemorySegment seg = file.segment(e.sources.get(0));
             // a BF16 tensor stored as bf16 keeps its bits (no rounding, no f32 detour)
@@ -282,9 +336,23 @@ final class CheckpointMapper {
         return Linear.pack(get(canonical), n, k, format);
     }
 
-    /** Stored shape of a canonical single-source tensor (e.g. pos_embed). */
+    /** Stored shape of a canonical single-source tensor. */
     long[] shape(String canonical) {
         return file.info(entries.get(canonical).sources.get(0)).shape();
+    }
+
+    /** Rows of the stored position embedding ([1, N, D], or open_clip's [N, D]). */
+    int posEmbedRows() {
+        long[] s = shape("pos_embed");
+        return (int) s[s.length - 2];
+    }
+
+    /** [rows][cols] -> [cols][rows]. */
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
     }
 
     /** Source name of a canonical tensor (for messages). */

@@ -101,7 +101,7 @@ public final class VisionTransformer {
             public PackedMatrix packed(String name, int n, int k) { return m.packed(name, n, k, weights); }
             public WeightFormat weightFormat() { return weights; }
             public float[] posEmbed() { return m.get("pos_embed"); }
-            public int posEmbedRows() { return (int) m.shape("pos_embed")[1]; }
+            public int posEmbedRows() { return m.posEmbedRows(); }
         }, file.path() + ": tensor '" + m.sourceName("pos_embed") + "'");
     }
 
@@ -278,7 +278,7 @@ public final class VisionTransformer {
         if (g0 == g1) return stored;
         float[] grid = Arrays.copyOfRange(stored, prefix * d, stored.length);
         float[] resized = switch (cfg.layout()) {
-            case TIMM -> PosEmbedResample.timm(grid, g0, g0, g1, g1, d);
+            case TIMM, OPEN_CLIP -> PosEmbedResample.timm(grid, g0, g0, g1, g1, d);
             case HF -> PosEmbedResample.hf(grid, g0, g0, g1, g1, d);
             case TORCHVISION -> throw new IllegalArgumentException(posName + ": the checkpoint was trained at "
                     + g0 * cfg.patchSize() + "x" + g0 * cfg.patchSize() + " (" + g0 + "x" + g0 + " patches) and "
