@@ -54,8 +54,12 @@ public final class GemmConfig {
      */
     public static final int MC = intProperty("vitesse.gemm.mc", 216, 12);
 
-    /** Max columns per task: a KC x NC block of packed B (3-6 MiB) is streamed from L3 per A block. */
-    public static final int NC = 2048;
+    /**
+     * Max columns per task: a KC x NC block of packed B (3-6 MiB) is streamed from L3 per A block. Override for
+     * experiments with -Dvitesse.gemm.nc=N (a multiple of NR). Measured (Zen 5, 1 thread, 197 x 3072 x 768, in-process
+     * A/B): NC = 256 0.98x; with KC = 256 or 384 as well (C's K-block passes then stay in L2) 0.92x / 0.95x.
+     */
+    public static final int NC = intProperty("vitesse.gemm.nc", 2048, NR);
 
     /** Experiment knob: a positive multiple of {@code multiple} from a system property, else the default. */
     private static int intProperty(String name, int def, int multiple) {
