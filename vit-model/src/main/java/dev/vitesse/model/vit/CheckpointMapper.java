@@ -170,30 +170,14 @@ final class CheckpointMapper {
     /** timm's {@code _convert_openai_clip} renames, in reverse. */
     private String openClipName(String n) {
         String r = OPEN_CLIP_PREFIX;
-        switch (n) {
-            case "cls_token": return r + "class_embedding";
-            case "pos_embed": return r + "positional_embedding";
-            case "head.weight": return r + "proj";
-            default: break;
-        }
+        if (n.equals("cls_token")) return r + "class_embedding";
+        if (n.equals("pos_embed")) return r + "positional_embedding";
+        if (n.equals("head.weight")) return r + "proj";
         if (n.startsWith("patch_embed.proj.")) return r + "conv1." + last(n);
         if (n.startsWith("norm_pre.")) return r + "ln_pre." + last(n);
         if (n.startsWith("norm.")) return r + "ln_post." + last(n);
-        if (n.startsWith("blocks.")) {
-            String[] parts = n.split("\\.", 3);
-            String rest = parts[2];
-            String mod = rest.substring(0, rest.lastIndexOf('.'));
-            String oc = switch (mod) {
-                case "norm1" -> "ln_1";
-                case "norm2" -> "ln_2";
-                case "attn.proj" -> "attn.out_proj";
-                case "mlp.fc1" -> "mlp.c_fc";
-                case "mlp.fc2" -> "mlp.c_proj";
-                default -> throw new IllegalArgumentException("OpenAI CLIP / open_clip checkpoints have no tensor like '" + n + "'");
-            };
-            return r + "transformer.resblocks." + parts[1] + "." + oc + "." + last(n);
-        }
-        throw new IllegalArgumentException("OpenAI CLIP / open_clip checkpoints have no tensor like '" + n + "'");
+        if (n.startsWith("blocks.")) return blockTensor(n, i -> r + "transformer.resblocks." + i + ".", OPEN_CLIP_BLOCK, OPEN_CLIP_DIALECT);
+        throw unknown(OPEN_CLIP_DIALECT, n);
     }
 
     private String hfName(String n) {
@@ -205,21 +189,8 @@ final class CheckpointMapper {
         if (n.startsWith("norm.")) return r + "layernorm." + last(n);
         if (n.startsWith("head.")) return (cfg.headDist() ? "cls_classifier." : "classifier.") + last(n);
         if (n.startsWith("head_dist.")) return "distillation_classifier." + last(n);
-        if (n.startsWith("blocks.")) {
-            String[] parts = n.split("\\.", 3);
-            String rest = parts[2];
-            String mod = rest.substring(0, rest.lastIndexOf('.'));
-            String hf = switch (mod) {
-                case "norm1" -> "layernorm_before";
-                case "norm2" -> "layernorm_after";
-                case "attn.proj" -> "attention.output.dense";
-                case "mlp.fc1" -> "intermediate.dense";
-                case "mlp.fc2" -> "output.dense";
-                default -> throw new IllegalArgumentException("HF ViT/DeiT checkpoints have no tensor like '" + n + "'");
-            };
-            return r + "encoder.layer." + parts[1] + "." + hf + "." + last(n);
-        }
-        throw new IllegalArgumentException("HF ViT/DeiT checkpoints have no tensor like '" + n + "'");
+        if (n.startsWith("blocks.")) return blockTensor(n, i -> r + "encoder.layer." + i + ".", HF_BLOCK, HF_DIALECT);
+        throw unknown(HF_DIALECT, n);
     }
 
     private String torchvisionName(String n) {
@@ -229,27 +200,36 @@ final class CheckpointMapper {
         if (n.startsWith("norm.")) return "encoder.ln." + last(n);
         if (n.startsWith("head.")) return "heads.head." + last(n);
         if (n.startsWith("blocks.")) {
-            String[] parts = n.split("\\.", 3);
-            String rest = parts[2];
-            String mod = rest.substring(0, rest.lastIndexOf('.'));
-            String b = "encoder.layers.encoder_layer_" + parts[1] + ".";
-            String tv = switch (mod) {
-                case "norm1" -> "ln_1";
-                case "norm2" -> "ln_2";
-                case "attn.proj" -> "self_attention.out_proj";
-                // torchvision >= 0.12 names; older files use linear_1/linear_2 (mapped in sourceName)
-                case "mlp.fc1" -> "mlp.0";
-                case "mlp.fc2" -> "mlp.3";
-                default -> throw new IllegalArgumentException("torchvision ViT checkpoints have no tensor like '" + n + "'");
-            };
-            String name = b + tv + "." + last(n);
-            if (!file.has(name) && tv.startsWith("mlp.")) {
-                String old = b + (tv.equals("mlp.0") ? "mlp.linear_1." : "mlp.linear_2.") + last(n);
-                if (file.has(old)) return old;
-            }
-            return name;
+            String name = blockTensor(n, i -> "encoder.layers.encoder_layer_" + i + ".", TORCHVISION_BLOCK, TORCHVISION_DIALECT);
+            // torchvision >= 0.12 names the MLP linears mlp.0 / mlp.3; older files mlp.linear_1 / mlp.linear_2
+            String old = name.replace(".mlp.0.", ".mlp.linear_1.").replace(".mlp.3.", ".mlp.linear_2.");
+            return !file.has(name) && file.has(old) ? old : name;
         }
-        throw new IllegalArgumentException("torchvision ViT checkpoints have no tensor like '" + n + "'");
+        throw unknown(TORCHVISION_DIALECT, n);
+    }
+
+    private static final String HF_DIALECT = "HF ViT/DeiT", TORCHVISION_DIALECT = "torchvision ViT",
+            OPEN_CLIP_DIALECT = "OpenAI CLIP / open_clip";
+    /** Each dialect's names for a block's modules (the qkv projection is mapped by {@link #qkvSources}). */
+    private static final Map<String, String> HF_BLOCK = Map.of("norm1", "layernorm_before", "norm2", "layernorm_after",
+            "attn.proj", "attention.output.dense", "mlp.fc1", "intermediate.dense", "mlp.fc2", "output.dense");
+    private static final Map<String, String> TORCHVISION_BLOCK = Map.of("norm1", "ln_1", "norm2", "ln_2",
+            "attn.proj", "self_attention.out_proj", "mlp.fc1", "mlp.0", "mlp.fc2", "mlp.3");
+    private static final Map<String, String> OPEN_CLIP_BLOCK = Map.of("norm1", "ln_1", "norm2", "ln_2",
+            "attn.proj", "attn.out_proj", "mlp.fc1", "mlp.c_fc", "mlp.fc2", "mlp.c_proj");
+
+    /** {@code blocks.<i>.<module>.<param>} in a dialect: its prefix for block i, its module name, the same param. */
+    private static String blockTensor(String n, java.util.function.Function<String, String> blockPrefix,
+                                      Map<String, String> modules, String dialect) {
+        String[] parts = n.split("\\.", 3);
+        int dot = parts[2].lastIndexOf('.');
+        String module = modules.get(parts[2].substring(0, dot));
+        if (module == null) throw unknown(dialect, n);
+        return blockPrefix.apply(parts[1]) + module + parts[2].substring(dot);
+    }
+
+    private static IllegalArgumentException unknown(String dialect, String n) {
+        return new IllegalArgumentException(dialect + " checkpoints have no tensor like '" + n + "'");
     }
 
     private static String last(String n) {
