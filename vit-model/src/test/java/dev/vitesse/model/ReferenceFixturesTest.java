@@ -213,6 +213,26 @@ class ReferenceFixturesTest {
         checkAll(m, "torchvision_vit", false);
     }
 
+    @Test
+    void torchvisionBeforeVersion012NamesTheMlpLinear12(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws IOException {
+        // torchvision < 0.12 saved the MLP as mlp.linear_1 / mlp.linear_2 (now mlp.0 / mlp.3): both load alike
+        java.nio.file.Path old;
+        try (dev.vitesse.model.io.SafeTensors st = dev.vitesse.model.io.SafeTensors.open(
+                Fixtures.dir("torchvision_vit").resolve("model.safetensors"))) {
+            Map<String, String> rename = new java.util.HashMap<>();
+            for (String n : st.names()) {
+                String r = n.replace(".mlp.0.", ".mlp.linear_1.").replace(".mlp.3.", ".mlp.linear_2.");
+                if (!r.equals(n)) rename.put(n, r);
+            }
+            assertThat(rename).hasSize(8);   // 2 blocks x 2 linears x (weight, bias)
+            old = dev.vitesse.model.io.SafeTensorsWriter.copyOf(st, rename).write(tmp.resolve("old.safetensors"));
+        }
+        VisionModel m = VisionModel.load(old, LoadOptions.arch("torchvision:vit_b_16").withPatchSize(8).withEmbedDim(16)
+                .withDepth(2).withNumHeads(2).withMlpRatio(2.0));
+        checkAll(m, "torchvision_vit", false);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {48, 24})
     void timmResamplesPositionEmbeddings(int size) throws IOException {
