@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** One loaded model shared by several request threads gives every thread the single-threaded answer. */
 class ConcurrencyTest {
     @ParameterizedTest
-    @ValueSource(strings = {"timm_deit3", "timm_reg", "timm_map_gelu_tanh"})   // LayerScale; registers; attention pool
+    // LayerScale; registers; attention pool; CLIP (pre_norm, QuickGELU, open_clip layout)
+    @ValueSource(strings = {"timm_deit3", "timm_reg", "timm_map_gelu_tanh", "open_clip_quickgelu"})
     void sharedModelIsThreadSafe(String fixture) throws Exception {
         VisionModel m = VisionModel.load(Fixtures.dir(fixture));
         Map<String, float[]> exp = Fixtures.expected(fixture);
