@@ -208,6 +208,72 @@ def open_clip_case(case, seed, dtype='F16'):
                   num_params=used)
 
 
+def timm_to_hf_clip(sd, dim):
+    """The image tower under transformers' CLIPModel names (vision_model.* + visual_projection)."""
+    out = {}
+    for k, v in sd.items():
+        if k == 'head.bias':
+            assert torch.count_nonzero(v) == 0, 'CLIP projections have no bias'
+            continue
+        if k == 'head.weight':
+            out['visual_projection.weight'] = v
+            continue
+        if k == 'cls_token':
+            out['vision_model.embeddings.class_embedding'] = v.reshape(-1)
+            continue
+        if k == 'pos_embed':
+            out['vision_model.embeddings.position_embedding.weight'] = v[0]
+            continue
+        if '.attn.qkv.' in k:
+            b = 'vision_model.encoder.layers.' + k.split('.')[1] + '.self_attn.'
+            for part, name in zip(v.split(dim, dim=0), ('q_proj', 'k_proj', 'v_proj')):
+                out[b + name + '.' + k.split('.')[-1]] = part
+            continue
+        n = k.replace('patch_embed.proj', 'embeddings.patch_embedding').replace('norm_pre', 'pre_layrnorm')
+        n = n.replace('blocks.', 'encoder.layers.').replace('.norm1.', '.layer_norm1.').replace('.norm2.', '.layer_norm2.')
+        n = n.replace('attn.proj.', 'self_attn.out_proj.')
+        if n.startswith('norm.'):
+            n = 'post_layernorm.' + n[len('norm.'):]
+        out['vision_model.' + n] = v
+    return out
+
+
+def hf_clip_case(case, seed, dtype='F16'):
+    """A transformers CLIPModel folder (config.json model_type clip + preprocessor_config.json): QuickGELU image
+    tower, bias-free visual_projection, text-tower tensors and the int64 position_ids buffer to ignore."""
+    m = VisionTransformer(num_classes=8, pre_norm=True, eps=1e-5, act_layer='quick_gelu', **SMALL)
+    m = randomize(m, seed)
+    with torch.no_grad():
+        m.head.bias.zero_()
+    m = round_to(m, dtype)
+    d = fresh(case)
+    g = torch.Generator().manual_seed(seed)
+    tensors = timm_to_hf_clip(m.state_dict(), SMALL['embed_dim'])
+    n_tok = tensors['vision_model.embeddings.position_embedding.weight'].shape[0]
+    tensors['vision_model.embeddings.position_ids'] = torch.arange(n_tok).unsqueeze(0)
+    tensors['logit_scale'] = torch.tensor(4.6052)
+    tensors['text_projection.weight'] = torch.randn(8, 16, generator=g)
+    tensors['text_model.embeddings.token_embedding.weight'] = torch.randn(40, 16, generator=g)
+    dtypes = {k: ('I64' if k.endswith('position_ids') else dtype) for k in tensors}
+    write_safetensors(os.path.join(d, 'model.safetensors'), tensors, dtype=dtypes)
+    cfg = {'architectures': ['CLIPModel'], 'model_type': 'clip', 'projection_dim': 8,
+           'vision_config': {'hidden_size': 16, 'intermediate_size': 32, 'num_hidden_layers': 2,
+                             'num_attention_heads': 2, 'image_size': 32, 'patch_size': 8, 'hidden_act': 'quick_gelu',
+                             'layer_norm_eps': 1e-5, 'model_type': 'clip_vision_model'},
+           'text_config': {'hidden_size': 16, 'vocab_size': 40, 'model_type': 'clip_text_model'}}
+    with open(os.path.join(d, 'config.json'), 'w') as f:
+        json.dump(cfg, f, indent=2)
+    pp = {'image_processor_type': 'CLIPImageProcessor', 'do_resize': True, 'size': {'shortest_edge': 32},
+          'resample': 3, 'do_center_crop': True, 'crop_size': {'height': 32, 'width': 32}, 'do_normalize': True,
+          'image_mean': [0.48145466, 0.4578275, 0.40821073], 'image_std': [0.26862954, 0.26130258, 0.27577711]}
+    with open(os.path.join(d, 'preprocessor_config.json'), 'w') as f:
+        json.dump(pp, f, indent=2)
+    used = sum(v.numel() for k, v in tensors.items() if k.startswith('vision_model.') and not k.endswith('position_ids'))
+    used += tensors['visual_projection.weight'].numel() + 8   # + the zero head bias
+    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), [(48, 'hf')]), m,
+                  num_params=used)
+
+
 def torchvision_case(case, seed):
     torch.manual_seed(seed)
     m = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16,
@@ -256,6 +322,7 @@ def main():
               pretrained_cfg={'mean': [0.48145466, 0.4578275, 0.40821073], 'std': [0.26862954, 0.26130258, 0.27577711]})
     timm_case('timm_clip_pre_norm', 'vit_tiny_patch16_224', 20, dtype='F16', pre_norm=True, extra=[(48, 'timm')])
     open_clip_case('open_clip_quickgelu', 21)
+    hf_clip_case('hf_clip_quickgelu', 22)
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
     hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')

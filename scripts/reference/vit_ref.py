@@ -401,6 +401,8 @@ def _to_numpy(t):
 
 
 def _encode(arr, dtype):
+    if dtype == 'I64':
+        return np.ascontiguousarray(arr.detach().cpu().numpy() if isinstance(arr, torch.Tensor) else arr).astype('<i8').tobytes()
     arr = _to_numpy(arr)
     if dtype == 'F32':
         return arr.astype('<f4').tobytes()

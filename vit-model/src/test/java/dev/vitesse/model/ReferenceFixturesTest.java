@@ -46,7 +46,7 @@ class ReferenceFixturesTest {
     @ParameterizedTest
     @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_max", "timm_avgmax",
             "timm_reg", "timm_reg_gap", "timm_map", "timm_map_gelu_tanh", "timm_clip_quickgelu", "timm_clip_pre_norm",
-            "open_clip_quickgelu",
+            "open_clip_quickgelu", "hf_clip_quickgelu",
             "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
@@ -201,6 +201,24 @@ class ReferenceFixturesTest {
         Map<String, float[]> pre = Fixtures.expected("timm_clip_pre_norm");
         VisionModel preNorm48 = VisionModel.load(Fixtures.dir("timm_clip_pre_norm"), LoadOptions.defaults().withImageSize(48));
         assertClose("pre_norm logits at 48", preNorm48.forward(pre.get("input_48"), 1), pre.get("logits_48"), TOL);
+    }
+
+    @Test
+    void huggingFaceClipFolder() throws IOException {
+        // transformers CLIPModel: vision_config, visual_projection as the head, text tower and position_ids ignored
+        VisionModel m = VisionModel.load(Fixtures.dir("hf_clip_quickgelu"));
+        assertThat(m.config().layout()).isEqualTo(CheckpointLayout.HF_CLIP);
+        assertThat(m.config().act()).isEqualTo(Activation.QUICK_GELU);
+        assertThat(m.config().preNorm()).isTrue();   // pre_layrnorm
+        assertThat(m.config().eps()).isEqualTo(1e-5f);
+        assertThat(m.numClasses()).isEqualTo(8);
+        assertThat(m.preprocessing().cropPct()).isEqualTo(1.0);   // shortest_edge 32, crop 32
+        assertThat(m.preprocessing().squash()).isFalse();
+        assertThat(m.preprocessing().interpolation()).isEqualTo("bicubic");
+        // another resolution: HF's interpolate_pos_encoding rule
+        Map<String, float[]> exp = Fixtures.expected("hf_clip_quickgelu");
+        VisionModel at48 = VisionModel.load(Fixtures.dir("hf_clip_quickgelu"), LoadOptions.defaults().withImageSize(48));
+        assertClose("HF CLIP logits at 48", at48.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
     }
 
     @Test

@@ -12,5 +12,10 @@ public enum CheckpointLayout {
      * OpenAI CLIP / open_clip image tower ({@code visual.*}; the text tower is ignored), mapped as timm's
      * {@code _convert_openai_clip} does; {@code pos_embed} resampled like timm.
      */
-    OPEN_CLIP
+    OPEN_CLIP,
+    /**
+     * Hugging Face CLIP ({@code vision_model.*} + {@code visual_projection}; the text tower is ignored); position
+     * embeddings resampled like HF ViTs.
+     */
+    HF_CLIP
 }

@@ -202,8 +202,10 @@ public final class ModelResolver {
 
     private static ModelSpec hfFolder(Path folder, Path cfgFile, JsonNode cfg, LoadOptions opts, SafeTensors w) throws IOException {
         String type = text(cfgFile, cfg, "model_type");
+        if (type.equals("clip") || type.equals("clip_vision_model")) return hfClipFolder(folder, cfgFile, cfg, type, opts, w);
         if (!type.equals("vit") && !type.equals("deit")) {
-            throw new ModelFormatException(cfgFile + ": model_type '" + type + "' is not supported (vit, deit)");
+            throw new ModelFormatException(cfgFile + ": model_type '" + type + "' is not supported (vit, deit, clip, "
+                    + "clip_vision_model)");
         }
         String act = cfg.hasNonNull("hidden_act") ? cfg.get("hidden_act").asText() : "gelu";
         if (!act.equals("gelu")) throw new ModelFormatException(cfgFile + ": hidden_act '" + act + "' is not supported (gelu)");
@@ -245,6 +247,53 @@ public final class ModelResolver {
         return new ModelSpec(vc, pre, labels, w.path(), folder + " (Hugging Face " + type + " folder" + (prefix.isEmpty() ? ", base model" : "") + ")");
     }
 
+    /**
+     * HF CLIP: {@code CLIPModel} (model_type clip, the image tower's settings under {@code vision_config}) or
+     * {@code CLIPVisionModel[WithProjection]} (model_type clip_vision_model). Defaults are CLIPVisionConfig's
+     * (ViT-B/32: hidden 768, 12 layers, 12 heads, MLP 3072, patch 32, 224 px, quick_gelu, eps 1e-5). The image
+     * embedding is {@code visual_projection(post_layernorm(x[0]))}, a bias-free linear layer read as the head; without
+     * it the model gives the pooled features. Preprocessing: CLIPImageProcessor's defaults (shorter side to 224
+     * bicubic, center crop, OpenAI mean/std) unless preprocessor_config.json says otherwise.
+     */
+    private static ModelSpec hfClipFolder(Path folder, Path cfgFile, JsonNode cfg, String type, LoadOptions opts,
+                                          SafeTensors w) throws IOException {
+        JsonNode v = cfg;
+        String where = "";
+        if (type.equals("clip")) {
+            v = cfg.get("vision_config");
+            if (v == null || v.isNull()) v = JSON.createObjectNode();   // CLIPConfig: every vision default
+            if (!v.isObject()) throw new ModelFormatException(cfgFile + ": 'vision_config' is not an object");
+            where = "vision_config.";
+        }
+        JsonNode vc0 = v;
+        String at = where;
+        String act = vc0.hasNonNull("hidden_act") ? vc0.get("hidden_act").asText() : "quick_gelu";
+        Activation activation = switch (act) {
+            case "quick_gelu" -> Activation.QUICK_GELU;
+            case "gelu" -> Activation.GELU;
+            case "gelu_pytorch_tanh" -> Activation.GELU_TANH;
+            default -> throw new ModelFormatException(cfgFile + ": " + at + "hidden_act '" + act
+                    + "' is not supported (quick_gelu, gelu, gelu_pytorch_tanh)");
+        };
+        int classes = w.has("visual_projection.weight") && w.info("visual_projection.weight").shape().length == 2
+                ? (int) w.info("visual_projection.weight").shape()[0] : 0;
+        int size = intOr(cfgFile, vc0, "image_size", 224);
+        VitConfig base = checked(cfgFile, () -> new VitConfig("hf:" + (type.equals("clip") ? "CLIPModel" : "CLIPVisionModel"),
+                CheckpointLayout.HF_CLIP, size, intOr(cfgFile, vc0, "patch_size", 32), intOr(cfgFile, vc0, "num_channels", 3),
+                intOr(cfgFile, vc0, "hidden_size", 768), intOr(cfgFile, vc0, "num_hidden_layers", 12),
+                intOr(cfgFile, vc0, "num_attention_heads", 12), intOr(cfgFile, vc0, "intermediate_size", 3072),
+                true, false, true, false, 0, false, false, Pooling.TOKEN, false,
+                vc0.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, vc0.get("layer_norm_eps"), at + "layer_norm_eps") : 1e-5f,
+                activation, true, classes));
+        ConfigBuilder b = new ConfigBuilder(base);
+        applyOverrides(b, opts);
+        VitConfig vc = b.build();
+        PreprocessConfig pre = hfPreprocess(folder, new PreprocessConfig(size, 1.0, "bicubic",
+                PreprocessConfig.OPENAI_CLIP_MEAN, PreprocessConfig.OPENAI_CLIP_STD, false));
+        if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
+        return new ModelSpec(vc, pre, null, w.path(), folder + " (Hugging Face " + type + " folder)");
+    }
+
     private static String hfPrefix(SafeTensors f) {
         for (String n : f.names()) {
             int i = n.indexOf("embeddings.patch_embeddings.projection.weight");
@@ -255,14 +304,20 @@ public final class ModelResolver {
 
     /** HF image processor: preprocessor_config.json when present, else ViT/DeiT processor defaults. */
     private static PreprocessConfig hfPreprocess(Path folder, boolean deit, int imageSize) throws IOException {
-        Path f = folder.resolve("preprocessor_config.json");
-        float[] mean = deit ? PreprocessConfig.IMAGENET_MEAN : PreprocessConfig.HALF;
-        float[] std = deit ? PreprocessConfig.IMAGENET_STD : PreprocessConfig.HALF;
         // ViTImageProcessor: squash to 224 bilinear; DeiTImageProcessor: squash to 256 bicubic, crop 224
-        String interp = deit ? "bicubic" : "bilinear";
-        double cropPct = deit ? 224.0 / 256.0 : 1.0;
-        boolean squash = true;
-        int input = imageSize;
+        return hfPreprocess(folder, deit
+                ? new PreprocessConfig(imageSize, 224.0 / 256.0, "bicubic", PreprocessConfig.IMAGENET_MEAN, PreprocessConfig.IMAGENET_STD, true)
+                : new PreprocessConfig(imageSize, 1.0, "bilinear", PreprocessConfig.HALF, PreprocessConfig.HALF, true));
+    }
+
+    /** HF image processor: preprocessor_config.json when present, else {@code def} (the processor's defaults). */
+    private static PreprocessConfig hfPreprocess(Path folder, PreprocessConfig def) throws IOException {
+        Path f = folder.resolve("preprocessor_config.json");
+        float[] mean = def.mean(), std = def.std();
+        String interp = def.interpolation();
+        double cropPct = def.cropPct();
+        boolean squash = def.squash();
+        int input = def.inputSize();
         if (Files.isRegularFile(f)) {
             JsonNode p = readJson(f);
             if (p.hasNonNull("image_mean")) mean = floats(f, p.get("image_mean"), "image_mean");

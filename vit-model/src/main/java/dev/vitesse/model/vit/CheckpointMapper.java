@@ -61,7 +61,7 @@ final class CheckpointMapper {
 
     private void build() {
         int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
-        boolean clip = cfg.layout() == CheckpointLayout.OPEN_CLIP;
+        boolean clip = cfg.layout() == CheckpointLayout.OPEN_CLIP || cfg.layout() == CheckpointLayout.HF_CLIP;
         add("patch_embed.proj.weight", src("patch_embed.proj.weight"), d, c, p, p);
         if (!cfg.preNorm()) add("patch_embed.proj.bias", src("patch_embed.proj.bias"), d);   // timm: bias=not pre_norm
         if (cfg.classToken()) add("cls_token", src("cls_token"), clip ? new long[] {d} : new long[] {1, 1, d});
@@ -78,9 +78,10 @@ final class CheckpointMapper {
                 add(b + n + ".weight", src(b + n + ".weight"), d);
                 add(b + n + ".bias", src(b + n + ".bias"), d);
             }
-            add(b + "attn.qkv.weight", qkvSources(i, "weight"), cfg.layout() == CheckpointLayout.HF ? new long[] {d, d} : new long[] {3L * d, d});
+            boolean split = cfg.layout() == CheckpointLayout.HF || cfg.layout() == CheckpointLayout.HF_CLIP;   // q; k; v
+            add(b + "attn.qkv.weight", qkvSources(i, "weight"), split ? new long[] {d, d} : new long[] {3L * d, d});
             if (cfg.qkvBias()) {
-                add(b + "attn.qkv.bias", qkvSources(i, "bias"), cfg.layout() == CheckpointLayout.HF ? new long[] {d} : new long[] {3L * d});
+                add(b + "attn.qkv.bias", qkvSources(i, "bias"), split ? new long[] {d} : new long[] {3L * d});
             }
             add(b + "attn.proj.weight", src(b + "attn.proj.weight"), d, d);
             add(b + "attn.proj.bias", src(b + "attn.proj.bias"), d);
@@ -112,9 +113,13 @@ final class CheckpointMapper {
             add(a + "mlp.fc2.weight", src(a + "mlp.fc2.weight"), d, h);
             add(a + "mlp.fc2.bias", src(a + "mlp.fc2.bias"), d);
         }
-        if (cfg.numClasses() > 0 && clip) {
-            add("head.weight", src("head.weight"), d, cfg.numClasses());   // visual.proj, stored [D, E]
-            transposed.add("head.weight");
+        if (cfg.numClasses() > 0 && clip) {   // a bias-free image projection
+            if (cfg.layout() == CheckpointLayout.OPEN_CLIP) {
+                add("head.weight", src("head.weight"), d, cfg.numClasses());   // visual.proj, stored [D, E]
+                transposed.add("head.weight");
+            } else {
+                add("head.weight", src("head.weight"), cfg.numClasses(), d);   // visual_projection.weight [E, D]
+            }
             add("head.bias", List.of());
             zeros.put("head.bias", cfg.numClasses());
         } else if (cfg.numClasses() > 0) {
@@ -134,6 +139,11 @@ final class CheckpointMapper {
             case OPEN_CLIP -> {
                 for (String n : file.names()) if (!n.startsWith(OPEN_CLIP_PREFIX)) ignorable.add(n);   // the text tower
             }
+            case HF_CLIP -> {
+                for (String n : file.names())   // the text tower, logit_scale, and the position_ids buffer
+                    if (!n.startsWith(HF_CLIP_PREFIX) && !n.startsWith("visual_projection.")) ignorable.add(n);
+                ignorable.add(HF_CLIP_PREFIX + "embeddings.position_ids");
+            }
             case TORCHVISION, TIMM -> { }
         }
     }
@@ -147,6 +157,10 @@ final class CheckpointMapper {
             case TIMM -> List.of("blocks." + i + ".attn.qkv." + kind);
             case TORCHVISION -> List.of("encoder.layers.encoder_layer_" + i + ".self_attention.in_proj_" + kind);
             case OPEN_CLIP -> List.of(OPEN_CLIP_PREFIX + "transformer.resblocks." + i + ".attn.in_proj_" + kind);
+            case HF_CLIP -> {
+                String b = HF_CLIP_PREFIX + "encoder.layers." + i + ".self_attn.";
+                yield List.of(b + "q_proj." + kind, b + "k_proj." + kind, b + "v_proj." + kind);
+            }
             case HF -> {
                 String b = prefix + "encoder.layer." + i + ".attention.attention.";
                 yield List.of(b + "query." + kind, b + "key." + kind, b + "value." + kind);
@@ -161,7 +175,24 @@ final class CheckpointMapper {
             case HF -> hfName(canonical);
             case TORCHVISION -> torchvisionName(canonical);
             case OPEN_CLIP -> openClipName(canonical);
+            case HF_CLIP -> hfClipName(canonical);
         });
+    }
+
+    /** The image tower's prefix in HF CLIP checkpoints. */
+    static final String HF_CLIP_PREFIX = "vision_model.";
+
+    /** transformers' CLIPVisionTransformer names (its pre-norm really is spelled pre_layrnorm). */
+    private String hfClipName(String n) {
+        String r = HF_CLIP_PREFIX;
+        if (n.equals("cls_token")) return r + "embeddings.class_embedding";
+        if (n.equals("pos_embed")) return r + "embeddings.position_embedding.weight";
+        if (n.equals("head.weight")) return "visual_projection.weight";
+        if (n.startsWith("patch_embed.proj.")) return r + "embeddings.patch_embedding." + last(n);
+        if (n.startsWith("norm_pre.")) return r + "pre_layrnorm." + last(n);
+        if (n.startsWith("norm.")) return r + "post_layernorm." + last(n);
+        if (n.startsWith("blocks.")) return blockTensor(n, i -> r + "encoder.layers." + i + ".", HF_CLIP_BLOCK, HF_CLIP_DIALECT);
+        throw unknown(HF_CLIP_DIALECT, n);
     }
 
     /** The image tower's prefix in OpenAI CLIP / open_clip checkpoints. */
@@ -209,12 +240,14 @@ final class CheckpointMapper {
     }
 
     private static final String HF_DIALECT = "HF ViT/DeiT", TORCHVISION_DIALECT = "torchvision ViT",
-            OPEN_CLIP_DIALECT = "OpenAI CLIP / open_clip";
+            OPEN_CLIP_DIALECT = "OpenAI CLIP / open_clip", HF_CLIP_DIALECT = "HF CLIP";
     /** Each dialect's names for a block's modules (the qkv projection is mapped by {@link #qkvSources}). */
     private static final Map<String, String> HF_BLOCK = Map.of("norm1", "layernorm_before", "norm2", "layernorm_after",
             "attn.proj", "attention.output.dense", "mlp.fc1", "intermediate.dense", "mlp.fc2", "output.dense");
     private static final Map<String, String> TORCHVISION_BLOCK = Map.of("norm1", "ln_1", "norm2", "ln_2",
             "attn.proj", "self_attention.out_proj", "mlp.fc1", "mlp.0", "mlp.fc2", "mlp.3");
+    private static final Map<String, String> HF_CLIP_BLOCK = Map.of("norm1", "layer_norm1", "norm2", "layer_norm2",
+            "attn.proj", "self_attn.out_proj", "mlp.fc1", "mlp.fc1", "mlp.fc2", "mlp.fc2");
     private static final Map<String, String> OPEN_CLIP_BLOCK = Map.of("norm1", "ln_1", "norm2", "ln_2",
             "attn.proj", "attn.out_proj", "mlp.fc1", "mlp.c_fc", "mlp.fc2", "mlp.c_proj");
 
