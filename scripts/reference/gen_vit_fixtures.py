@@ -180,14 +180,18 @@ def timm_to_open_clip(sd):
     return out
 
 
+def clip_tower(seed, dtype):
+    """A tiny CLIP image tower (pre_norm, eps 1e-5, QuickGELU) whose 8-wide head has a zero bias, like a projection."""
+    m = randomize(VisionTransformer(num_classes=8, pre_norm=True, eps=1e-5, act_layer='quick_gelu', **SMALL), seed)
+    with torch.no_grad():
+        m.head.bias.zero_()
+    return round_to(m, dtype)
+
+
 def open_clip_case(case, seed, dtype='F16'):
     """An open_clip hub folder (open_clip_config.json + open_clip_model.safetensors): QuickGELU image tower with a
     bias-free projection, plus text-tower tensors the loader must ignore (one of them 0-d, like logit_scale)."""
-    m = VisionTransformer(num_classes=8, pre_norm=True, eps=1e-5, act_layer='quick_gelu', **SMALL)
-    m = randomize(m, seed)
-    with torch.no_grad():
-        m.head.bias.zero_()
-    m = round_to(m, dtype)
+    m = clip_tower(seed, dtype)
     d = fresh(case)
     g = torch.Generator().manual_seed(seed)
     tensors = timm_to_open_clip(m.state_dict())
@@ -241,11 +245,7 @@ def timm_to_hf_clip(sd, dim):
 def hf_clip_case(case, seed, dtype='F16'):
     """A transformers CLIPModel folder (config.json model_type clip + preprocessor_config.json): QuickGELU image
     tower, bias-free visual_projection, text-tower tensors and the int64 position_ids buffer to ignore."""
-    m = VisionTransformer(num_classes=8, pre_norm=True, eps=1e-5, act_layer='quick_gelu', **SMALL)
-    m = randomize(m, seed)
-    with torch.no_grad():
-        m.head.bias.zero_()
-    m = round_to(m, dtype)
+    m = clip_tower(seed, dtype)
     d = fresh(case)
     g = torch.Generator().manual_seed(seed)
     tensors = timm_to_hf_clip(m.state_dict(), SMALL['embed_dim'])
