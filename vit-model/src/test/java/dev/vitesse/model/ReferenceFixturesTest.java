@@ -186,6 +186,7 @@ class ReferenceFixturesTest {
         assertThat(m.config().eps()).isEqualTo(1e-5f);
         assertThat(m.config().numHeads()).isEqualTo(2);                       // width 16 / head_width 8
         assertThat(m.numClasses()).isEqualTo(8);                              // visual.proj [16, 8]
+        assertThat(m.info().toString()).contains("head: image projection to 8 dims");
         assertThat(m.preprocessing().cropPct()).isEqualTo(1.0);               // resize shorter side, center crop
         assertThat(m.preprocessing().interpolation()).isEqualTo("bicubic");
         assertThat(m.preprocessing().mean()).containsExactly(0.48145466f, 0.4578275f, 0.40821073f);
