@@ -51,6 +51,10 @@ final class ClassifyCommand implements Callable<Integer> {
         if (m.numClasses() == 0) {
             throw new IllegalArgumentException(model.describe() + " has no classification head; use 'vitesse embed'");
         }
+        if (m.headIsImageProjection()) {
+            throw new IllegalArgumentException(model.describe() + " is a CLIP image tower: its head projects into the "
+                    + "image-text embedding space, it does not classify; use 'vitesse embed --head' for the image embeddings");
+        }
         ImageTransform tf = prep.transform(m);
         int k = Math.min(top, m.numClasses());
         PrintWriter out = spec.commandLine().getOut();

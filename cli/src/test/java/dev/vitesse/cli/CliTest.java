@@ -137,6 +137,15 @@ class CliTest {
     }
 
     @Test
+    void classifyRefusesClipTowers() {
+        // a CLIP tower's head is an image projection: classify says so and points to embed --head
+        Path clip = Path.of("..", "vit-model", "src", "test", "resources", "fixtures", "vit", "open_clip_quickgelu");
+        Result r = run("classify", "--model", clip.toString(), BuiltinModel.samples().get(0).toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("is a CLIP image tower").contains("embed --head");
+    }
+
+    @Test
     void attentionWritesOverlayPng(@TempDir Path dir) {
         Path out = dir.resolve("heat.png");
         Path img = BuiltinModel.samples().get(3);

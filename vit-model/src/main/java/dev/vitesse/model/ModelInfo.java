@@ -36,15 +36,9 @@ public record ModelInfo(String source, VitConfig config, long parameters, Prepro
                 + (c.preNorm() ? ", pre_norm" : "")
                 + ", eps " + c.eps() + "\n"
                 + "head: " + (c.numClasses() == 0 ? "none (features)"
-                        : isClip(c) ? "image projection to " + c.numClasses() + " dims" : c.numClasses() + " classes")
+                        : c.headIsImageProjection() ? "image projection to " + c.numClasses() + " dims" : c.numClasses() + " classes")
                 + (c.headDist() ? ", distilled (mean of head and head_dist)" : ", pooling " + c.pooling().timmName()
                 + (c.fcNorm() ? " + fc_norm" : "")) + "\n"
                 + "preprocessing: " + preprocess;
-    }
-
-    /** A CLIP image tower: its head is the projection into the joint image-text space, not a classifier. */
-    private static boolean isClip(VitConfig c) {
-        return c.layout() == dev.vitesse.model.config.CheckpointLayout.OPEN_CLIP
-                || c.layout() == dev.vitesse.model.config.CheckpointLayout.HF_CLIP || c.architecture().contains("_clip_");
     }
 }

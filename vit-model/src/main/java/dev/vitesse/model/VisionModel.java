@@ -332,6 +332,11 @@ public final class VisionModel {
         return backend;
     }
 
+    /** True when the head is a CLIP image projection rather than a classifier (see {@link VitConfig#headIsImageProjection}). */
+    public boolean headIsImageProjection() {
+        return backend == null && fam1 == null && net.config().headIsImageProjection();
+    }
+
     /** Canonical architecture name, e.g. {@code vit_base_patch16_224}, {@code swin_t...}, {@code alternet:dnn_50}. */
     public String architecture() {
         if (backend != null) return backend.architecture();

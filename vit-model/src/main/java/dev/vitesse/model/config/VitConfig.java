@@ -63,6 +63,14 @@ public record VitConfig(String architecture, CheckpointLayout layout, int imageS
         if (!ok) throw new IllegalArgumentException(arch + ": " + msg);
     }
 
+    /**
+     * True for CLIP image towers (open_clip / HF CLIP layouts, timm {@code vit_*_clip_*}): the head is the projection
+     * into the joint image-text space, not a classifier.
+     */
+    public boolean headIsImageProjection() {
+        return layout == CheckpointLayout.OPEN_CLIP || layout == CheckpointLayout.HF_CLIP || architecture.contains("_clip_");
+    }
+
     /** Patches per side. */
     public int gridSize() {
         return imageSize / patchSize;
