@@ -34,6 +34,10 @@ final class EmbedCommand implements Callable<Integer> {
             + "CLIP image tower (vit_*_clip_*) the image embedding in the joint image-text space.")
     boolean head;
 
+    @Option(names = "--normalize", description = "Scale every row to unit L2 norm (cosine similarity becomes a dot "
+            + "product, as CLIP retrieval uses the embeddings).")
+    boolean normalize;
+
     @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -72,8 +76,20 @@ final class EmbedCommand implements Callable<Integer> {
                 }
             }
         }
+        if (normalize) l2NormalizeRows(result, n, d);
         Npy.write(out, result, n, d);
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, n, d);
         return 0;
+    }
+
+    /** Row by row, x / ||x||_2 (summed in double); an all-zero row stays zero. */
+    static void l2NormalizeRows(float[] x, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int j = 0; j < cols; j++) s += (double) x[r * cols + j] * x[r * cols + j];
+            if (s == 0) continue;
+            double inv = 1 / Math.sqrt(s);
+            for (int j = 0; j < cols; j++) x[r * cols + j] = (float) (x[r * cols + j] * inv);
+        }
     }
 }

@@ -134,6 +134,21 @@ class CliTest {
         float[] want = m.forward(Images.batch(samples, ImageTransform.of(m.preprocessing())), samples.size());
         for (int i = 0; i < want.length; i++)
             assertThat(h.data()[i]).as("head output %d", i).isCloseTo(want[i], within(1e-5f * Math.max(1f, Math.abs(want[i]))));
+        // --normalize: unit rows, same directions
+        Path outNorm = dir.resolve("n.npy");
+        r = run("embed", "--head", "--normalize", "--out", outNorm.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        float[] u = Npy.read(outNorm).data();
+        for (int row = 0; row < 8; row++) {
+            double norm = 0, dot = 0, hn = 0;
+            for (int j = 0; j < 10; j++) {
+                norm += u[row * 10 + j] * u[row * 10 + j];
+                dot += u[row * 10 + j] * h.data()[row * 10 + j];
+                hn += h.data()[row * 10 + j] * h.data()[row * 10 + j];
+            }
+            assertThat(norm).as("row %d norm^2", row).isCloseTo(1.0, within(1e-5));
+            assertThat(dot / Math.sqrt(hn)).as("row %d cosine", row).isCloseTo(1.0, within(1e-5));
+        }
     }
 
     @Test
