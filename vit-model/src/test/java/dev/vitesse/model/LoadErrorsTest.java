@@ -366,7 +366,9 @@ class LoadErrorsTest {
         String[][] cases = {
                 {"\"layers\": 2", "\"layers\": [3, 4, 6, 3]", "is a ResNet image tower"},
                 {"\"patch_size\": 8", "\"patch_size\": 8, \"timm_model_name\": \"vit_base_patch16_224\"",
-                        "model_cfg.vision_cfg.timm_model_name is not supported"},
+                        "model_cfg.vision_cfg.timm_model_name = \"vit_base_patch16_224\" is not supported"},
+                {"\"patch_size\": 8", "\"patch_size\": 8, \"ls_init_value\": 1e-5", "model_cfg.vision_cfg.ls_init_value = 1.0E-5"},
+                {"\"patch_size\": 8", "\"patch_size\": 8, \"pool_type\": \"avg\"", "model_cfg.vision_cfg.pool_type = \"avg\""},
                 {"\"head_width\": 8", "\"head_width\": 5", "width 16 is not a multiple of head_width 5"},
                 {"\"quick_gelu\": true", "\"quick_gelu\": \"yes\"", "'model_cfg.quick_gelu' is not a boolean"}};
         for (String[] c : cases) {
@@ -377,6 +379,13 @@ class LoadErrorsTest {
             assertThatThrownBy(() -> VisionModel.load(d)).isInstanceOf(ModelFormatException.class)
                     .hasMessageContaining("open_clip_config.json").hasMessageContaining(c[2]);
         }
+        // open_clip's defaults written out (as many hub configs do) are accepted
+        Path defaults = Files.createDirectories(tmp.resolve("ocdefaults"));
+        Files.copy(src.resolve("open_clip_model.safetensors"), defaults.resolve("open_clip_model.safetensors"));
+        Files.writeString(defaults.resolve("open_clip_config.json"), cfg.replace("\"patch_size\": 8", "\"patch_size\": 8, "
+                + "\"ls_init_value\": null, \"patch_dropout\": 0.0, \"attentional_pool\": false, \"no_ln_pre\": false, "
+                + "\"pool_type\": \"tok\", \"pos_embed_type\": \"learnable\", \"output_tokens\": false"));
+        assertThat(VisionModel.load(defaults).numClasses()).isEqualTo(8);
         // a CLIP file without its image tower's tensors: the names say what is missing
         Path bare = Files.createDirectories(tmp.resolve("ocbare")).resolve("open_clip_model.safetensors");
         Files.copy(src.resolve("open_clip_model.safetensors"), bare);

@@ -366,9 +366,24 @@ public final class ModelResolver {
     // ---------------------------------------------------------------- open_clip folder
 
     static final String OPEN_CLIP_CONFIG = "open_clip_config.json", OPEN_CLIP_WEIGHTS = "open_clip_model.safetensors";
-    /** vision_cfg keys of open_clip's VisionTransformer this loader reads; others change the network and are refused. */
+    /** vision_cfg keys of open_clip's VisionTransformer this loader reads. */
     private static final Set<String> OPEN_CLIP_VISION_KEYS = Set.of("image_size", "layers", "width", "head_width",
             "mlp_ratio", "patch_size");
+    /**
+     * vision_cfg keys accepted at the values that leave the ViT tower as read here (open_clip's defaults; dropout and
+     * output options do nothing at inference). Any other key, or another value, is refused by name.
+     */
+    private static final Map<String, java.util.function.Predicate<JsonNode>> OPEN_CLIP_HARMLESS = Map.of(
+            "ls_init_value", JsonNode::isNull,
+            "patch_dropout", n -> true,
+            "output_tokens", n -> true,
+            "attentional_pool", n -> n.isNull() || (n.isBoolean() && !n.asBoolean()),
+            "no_ln_pre", n -> n.isNull() || (n.isBoolean() && !n.asBoolean()),
+            "final_ln_after_pool", n -> n.isNull() || (n.isBoolean() && !n.asBoolean()),
+            "global_average_pool", n -> n.isNull() || (n.isBoolean() && !n.asBoolean()),
+            "pool_type", n -> n.isNull() || n.asText().equals("tok"),
+            "pos_embed_type", n -> n.isNull() || n.asText().equals("learnable"),
+            "timm_model_name", JsonNode::isNull);
 
     /**
      * open_clip's hub layout (e.g. laion/CLIP-ViT-B-32-laion2B-s34B-b79K): a ViT image tower with
@@ -382,11 +397,15 @@ public final class ModelResolver {
         if (model == null || !model.isObject()) throw new ModelFormatException(cfgFile + ": 'model_cfg' missing or not an object");
         JsonNode vision = model.get("vision_cfg");
         if (vision == null || !vision.isObject()) throw new ModelFormatException(cfgFile + ": 'model_cfg.vision_cfg' missing or not an object");
-        for (Iterator<String> it = vision.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!OPEN_CLIP_VISION_KEYS.contains(k)) {
-                throw new ModelFormatException(cfgFile + ": model_cfg.vision_cfg." + k + " is not supported (a ViT image tower "
-                        + "with " + String.join(", ", new java.util.TreeSet<>(OPEN_CLIP_VISION_KEYS)) + ")");
+        for (Iterator<Map.Entry<String, JsonNode>> it = vision.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String k = e.getKey();
+            if (OPEN_CLIP_VISION_KEYS.contains(k)) continue;
+            var harmless = OPEN_CLIP_HARMLESS.get(k);
+            if (harmless == null || !harmless.test(e.getValue())) {
+                throw new ModelFormatException(cfgFile + ": model_cfg.vision_cfg." + k + " = " + e.getValue()
+                        + " is not supported (a ViT image tower with " + String.join(", ", new java.util.TreeSet<>(OPEN_CLIP_VISION_KEYS))
+                        + "; class-token pooling, ln_pre, no LayerScale)");
             }
         }
         JsonNode layers = vision.get("layers");
