@@ -220,6 +220,11 @@ class ReferenceFixturesTest {
         Map<String, float[]> exp = Fixtures.expected("hf_clip_quickgelu");
         VisionModel at48 = VisionModel.load(Fixtures.dir("hf_clip_quickgelu"), LoadOptions.defaults().withImageSize(48));
         assertClose("HF CLIP logits at 48", at48.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
+        // the same file with a timm CLIP name: its vision_model.* names select the layout
+        VisionModel bare = VisionModel.load(Fixtures.dir("hf_clip_quickgelu").resolve("model.safetensors"),
+                tiny("vit_base_patch16_clip_quickgelu_224"));
+        assertThat(bare.config().layout()).isEqualTo(CheckpointLayout.HF_CLIP);
+        checkAll(bare, "hf_clip_quickgelu", true);
     }
 
     @Test
