@@ -274,6 +274,52 @@ def hf_clip_case(case, seed, dtype='F16'):
                   num_params=used)
 
 
+def timm_to_hf_siglip(sd, dim):
+    """The image tower under transformers' SiglipModel names: CLIP's encoder names, the attention-pooling head as
+    head.* with nn.MultiheadAttention's packed in_proj (rows q; k; v)."""
+    pool = {k: v for k, v in sd.items() if k.startswith('attn_pool.')}
+    out = timm_to_hf_clip({k: v for k, v in sd.items() if not k.startswith('attn_pool.')}, dim)
+    h = 'vision_model.head.'
+    out[h + 'probe'] = pool['attn_pool.latent']
+    out[h + 'attention.in_proj_weight'] = torch.cat([pool['attn_pool.q.weight'], pool['attn_pool.kv.weight']])
+    out[h + 'attention.in_proj_bias'] = torch.cat([pool['attn_pool.q.bias'], pool['attn_pool.kv.bias']])
+    for kind in ('weight', 'bias'):
+        out[h + 'attention.out_proj.' + kind] = pool['attn_pool.proj.' + kind]
+        out[h + 'layernorm.' + kind] = pool['attn_pool.norm.' + kind]
+        out[h + 'mlp.fc1.' + kind] = pool['attn_pool.mlp.fc1.' + kind]
+        out[h + 'mlp.fc2.' + kind] = pool['attn_pool.mlp.fc2.' + kind]
+    return out
+
+
+def hf_siglip_case(case, seed, dtype='F16'):
+    """A transformers SiglipModel folder: no class token, attention-pooling head, gelu_pytorch_tanh, eps 1e-6;
+    the text tower, logit_scale / logit_bias and the int64 position_ids are ignored."""
+    m = round_to(randomize(VisionTransformer(num_classes=0, class_token=False, global_pool='map', eps=1e-6,
+                                             act_layer='gelu_tanh', **SMALL), seed), dtype)
+    d = fresh(case)
+    g = torch.Generator().manual_seed(seed)
+    tensors = timm_to_hf_siglip(m.state_dict(), SMALL['embed_dim'])
+    n_tok = tensors['vision_model.embeddings.position_embedding.weight'].shape[0]
+    tensors['vision_model.embeddings.position_ids'] = torch.arange(n_tok).unsqueeze(0)
+    tensors['logit_scale'] = torch.tensor([2.3])
+    tensors['logit_bias'] = torch.tensor([-10.0])
+    tensors['text_model.embeddings.token_embedding.weight'] = torch.randn(40, 16, generator=g)
+    dtypes = {k: ('I64' if k.endswith('position_ids') else dtype) for k in tensors}
+    write_safetensors(os.path.join(d, 'model.safetensors'), tensors, dtype=dtypes)
+    cfg = {'architectures': ['SiglipModel'], 'model_type': 'siglip',
+           'vision_config': {'hidden_size': 16, 'intermediate_size': 32, 'num_hidden_layers': 2,
+                             'num_attention_heads': 2, 'image_size': 32, 'patch_size': 8,
+                             'hidden_act': 'gelu_pytorch_tanh', 'layer_norm_eps': 1e-6, 'model_type': 'siglip_vision_model'},
+           'text_config': {'hidden_size': 16, 'vocab_size': 40, 'model_type': 'siglip_text_model'}}
+    with open(os.path.join(d, 'config.json'), 'w') as f:
+        json.dump(cfg, f, indent=2)
+    pp = {'image_processor_type': 'SiglipImageProcessor', 'do_resize': True, 'size': {'height': 32, 'width': 32},
+          'resample': 3, 'do_rescale': True, 'do_normalize': True, 'image_mean': [0.5, 0.5, 0.5], 'image_std': [0.5, 0.5, 0.5]}
+    with open(os.path.join(d, 'preprocessor_config.json'), 'w') as f:
+        json.dump(pp, f, indent=2)
+    save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), [(48, 'hf')]), m)
+
+
 def torchvision_case(case, seed):
     torch.manual_seed(seed)
     m = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16,
@@ -323,6 +369,7 @@ def main():
     timm_case('timm_clip_pre_norm', 'vit_tiny_patch16_224', 20, dtype='F16', pre_norm=True, extra=[(48, 'timm')])
     open_clip_case('open_clip_quickgelu', 21)
     hf_clip_case('hf_clip_quickgelu', 22)
+    hf_siglip_case('hf_siglip', 23)
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
     hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')

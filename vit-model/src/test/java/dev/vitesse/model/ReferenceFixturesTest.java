@@ -46,7 +46,7 @@ class ReferenceFixturesTest {
     @ParameterizedTest
     @ValueSource(strings = {"timm_plain", "timm_deit_distilled", "timm_deit3", "timm_avg", "timm_gap", "timm_max", "timm_avgmax",
             "timm_reg", "timm_reg_gap", "timm_map", "timm_map_gelu_tanh", "timm_clip_quickgelu", "timm_clip_pre_norm",
-            "open_clip_quickgelu", "hf_clip_quickgelu",
+            "open_clip_quickgelu", "hf_clip_quickgelu", "hf_siglip",
             "timm_no_qkv_bias", "hf_vit", "hf_deit_single_head", "hf_vit_base_model",
             "hf_deit_teacher"})
     void matchesPyTorch(String testCase) throws IOException {
@@ -225,6 +225,22 @@ class ReferenceFixturesTest {
                 tiny("vit_base_patch16_clip_quickgelu_224"));
         assertThat(bare.config().layout()).isEqualTo(CheckpointLayout.HF_CLIP);
         checkAll(bare, "hf_clip_quickgelu", true);
+    }
+
+    @Test
+    void huggingFaceSiglipFolder() throws IOException {
+        // transformers SiglipModel: no class token, the attention-pooling head as attn_pool (in_proj split into q / kv)
+        VisionModel m = VisionModel.load(Fixtures.dir("hf_siglip"));
+        assertThat(m.config().layout()).isEqualTo(CheckpointLayout.HF_SIGLIP);
+        assertThat(m.config().pooling()).isEqualTo(Pooling.MAP);
+        assertThat(m.config().classToken()).isFalse();
+        assertThat(m.config().act()).isEqualTo(Activation.GELU_TANH);   // gelu_pytorch_tanh
+        assertThat(m.config().eps()).isEqualTo(1e-6f);
+        assertThat(m.numClasses()).isZero();                            // features = the pooling head's output
+        assertThat(m.preprocessing().squash()).isTrue();                // size {height, width}: resize, no crop
+        Map<String, float[]> exp = Fixtures.expected("hf_siglip");
+        VisionModel at48 = VisionModel.load(Fixtures.dir("hf_siglip"), LoadOptions.defaults().withImageSize(48));
+        assertClose("HF SigLIP features at 48", at48.embed(exp.get("input_48"), 1), exp.get("features_48"), TOL);
     }
 
     @Test

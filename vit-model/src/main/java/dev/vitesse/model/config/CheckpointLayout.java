@@ -17,5 +17,10 @@ public enum CheckpointLayout {
      * Hugging Face CLIP ({@code vision_model.*} + {@code visual_projection}; the text tower is ignored); position
      * embeddings resampled like HF ViTs.
      */
-    HF_CLIP
+    HF_CLIP,
+    /**
+     * Hugging Face SigLIP ({@code vision_model.*} with its attention-pooling head; the text tower is ignored);
+     * position embeddings resampled like HF ViTs.
+     */
+    HF_SIGLIP
 }

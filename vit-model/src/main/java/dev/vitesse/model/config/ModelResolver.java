@@ -202,10 +202,11 @@ public final class ModelResolver {
 
     private static ModelSpec hfFolder(Path folder, Path cfgFile, JsonNode cfg, LoadOptions opts, SafeTensors w) throws IOException {
         String type = text(cfgFile, cfg, "model_type");
-        if (type.equals("clip") || type.equals("clip_vision_model")) return hfClipFolder(folder, cfgFile, cfg, type, opts, w);
+        if (type.equals("clip") || type.equals("clip_vision_model") || type.equals("siglip") || type.equals("siglip_vision_model"))
+            return hfVisionTowerFolder(folder, cfgFile, cfg, type, opts, w);
         if (!type.equals("vit") && !type.equals("deit")) {
             throw new ModelFormatException(cfgFile + ": model_type '" + type + "' is not supported (vit, deit, clip, "
-                    + "clip_vision_model)");
+                    + "clip_vision_model, siglip, siglip_vision_model)");
         }
         String act = cfg.hasNonNull("hidden_act") ? cfg.get("hidden_act").asText() : "gelu";
         if (!act.equals("gelu")) throw new ModelFormatException(cfgFile + ": hidden_act '" + act + "' is not supported (gelu)");
@@ -248,6 +249,9 @@ public final class ModelResolver {
     }
 
     /**
+     * HF SigLIP ({@code SiglipModel} / {@code SiglipVisionModel}): the same encoder names as CLIP, no class token,
+     * the attention-pooling head ({@code head.probe}, a packed {@code in_proj}, {@code out_proj}, {@code layernorm},
+     * {@code mlp}) read as timm's attn_pool, gelu_pytorch_tanh, eps 1e-6, no projection.
      * HF CLIP: {@code CLIPModel} (model_type clip, the image tower's settings under {@code vision_config}) or
      * {@code CLIPVisionModel[WithProjection]} (model_type clip_vision_model). Defaults are CLIPVisionConfig's
      * (ViT-B/32: hidden 768, 12 layers, 12 heads, MLP 3072, patch 32, 224 px, quick_gelu, eps 1e-5). The image
@@ -255,19 +259,23 @@ public final class ModelResolver {
      * it the model gives the pooled features. Preprocessing: CLIPImageProcessor's defaults (shorter side to 224
      * bicubic, center crop, OpenAI mean/std) unless preprocessor_config.json says otherwise.
      */
-    private static ModelSpec hfClipFolder(Path folder, Path cfgFile, JsonNode cfg, String type, LoadOptions opts,
-                                          SafeTensors w) throws IOException {
+    private static ModelSpec hfVisionTowerFolder(Path folder, Path cfgFile, JsonNode cfg, String type, LoadOptions opts,
+                                                 SafeTensors w) throws IOException {
+        boolean siglip = type.startsWith("siglip");
         JsonNode v = cfg;
         String where = "";
-        if (type.equals("clip")) {
+        if (type.equals("clip") || type.equals("siglip")) {
             v = cfg.get("vision_config");
-            if (v == null || v.isNull()) v = JSON.createObjectNode();   // CLIPConfig: every vision default
+            if (v == null || v.isNull()) v = JSON.createObjectNode();   // CLIPConfig / SiglipConfig: every vision default
             if (!v.isObject()) throw new ModelFormatException(cfgFile + ": 'vision_config' is not an object");
             where = "vision_config.";
         }
         JsonNode vc0 = v;
         String at = where;
-        String act = vc0.hasNonNull("hidden_act") ? vc0.get("hidden_act").asText() : "quick_gelu";
+        String act = vc0.hasNonNull("hidden_act") ? vc0.get("hidden_act").asText() : siglip ? "gelu_pytorch_tanh" : "quick_gelu";
+        if (siglip && vc0.hasNonNull("vision_use_head") && !asBool(cfgFile, vc0.get("vision_use_head"), at + "vision_use_head")) {
+            throw new ModelFormatException(cfgFile + ": " + at + "vision_use_head=false (no pooling head) is not supported");
+        }
         Activation activation = switch (act) {
             case "quick_gelu" -> Activation.QUICK_GELU;
             case "gelu" -> Activation.GELU;
@@ -275,21 +283,30 @@ public final class ModelResolver {
             default -> throw new ModelFormatException(cfgFile + ": " + at + "hidden_act '" + act
                     + "' is not supported (quick_gelu, gelu, gelu_pytorch_tanh)");
         };
-        int classes = w.has("visual_projection.weight") && w.info("visual_projection.weight").shape().length == 2
+        int classes = !siglip && w.has("visual_projection.weight") && w.info("visual_projection.weight").shape().length == 2
                 ? (int) w.info("visual_projection.weight").shape()[0] : 0;
         int size = intOr(cfgFile, vc0, "image_size", 224);
-        VitConfig base = checked(cfgFile, () -> new VitConfig("hf:" + (type.equals("clip") ? "CLIPModel" : "CLIPVisionModel"),
-                CheckpointLayout.HF_CLIP, size, intOr(cfgFile, vc0, "patch_size", 32), intOr(cfgFile, vc0, "num_channels", 3),
+        String name = siglip ? (type.equals("siglip") ? "SiglipModel" : "SiglipVisionModel")
+                : (type.equals("clip") ? "CLIPModel" : "CLIPVisionModel");
+        // CLIP: class token, pre-norm, token pooling, eps 1e-5, patch 32; SigLIP: no class token, attention pooling
+        // (its head), eps 1e-6, patch 16, a patch-embedding bias
+        VitConfig base = checked(cfgFile, () -> new VitConfig("hf:" + name,
+                siglip ? CheckpointLayout.HF_SIGLIP : CheckpointLayout.HF_CLIP, size,
+                intOr(cfgFile, vc0, "patch_size", siglip ? 16 : 32), intOr(cfgFile, vc0, "num_channels", 3),
                 intOr(cfgFile, vc0, "hidden_size", 768), intOr(cfgFile, vc0, "num_hidden_layers", 12),
                 intOr(cfgFile, vc0, "num_attention_heads", 12), intOr(cfgFile, vc0, "intermediate_size", 3072),
-                true, false, true, false, 0, false, false, Pooling.TOKEN, false,
-                vc0.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, vc0.get("layer_norm_eps"), at + "layer_norm_eps") : 1e-5f,
-                activation, true, classes));
+                true, false, !siglip, false, 0, false, false, siglip ? Pooling.MAP : Pooling.TOKEN, false,
+                vc0.hasNonNull("layer_norm_eps") ? (float) asDouble(cfgFile, vc0.get("layer_norm_eps"), at + "layer_norm_eps")
+                        : siglip ? 1e-6f : 1e-5f,
+                activation, !siglip, classes));
         ConfigBuilder b = new ConfigBuilder(base);
         applyOverrides(b, opts);
         VitConfig vc = b.build();
-        PreprocessConfig pre = hfPreprocess(folder, new PreprocessConfig(size, 1.0, "bicubic",
-                PreprocessConfig.OPENAI_CLIP_MEAN, PreprocessConfig.OPENAI_CLIP_STD, false));
+        // CLIPImageProcessor: shorter side bicubic + center crop, OpenAI mean/std; SiglipImageProcessor: squash to
+        // size x size bicubic, mean = std = 0.5
+        PreprocessConfig pre = hfPreprocess(folder, siglip
+                ? new PreprocessConfig(size, 1.0, "bicubic", PreprocessConfig.HALF, PreprocessConfig.HALF, true)
+                : new PreprocessConfig(size, 1.0, "bicubic", PreprocessConfig.OPENAI_CLIP_MEAN, PreprocessConfig.OPENAI_CLIP_STD, false));
         if (vc.imageSize() != pre.inputSize()) pre = pre.withInputSize(vc.imageSize());
         return new ModelSpec(vc, pre, null, w.path(), folder + " (Hugging Face " + type + " folder)");
     }

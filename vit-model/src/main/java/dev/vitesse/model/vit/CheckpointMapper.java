@@ -37,6 +37,8 @@ final class CheckpointMapper {
     private final Set<String> ignorable = new LinkedHashSet<>();
     /** Canonical [n][k] weights stored as [k][n] (open_clip's {@code x @ proj}). */
     private final Set<String> transposed = new LinkedHashSet<>();
+    /** Canonical tensors that are rows [first, first + count) of their single source (HF SigLIP's in_proj). */
+    private final Map<String, int[]> rowSlices = new LinkedHashMap<>();
     /** Canonical tensors the checkpoint does not store, all zeros, with their lengths (open_clip's head bias). */
     private final Map<String, Integer> zeros = new LinkedHashMap<>();
     private final String prefix;   // HF: "vit.", "deit." or ""
@@ -62,12 +64,13 @@ final class CheckpointMapper {
     private void build() {
         int d = cfg.embedDim(), h = cfg.mlpHidden(), p = cfg.patchSize(), c = cfg.inChans();
         boolean clip = cfg.layout() == CheckpointLayout.OPEN_CLIP || cfg.layout() == CheckpointLayout.HF_CLIP;
+        boolean vectorEmbeddings = clip || cfg.layout() == CheckpointLayout.HF_SIGLIP;   // [D] class token, [N, D] pos_embed
         add("patch_embed.proj.weight", src("patch_embed.proj.weight"), d, c, p, p);
         if (!cfg.preNorm()) add("patch_embed.proj.bias", src("patch_embed.proj.bias"), d);   // timm: bias=not pre_norm
-        if (cfg.classToken()) add("cls_token", src("cls_token"), clip ? new long[] {d} : new long[] {1, 1, d});
+        if (cfg.classToken()) add("cls_token", src("cls_token"), vectorEmbeddings ? new long[] {d} : new long[] {1, 1, d});
         if (cfg.distToken()) add("dist_token", src("dist_token"), 1, 1, d);
         if (cfg.regTokens() > 0) add("reg_token", src("reg_token"), 1, cfg.regTokens(), d);
-        add("pos_embed", src("pos_embed"), clip ? new long[] {-1, d} : new long[] {-1, -1, d});   // length checked by the loader
+        add("pos_embed", src("pos_embed"), vectorEmbeddings ? new long[] {-1, d} : new long[] {-1, -1, d});   // length checked by the loader
         if (cfg.preNorm()) {
             add("norm_pre.weight", src("norm_pre.weight"), d);
             add("norm_pre.bias", src("norm_pre.bias"), d);
@@ -78,7 +81,8 @@ final class CheckpointMapper {
                 add(b + n + ".weight", src(b + n + ".weight"), d);
                 add(b + n + ".bias", src(b + n + ".bias"), d);
             }
-            boolean split = cfg.layout() == CheckpointLayout.HF || cfg.layout() == CheckpointLayout.HF_CLIP;   // q; k; v
+            boolean split = cfg.layout() == CheckpointLayout.HF || cfg.layout() == CheckpointLayout.HF_CLIP
+                    || cfg.layout() == CheckpointLayout.HF_SIGLIP;   // separate q; k; v
             add(b + "attn.qkv.weight", qkvSources(i, "weight"), split ? new long[] {d, d} : new long[] {3L * d, d});
             if (cfg.qkvBias()) {
                 add(b + "attn.qkv.bias", qkvSources(i, "bias"), split ? new long[] {d} : new long[] {3L * d});
@@ -100,10 +104,23 @@ final class CheckpointMapper {
         if (cfg.pooling() == Pooling.MAP) {   // timm AttentionPoolLatent
             String a = "attn_pool.";
             add(a + "latent", src(a + "latent"), 1, 1, d);
-            add(a + "q.weight", src(a + "q.weight"), d, d);
-            add(a + "q.bias", src(a + "q.bias"), d);
-            add(a + "kv.weight", src(a + "kv.weight"), 2L * d, d);
-            add(a + "kv.bias", src(a + "kv.bias"), 2L * d);
+            if (cfg.layout() == CheckpointLayout.HF_SIGLIP) {
+                // nn.MultiheadAttention's packed in_proj [3D, D]: rows q; k; v, so q is rows [0, D) and kv rows [D, 3D)
+                String in = HF_VISION_PREFIX + "head.attention.in_proj_";
+                add(a + "q.weight", List.of(in + "weight"), 3L * d, d);
+                add(a + "q.bias", List.of(in + "bias"), 3L * d);
+                add(a + "kv.weight", List.of(in + "weight"), 3L * d, d);
+                add(a + "kv.bias", List.of(in + "bias"), 3L * d);
+                for (String kind : List.of("weight", "bias")) {
+                    rowSlices.put(a + "q." + kind, new int[] {0, d});
+                    rowSlices.put(a + "kv." + kind, new int[] {d, 2 * d});
+                }
+            } else {
+                add(a + "q.weight", src(a + "q.weight"), d, d);
+                add(a + "q.bias", src(a + "q.bias"), d);
+                add(a + "kv.weight", src(a + "kv.weight"), 2L * d, d);
+                add(a + "kv.bias", src(a + "kv.bias"), 2L * d);
+            }
             add(a + "proj.weight", src(a + "proj.weight"), d, d);
             add(a + "proj.bias", src(a + "proj.bias"), d);
             add(a + "norm.weight", src(a + "norm.weight"), d);
@@ -139,10 +156,10 @@ final class CheckpointMapper {
             case OPEN_CLIP -> {
                 for (String n : file.names()) if (!n.startsWith(OPEN_CLIP_PREFIX)) ignorable.add(n);   // the text tower
             }
-            case HF_CLIP -> {
-                for (String n : file.names())   // the text tower, logit_scale, and the position_ids buffer
-                    if (!n.startsWith(HF_CLIP_PREFIX) && !n.startsWith("visual_projection.")) ignorable.add(n);
-                ignorable.add(HF_CLIP_PREFIX + "embeddings.position_ids");
+            case HF_CLIP, HF_SIGLIP -> {
+                for (String n : file.names())   // the text tower, logit_scale / logit_bias, and the position_ids buffer
+                    if (!n.startsWith(HF_VISION_PREFIX) && !n.startsWith("visual_projection.")) ignorable.add(n);
+                ignorable.add(HF_VISION_PREFIX + "embeddings.position_ids");
             }
             case TORCHVISION, TIMM -> { }
         }
@@ -157,8 +174,8 @@ final class CheckpointMapper {
             case TIMM -> List.of("blocks." + i + ".attn.qkv." + kind);
             case TORCHVISION -> List.of("encoder.layers.encoder_layer_" + i + ".self_attention.in_proj_" + kind);
             case OPEN_CLIP -> List.of(OPEN_CLIP_PREFIX + "transformer.resblocks." + i + ".attn.in_proj_" + kind);
-            case HF_CLIP -> {
-                String b = HF_CLIP_PREFIX + "encoder.layers." + i + ".self_attn.";
+            case HF_CLIP, HF_SIGLIP -> {
+                String b = HF_VISION_PREFIX + "encoder.layers." + i + ".self_attn.";
                 yield List.of(b + "q_proj." + kind, b + "k_proj." + kind, b + "v_proj." + kind);
             }
             case HF -> {
@@ -175,24 +192,31 @@ final class CheckpointMapper {
             case HF -> hfName(canonical);
             case TORCHVISION -> torchvisionName(canonical);
             case OPEN_CLIP -> openClipName(canonical);
-            case HF_CLIP -> hfClipName(canonical);
+            case HF_CLIP, HF_SIGLIP -> hfVisionName(canonical);
         });
     }
 
-    /** The image tower's prefix in HF CLIP checkpoints. */
-    static final String HF_CLIP_PREFIX = "vision_model.";
+    /** The image tower's prefix in HF CLIP and SigLIP checkpoints. */
+    static final String HF_VISION_PREFIX = "vision_model.";
 
-    /** transformers' CLIPVisionTransformer names (its pre-norm really is spelled pre_layrnorm). */
-    private String hfClipName(String n) {
-        String r = HF_CLIP_PREFIX;
+    /**
+     * transformers' CLIPVisionTransformer / SiglipVisionTransformer names (CLIP's pre-norm really is spelled
+     * pre_layrnorm; SigLIP's attention-pooling head is {@code head.*}).
+     */
+    private String hfVisionName(String n) {
+        String r = HF_VISION_PREFIX;
+        if (n.equals("attn_pool.latent")) return r + "head.probe";
+        if (n.startsWith("attn_pool.proj.")) return r + "head.attention.out_proj." + last(n);
+        if (n.startsWith("attn_pool.norm.")) return r + "head.layernorm." + last(n);
+        if (n.startsWith("attn_pool.mlp.")) return r + "head." + n.substring("attn_pool.".length());
         if (n.equals("cls_token")) return r + "embeddings.class_embedding";
         if (n.equals("pos_embed")) return r + "embeddings.position_embedding.weight";
         if (n.equals("head.weight")) return "visual_projection.weight";
         if (n.startsWith("patch_embed.proj.")) return r + "embeddings.patch_embedding." + last(n);
         if (n.startsWith("norm_pre.")) return r + "pre_layrnorm." + last(n);
         if (n.startsWith("norm.")) return r + "post_layernorm." + last(n);
-        if (n.startsWith("blocks.")) return blockTensor(n, i -> r + "encoder.layers." + i + ".", HF_CLIP_BLOCK, HF_CLIP_DIALECT);
-        throw unknown(HF_CLIP_DIALECT, n);
+        if (n.startsWith("blocks.")) return blockTensor(n, i -> r + "encoder.layers." + i + ".", HF_VISION_BLOCK, HF_VISION_DIALECT);
+        throw unknown(HF_VISION_DIALECT, n);
     }
 
     /** The image tower's prefix in OpenAI CLIP / open_clip checkpoints. */
@@ -240,13 +264,13 @@ final class CheckpointMapper {
     }
 
     private static final String HF_DIALECT = "HF ViT/DeiT", TORCHVISION_DIALECT = "torchvision ViT",
-            OPEN_CLIP_DIALECT = "OpenAI CLIP / open_clip", HF_CLIP_DIALECT = "HF CLIP";
+            OPEN_CLIP_DIALECT = "OpenAI CLIP / open_clip", HF_VISION_DIALECT = "HF CLIP / SigLIP";
     /** Each dialect's names for a block's modules (the qkv projection is mapped by {@link #qkvSources}). */
     private static final Map<String, String> HF_BLOCK = Map.of("norm1", "layernorm_before", "norm2", "layernorm_after",
             "attn.proj", "attention.output.dense", "mlp.fc1", "intermediate.dense", "mlp.fc2", "output.dense");
     private static final Map<String, String> TORCHVISION_BLOCK = Map.of("norm1", "ln_1", "norm2", "ln_2",
             "attn.proj", "self_attention.out_proj", "mlp.fc1", "mlp.0", "mlp.fc2", "mlp.3");
-    private static final Map<String, String> HF_CLIP_BLOCK = Map.of("norm1", "layer_norm1", "norm2", "layer_norm2",
+    private static final Map<String, String> HF_VISION_BLOCK = Map.of("norm1", "layer_norm1", "norm2", "layer_norm2",
             "attn.proj", "self_attn.out_proj", "mlp.fc1", "mlp.fc1", "mlp.fc2", "mlp.fc2");
     private static final Map<String, String> OPEN_CLIP_BLOCK = Map.of("norm1", "ln_1", "norm2", "ln_2",
             "attn.proj", "attn.out_proj", "mlp.fc1", "mlp.c_fc", "mlp.fc2", "mlp.c_proj");
@@ -306,6 +330,12 @@ final class CheckpointMapper {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
         if (zeros.containsKey(canonical)) return new float[zeros.get(canonical)];
+        if (rowSlices.containsKey(canonical)) {
+            int[] sl = rowSlices.get(canonical);
+            long[] s = e.partShape;
+            int cols = s.length == 2 ? (int) s[1] : 1;
+            return Arrays.copyOfRange(file.floats(e.sources.get(0)), sl[0] * cols, (sl[0] + sl[1]) * cols);
+        }
         if (transposed.contains(canonical)) {
             long[] s = e.partShape;   // stored [k][n], validated
             return transpose(file.floats(e.sources.get(0)), (int) s[0], (int) s[1]);
@@ -335,7 +365,8 @@ final class CheckpointMapper {
     PackedMatrix packed(String canonical, int n, int k, WeightFormat format) {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
-        DType dtype = e.sources.size() == 1 && !transposed.contains(canonical) ? file.info(e.sources.get(0)).dtype() : null;
+        DType dtype = e.sources.size() == 1 && !transposed.contains(canonical) && !rowSlices.containsKey(canonical)
+                ? file.info(e.sources.get(0)).dtype() : null;
         if (dtype == DType.F32 || (dtype == DType.BF16 && format == WeightFormat.BF16)) {
             java.lang.foreign.MemorySegment seg = file.segment(e.sources.get(0));
             // a BF16 tensor stored as bf16 keeps its bits (no rounding, no f32 detour)

@@ -279,7 +279,7 @@ public final class VisionTransformer {
         float[] grid = Arrays.copyOfRange(stored, prefix * d, stored.length);
         float[] resized = switch (cfg.layout()) {
             case TIMM, OPEN_CLIP -> PosEmbedResample.timm(grid, g0, g0, g1, g1, d);
-            case HF, HF_CLIP -> PosEmbedResample.hf(grid, g0, g0, g1, g1, d);
+            case HF, HF_CLIP, HF_SIGLIP -> PosEmbedResample.hf(grid, g0, g0, g1, g1, d);
             case TORCHVISION -> throw new IllegalArgumentException(posName + ": the checkpoint was trained at "
                     + g0 * cfg.patchSize() + "x" + g0 * cfg.patchSize() + " (" + g0 + "x" + g0 + " patches) and "
                     + "torchvision ViTs cannot run at another resolution (requested " + cfg.imageSize() + ")");
