@@ -241,6 +241,11 @@ class ReferenceFixturesTest {
         Map<String, float[]> exp = Fixtures.expected("hf_siglip");
         VisionModel at48 = VisionModel.load(Fixtures.dir("hf_siglip"), LoadOptions.defaults().withImageSize(48));
         assertClose("HF SigLIP features at 48", at48.embed(exp.get("input_48"), 1), exp.get("features_48"), TOL);
+        // the same file with a timm SigLIP name (a gelu_tanh one): its vision_model.head.* names select the layout
+        VisionModel bare = VisionModel.load(Fixtures.dir("hf_siglip").resolve("model.safetensors"),
+                tiny("vit_base_patch32_siglip_256"));
+        assertThat(bare.config().layout()).isEqualTo(CheckpointLayout.HF_SIGLIP);
+        checkAll(bare, "hf_siglip", true);
     }
 
     @Test

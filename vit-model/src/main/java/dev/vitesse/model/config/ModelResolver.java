@@ -28,7 +28,7 @@ import java.util.TreeMap;
  *   <li>open_clip folder: {@code open_clip_config.json} (model_cfg.vision_cfg, quick_gelu, preprocess_cfg) +
  *       {@code open_clip_model.safetensors};</li>
  *   <li>bare {@code .safetensors} + architecture name (timm or {@code torchvision:}); a file with OpenAI CLIP /
- *       open_clip names ({@code visual.*}) or HF CLIP names ({@code vision_model.*}) is read in that layout.</li>
+ *       open_clip names ({@code visual.*}) or HF CLIP / SigLIP names ({@code vision_model.*}) is read in that layout.</li>
  * </ol>
  * {@link LoadOptions} overrides are applied last. Facts only the weights know (number of classes of a bare
  * file, torchvision's training resolution, DeiT-HF teacher head) are read from the safetensors header.
@@ -474,7 +474,8 @@ public final class ModelResolver {
         ConfigBuilder b = new ConfigBuilder(spec.config());
         PreprocessConfig pre = spec.preprocess();
         if (b.layout == CheckpointLayout.TIMM && w.has("visual.conv1.weight")) b.layout = CheckpointLayout.OPEN_CLIP;
-        if (b.layout == CheckpointLayout.TIMM && w.has("vision_model.embeddings.patch_embedding.weight")) b.layout = CheckpointLayout.HF_CLIP;
+        if (b.layout == CheckpointLayout.TIMM && w.has("vision_model.embeddings.patch_embedding.weight"))
+            b.layout = w.has("vision_model.head.probe") ? CheckpointLayout.HF_SIGLIP : CheckpointLayout.HF_CLIP;
         if (b.layout == CheckpointLayout.OPEN_CLIP) {   // the projection visual.proj [D, E] is the head
             b.numClasses = w.has("visual.proj") && w.info("visual.proj").shape().length == 2
                     ? (int) w.info("visual.proj").shape()[1] : 0;
