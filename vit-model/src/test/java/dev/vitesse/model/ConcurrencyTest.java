@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConcurrencyTest {
     @ParameterizedTest
     // LayerScale; registers; attention pool; CLIP (pre_norm, QuickGELU, open_clip layout)
-    @ValueSource(strings = {"timm_deit3", "timm_reg", "timm_map_gelu_tanh", "open_clip_quickgelu"})
+    @ValueSource(strings = {"timm_deit3", "timm_reg", "timm_map_gelu_tanh", "open_clip_quickgelu", "hf_siglip"})
     void sharedModelIsThreadSafe(String fixture) throws Exception {
         VisionModel m = VisionModel.load(Fixtures.dir(fixture));
         Map<String, float[]> exp = Fixtures.expected(fixture);

@@ -190,15 +190,9 @@ class ReferenceFixturesTest {
         assertThat(m.preprocessing().cropPct()).isEqualTo(1.0);               // resize shorter side, center crop
         assertThat(m.preprocessing().interpolation()).isEqualTo("bicubic");
         assertThat(m.preprocessing().mean()).containsExactly(0.48145466f, 0.4578275f, 0.40821073f);
-        // the same file with a timm CLIP name: its visual.* names select the layout
-        VisionModel bare = VisionModel.load(Fixtures.dir("open_clip_quickgelu").resolve("open_clip_model.safetensors"),
-                tiny("vit_base_patch16_clip_quickgelu_224"));
-        assertThat(bare.config().layout()).isEqualTo(CheckpointLayout.OPEN_CLIP);
-        checkAll(bare, "open_clip_quickgelu", true);
-        // another resolution: pos_embed resampled by timm's rule, as timm's _convert_openai_clip does
-        Map<String, float[]> exp = Fixtures.expected("open_clip_quickgelu");
-        VisionModel at48 = VisionModel.load(Fixtures.dir("open_clip_quickgelu"), LoadOptions.defaults().withImageSize(48));
-        assertClose("open_clip logits at 48", at48.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
+        // at 48 px pos_embed is resampled by timm's rule, as timm's _convert_openai_clip does
+        atOtherSizeAndBare("open_clip_quickgelu", "open_clip_model.safetensors", "vit_base_patch16_clip_quickgelu_224",
+                CheckpointLayout.OPEN_CLIP);
         Map<String, float[]> pre = Fixtures.expected("timm_clip_pre_norm");
         VisionModel preNorm48 = VisionModel.load(Fixtures.dir("timm_clip_pre_norm"), LoadOptions.defaults().withImageSize(48));
         assertClose("pre_norm logits at 48", preNorm48.forward(pre.get("input_48"), 1), pre.get("logits_48"), TOL);
@@ -216,15 +210,23 @@ class ReferenceFixturesTest {
         assertThat(m.preprocessing().cropPct()).isEqualTo(1.0);   // shortest_edge 32, crop 32
         assertThat(m.preprocessing().squash()).isFalse();
         assertThat(m.preprocessing().interpolation()).isEqualTo("bicubic");
-        // another resolution: HF's interpolate_pos_encoding rule
-        Map<String, float[]> exp = Fixtures.expected("hf_clip_quickgelu");
-        VisionModel at48 = VisionModel.load(Fixtures.dir("hf_clip_quickgelu"), LoadOptions.defaults().withImageSize(48));
-        assertClose("HF CLIP logits at 48", at48.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
-        // the same file with a timm CLIP name: its vision_model.* names select the layout
-        VisionModel bare = VisionModel.load(Fixtures.dir("hf_clip_quickgelu").resolve("model.safetensors"),
-                tiny("vit_base_patch16_clip_quickgelu_224"));
-        assertThat(bare.config().layout()).isEqualTo(CheckpointLayout.HF_CLIP);
-        checkAll(bare, "hf_clip_quickgelu", true);
+        // at 48 px: HF's interpolate_pos_encoding rule
+        atOtherSizeAndBare("hf_clip_quickgelu", "model.safetensors", "vit_base_patch16_clip_quickgelu_224", CheckpointLayout.HF_CLIP);
+    }
+
+    /**
+     * A CLIP-family fixture run at 48 px (against PyTorch's pass with the position embedding resampled by the layout's
+     * rule), and its weights file loaded bare with a timm name, whose tensor names then select the layout.
+     */
+    private static void atOtherSizeAndBare(String fixture, String weights, String arch, CheckpointLayout layout)
+            throws IOException {
+        Map<String, float[]> exp = Fixtures.expected(fixture);
+        VisionModel at48 = VisionModel.load(Fixtures.dir(fixture), LoadOptions.defaults().withImageSize(48));
+        assertClose(fixture + " outputs at 48", at48.forward(exp.get("input_48"), 1), exp.get("logits_48"), TOL);
+        assertClose(fixture + " features at 48", at48.embed(exp.get("input_48"), 1), exp.get("features_48"), TOL);
+        VisionModel bare = VisionModel.load(Fixtures.dir(fixture).resolve(weights), tiny(arch));
+        assertThat(bare.config().layout()).isEqualTo(layout);
+        checkAll(bare, fixture, true);
     }
 
     @Test
@@ -238,14 +240,7 @@ class ReferenceFixturesTest {
         assertThat(m.config().eps()).isEqualTo(1e-6f);
         assertThat(m.numClasses()).isZero();                            // features = the pooling head's output
         assertThat(m.preprocessing().squash()).isTrue();                // size {height, width}: resize, no crop
-        Map<String, float[]> exp = Fixtures.expected("hf_siglip");
-        VisionModel at48 = VisionModel.load(Fixtures.dir("hf_siglip"), LoadOptions.defaults().withImageSize(48));
-        assertClose("HF SigLIP features at 48", at48.embed(exp.get("input_48"), 1), exp.get("features_48"), TOL);
-        // the same file with a timm SigLIP name (a gelu_tanh one): its vision_model.head.* names select the layout
-        VisionModel bare = VisionModel.load(Fixtures.dir("hf_siglip").resolve("model.safetensors"),
-                tiny("vit_base_patch32_siglip_256"));
-        assertThat(bare.config().layout()).isEqualTo(CheckpointLayout.HF_SIGLIP);
-        checkAll(bare, "hf_siglip", true);
+        atOtherSizeAndBare("hf_siglip", "model.safetensors", "vit_base_patch32_siglip_256", CheckpointLayout.HF_SIGLIP);
     }
 
     @Test
