@@ -249,10 +249,13 @@ public final class ModelResolver {
     }
 
     /**
-     * HF SigLIP ({@code SiglipModel} / {@code SiglipVisionModel}): the same encoder names as CLIP, no class token,
+     * A Hugging Face image tower, CLIP or SigLIP; the image tower's settings are under {@code vision_config} for the
+     * two-tower models.
+     * <p>SigLIP ({@code SiglipModel} / {@code SiglipVisionModel}): the same encoder names as CLIP, no class token,
      * the attention-pooling head ({@code head.probe}, a packed {@code in_proj}, {@code out_proj}, {@code layernorm},
-     * {@code mlp}) read as timm's attn_pool, gelu_pytorch_tanh, eps 1e-6, no projection.
-     * HF CLIP: {@code CLIPModel} (model_type clip, the image tower's settings under {@code vision_config}) or
+     * {@code mlp}) read as timm's attn_pool, gelu_pytorch_tanh, eps 1e-6, no projection; SiglipImageProcessor's
+     * defaults (resize to size x size bicubic, mean = std = 0.5).
+     * <p>CLIP: {@code CLIPModel} (model_type clip, the image tower's settings under {@code vision_config}) or
      * {@code CLIPVisionModel[WithProjection]} (model_type clip_vision_model). Defaults are CLIPVisionConfig's
      * (ViT-B/32: hidden 768, 12 layers, 12 heads, MLP 3072, patch 32, 224 px, quick_gelu, eps 1e-5). The image
      * embedding is {@code visual_projection(post_layernorm(x[0]))}, a bias-free linear layer read as the head; without
