@@ -320,6 +320,18 @@ def hf_siglip_case(case, seed, dtype='F16'):
     save_expected(os.path.join(d, 'expected.safetensors'), expected(m, inputs(seed, 32), [(48, 'hf')]), m)
 
 
+def tokens_case(case, seed, dtype='F16', **kwargs):
+    """A timm folder whose expected output is forward_features: every token after the last block and the final norm
+    (Identity when the model normalises after pooling, fc_norm)."""
+    args = dict(SMALL, **kwargs)
+    m = round_to(randomize(VisionTransformer(num_classes=10, **args), seed), dtype)
+    d = fresh(case)
+    write_timm_folder(d, m, architecture='vit_tiny_patch16_224', model_args=m.model_args(), dtype=dtype)
+    x = inputs(seed, args['img_size'])
+    with torch.no_grad():
+        save_expected(os.path.join(d, 'expected.safetensors'), {'input': x, 'tokens': m.forward_features(x)}, m)
+
+
 def torchvision_case(case, seed):
     torch.manual_seed(seed)
     m = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16,
@@ -370,6 +382,8 @@ def main():
     open_clip_case('open_clip_quickgelu', 21)
     hf_clip_case('hf_clip_quickgelu', 22)
     hf_siglip_case('hf_siglip', 23)
+    tokens_case('timm_tokens_reg', 24, reg_tokens=2, no_embed_class=True, init_values=0.1)   # final norm on every token
+    tokens_case('timm_tokens_avg', 25, global_pool='avg')                                    # fc_norm: tokens unnormalised
     hf_case('hf_vit', 'vit', 7, extra=[(48, 'hf')])
     hf_case('hf_deit_teacher', 'deit', 8, distilled=True)
     hf_variant_case('hf_deit_single_head', 11, 'deit_single_head')

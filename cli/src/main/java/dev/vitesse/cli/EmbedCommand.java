@@ -34,6 +34,10 @@ final class EmbedCommand implements Callable<Integer> {
             + "CLIP image tower (vit_*_clip_*) the image embedding in the joint image-text space.")
     boolean head;
 
+    @Option(names = "--tokens", description = "Write every token's features [N, tokens, features] (timm forward_features: "
+            + "prefix tokens first, then the patch grid row by row), e.g. DINOv2's dense patch features. ViT-family models.")
+    boolean tokens;
+
     @Option(names = "--normalize", description = "Scale every row to unit L2 norm (cosine similarity becomes a dot "
             + "product, as CLIP retrieval uses the embeddings).")
     boolean normalize;
@@ -50,15 +54,19 @@ final class EmbedCommand implements Callable<Integer> {
         if (input != null && !images.isEmpty()) throw new IllegalArgumentException("give either --input X.npy or images, not both");
         OutputFiles.checkFile("--out", out);
         VisionModel m = model.load();
+        if (head && tokens) throw new IllegalArgumentException("give --head or --tokens, not both");
         if (head && m.numClasses() == 0)
             throw new IllegalArgumentException("--head: " + m.architecture() + " has no head (num_classes 0); drop --head");
-        int d = head ? m.numClasses() : m.numFeatures();
+        if (tokens && (m.backend() != null || m.family1Model() != null))
+            throw new IllegalArgumentException("--tokens: " + m.architecture() + " is not a ViT-family model; drop --tokens");
+        int t = tokens ? m.config().numTokens() : 1;   // rows per image
+        int d = (head ? m.numClasses() : m.numFeatures()) * t;
         float[] result;
         int n;
         if (input != null) {
             Npy.Array x = LogitsCommand.readBatch(input, m);
             n = x.dim(0);
-            result = head ? m.forward(x.data(), n) : m.embed(x.data(), n);
+            result = head ? m.forward(x.data(), n) : tokens ? m.tokens(x.data(), n) : m.embed(x.data(), n);
         } else {
             boolean samples = images.isEmpty();
             if (samples && !model.builtin()) throw new IllegalArgumentException("no images given (embed --model PATH --out e.npy IMAGE...)");
@@ -70,15 +78,21 @@ final class EmbedCommand implements Callable<Integer> {
                 for (int start = 0; start < n; start += batch) {
                     List<Path> chunk = files.subList(start, Math.min(n, start + batch));
                     float[] x = Images.batch(chunk, tf);
-                    float[] e = head ? m.forward(x, chunk.size()) : m.embed(x, chunk.size());
+                    float[] e = head ? m.forward(x, chunk.size()) : tokens ? m.tokens(x, chunk.size()) : m.embed(x, chunk.size());
                     System.arraycopy(e, 0, result, start * d, chunk.size() * d);
                     bar.update(start + chunk.size());
                 }
             }
         }
-        if (normalize) l2NormalizeRows(result, n, d);
-        Npy.write(out, result, n, d);
-        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, n, d);
+        int width = d / t;
+        if (normalize) l2NormalizeRows(result, n * t, width);
+        if (tokens) {
+            Npy.write(out, result, n, t, width);
+            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d, %d]%n", out, n, t, width);
+        } else {
+            Npy.write(out, result, n, d);
+            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, n, d);
+        }
         return 0;
     }
 

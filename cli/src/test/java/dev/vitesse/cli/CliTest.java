@@ -152,6 +152,22 @@ class CliTest {
     }
 
     @Test
+    void embedTokensWritesEveryToken(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("t.npy");
+        Result r = run("embed", "--tokens", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Npy.Array t = Npy.read(out);
+        assertThat(t.shape()).containsExactly(8, 17, 64);   // the built-in model: class token + 16 patches, width 64
+        VisionModel m = VisionModel.load(BuiltinModel.folder());
+        List<Path> samples = BuiltinModel.samples();
+        float[] want = m.tokens(Images.batch(samples, ImageTransform.of(m.preprocessing())), samples.size());
+        for (int i = 0; i < want.length; i++)
+            assertThat(t.data()[i]).as("token value %d", i).isCloseTo(want[i], within(1e-5f * Math.max(1f, Math.abs(want[i]))));
+        assertThat(run("embed", "--tokens", "--head", "--out", dir.resolve("x.npy").toString()).err())
+                .contains("give --head or --tokens, not both");
+    }
+
+    @Test
     void classifyRefusesClipTowers() {
         // a CLIP tower's head is an image projection: classify says so and points to embed --head
         Path clip = Path.of("..", "vit-model", "src", "test", "resources", "fixtures", "vit", "open_clip_quickgelu");

@@ -187,6 +187,17 @@ public final class VisionModel {
         return net.features(batchNchw, batch);
     }
 
+    /**
+     * Token features [batch][numTokens][numFeatures()] of a ViT-family model (timm {@code forward_features}: prefix
+     * tokens first, then the patches row by row, after the final norm); see {@link VisionTransformer#tokens}.
+     */
+    public float[] tokens(float[] batchNchw, int batch) {
+        if (backend != null || fam1 != null) {
+            throw new UnsupportedOperationException(architecture() + ": token features are available for ViT-family models only");
+        }
+        return Parallel.request(() -> ImageParallel.run(batchNchw, batch, imageFloats(), net::tokens));
+    }
+
     /** Attention probabilities of every block and head (explicit attention path). */
     public AttentionMaps attentionMaps(float[] batchNchw, int batch) {
         if (backend != null) {

@@ -243,6 +243,20 @@ class ReferenceFixturesTest {
         atOtherSizeAndBare("hf_siglip", "model.safetensors", "vit_base_patch32_siglip_256", CheckpointLayout.HF_SIGLIP);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"timm_tokens_reg", "timm_tokens_avg"})   // final norm on every token; fc_norm: none
+    void tokenFeaturesAreTimmsForwardFeatures(String fixture) throws IOException {
+        VisionModel m = VisionModel.load(Fixtures.dir(fixture));
+        Map<String, float[]> exp = Fixtures.expected(fixture);
+        float[] tokens = m.tokens(exp.get("input"), BATCH);
+        assertThat(tokens).hasSize(BATCH * m.config().numTokens() * m.numFeatures());
+        assertClose(fixture + " tokens", tokens, exp.get("tokens"), TOL);
+        // one image at a time gives the same rows
+        int per = exp.get("input").length / BATCH, rows = tokens.length / BATCH;
+        float[] second = m.tokens(java.util.Arrays.copyOfRange(exp.get("input"), per, 2 * per), 1);
+        assertClose(fixture + " tokens, image 2 alone", second, java.util.Arrays.copyOfRange(tokens, rows, 2 * rows), 1e-6);
+    }
+
     @Test
     void torchvisionVisionTransformer() throws IOException {
         VisionModel m = VisionModel.load(Fixtures.dir("torchvision_vit").resolve("model.safetensors"),

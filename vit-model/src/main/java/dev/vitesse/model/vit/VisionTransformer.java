@@ -395,6 +395,29 @@ public final class VisionTransformer {
     }
 
     /**
+     * Token features [batch][numTokens][embedDim] as timm's {@code forward_features} returns them: every token (prefix
+     * tokens first, then the patch grid row by row) after the last block and the final norm, which models that
+     * normalise after pooling ({@code fc_norm}) do not have. Dense features, e.g. DINOv2's patch tokens.
+     */
+    public float[] tokens(float[] images, int batch) {
+        checkInput(images, batch);
+        int t = cfg.numTokens(), d = cfg.embedDim();
+        long total = (long) batch * t * d;
+        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("token features too large for batch " + batch);
+        float[] out = new float[(int) total];
+        int chunk = chunkSize();
+        for (int b0 = 0; b0 < batch; b0 += chunk) {
+            int nb = Math.min(chunk, batch - b0);
+            try (Workspace ws = workspace(nb)) {
+                float[] x = encode(ws, slice(images, b0, nb), nb, null, null, t);
+                if (cfg.fcNorm()) System.arraycopy(x, 0, out, b0 * t * d, nb * t * d);
+                else norm.apply(x, 0, d, out, b0 * t * d, d, nb * t);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Attention probabilities per block, each [batch][heads][tokens][tokens] (explicit attention path);
      * the logits are not computed.
      */
