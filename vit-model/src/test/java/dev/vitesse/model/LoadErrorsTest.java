@@ -146,6 +146,13 @@ class LoadErrorsTest {
                 .hasMessageContaining("unexpected").hasMessageContaining("patch_embed.proj.bias");
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"model_args\": {\"frobnicate\": 1}}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unknown or unsupported model_args key 'frobnicate'");
+        // global_pool '' (a feature-extraction export): refused, unless a pooling is given; tokens() then gives every token
+        Path noPool = editedConfig("vit/timm_tokens_reg", "\"global_pool\": \"token\"", "\"global_pool\": \"\"");
+        assertThatThrownBy(() -> VisionModel.load(noPool)).hasMessageContaining("unsupported global_pool ''")
+                .hasMessageContaining("LoadOptions.withGlobalPool");
+        VisionModel pooled = VisionModel.load(noPool, LoadOptions.defaults().withGlobalPool("token"));
+        Map<String, float[]> exp = Fixtures.expected("timm_tokens_reg");
+        Fixtures.assertClose("tokens of a global_pool '' export", pooled.tokens(exp.get("input"), 2), exp.get("tokens"), 1e-4);
         Files.writeString(d.resolve("config.json"), "{\"architecture\": \"vit_tiny_patch16_224\", \"global_pool\": \"gem\"}");
         assertThatThrownBy(() -> VisionModel.load(d)).hasMessageContaining("unsupported global_pool 'gem'")
                 .hasMessageContaining("supported: token, avg, max, avgmax, map");

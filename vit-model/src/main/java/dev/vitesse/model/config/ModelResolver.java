@@ -113,7 +113,9 @@ public final class ModelResolver {
         JsonNode args = cfg.get("model_args");
         if (args != null && !args.isNull()) applyModelArgs(cfgFile, b, args);
         if (cfg.hasNonNull("num_classes")) b.numClasses = intField(cfgFile, cfg, "num_classes");
-        if (cfg.hasNonNull("global_pool")) b.pooling = parsePool(cfgFile, text(cfgFile, cfg, "global_pool"));
+        // global_pool '' (no pooling) is refused unless the caller gives a pooling (applied below with the overrides)
+        if (cfg.hasNonNull("global_pool") && !(opts.globalPool().isPresent() && text(cfgFile, cfg, "global_pool").isEmpty()))
+            b.pooling = parsePool(cfgFile, text(cfgFile, cfg, "global_pool"));
         int trainedSize = b.imageSize;
         checked(cfgFile, b::build);   // the config's own values first, so that their errors name the file
         PreprocessConfig pre = checked(cfgFile, () -> timmPreprocess(cfgFile, cfg.get("pretrained_cfg"), spec.preprocess(),

@@ -29,7 +29,8 @@ public enum Pooling {
             case "avgmax" -> AVGMAX;
             case "map" -> MAP;
             case "" -> throw new IllegalArgumentException(
-                    "unsupported global_pool '' (no pooling: the model returns all tokens; supported: token, avg, max, avgmax, map)");
+                    "unsupported global_pool '' (no pooling: the model returns all tokens; supported: token, avg, max, avgmax, map; "
+                    + "for every token's features load it with a pooling, LoadOptions.withGlobalPool, and call VisionModel.tokens)");
             default -> throw new IllegalArgumentException("unsupported global_pool '" + s + "' (supported: token, avg, max, avgmax, map)");
         };
     }
