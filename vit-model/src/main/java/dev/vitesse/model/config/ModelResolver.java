@@ -288,8 +288,7 @@ public final class ModelResolver {
             default -> throw new ModelFormatException(cfgFile + ": " + at + "hidden_act '" + act
                     + "' is not supported (quick_gelu, gelu, gelu_pytorch_tanh)");
         };
-        int classes = !siglip && w.has("visual_projection.weight") && w.info("visual_projection.weight").shape().length == 2
-                ? (int) w.info("visual_projection.weight").shape()[0] : 0;
+        int classes = siglip ? 0 : size(w, "visual_projection.weight", 0);   // [E, D]; SigLIP's pooled output is the embedding
         int size = intOr(cfgFile, vc0, "image_size", 224);
         String name = siglip ? (type.equals("siglip") ? "SiglipModel" : "SiglipVisionModel")
                 : (type.equals("clip") ? "CLIPModel" : "CLIPVisionModel");
@@ -441,7 +440,7 @@ public final class ModelResolver {
                 "model_cfg.vision_cfg.width " + width + " is not a multiple of head_width " + headWidth);
         boolean quick = model.hasNonNull("quick_gelu") && asBool(cfgFile, model.get("quick_gelu"), "model_cfg.quick_gelu");
         int size = vision.hasNonNull("image_size") ? squareSize(cfgFile, vision.get("image_size"), "model_cfg.vision_cfg.image_size") : 224;
-        int classes = w.has("visual.proj") && w.info("visual.proj").shape().length == 2 ? (int) w.info("visual.proj").shape()[1] : 0;
+        int classes = size(w, "visual.proj", 1);   // x @ proj: [D, E]
         ConfigBuilder b = checked(cfgFile, () -> new ConfigBuilder(new VitConfig("open_clip:" + folder.getFileName(),
                 CheckpointLayout.OPEN_CLIP, size, intOr(cfgFile, vision, "patch_size", 16), 3, width,
                 intOr(cfgFile, vision, "layers", 12), width / headWidth, width * 4, true, false, true, false, 0, false, false,
@@ -481,16 +480,12 @@ public final class ModelResolver {
         if (b.layout == CheckpointLayout.TIMM && w.has("visual.conv1.weight")) b.layout = CheckpointLayout.OPEN_CLIP;
         if (b.layout == CheckpointLayout.TIMM && w.has("vision_model.embeddings.patch_embedding.weight"))
             b.layout = w.has("vision_model.head.probe") ? CheckpointLayout.HF_SIGLIP : CheckpointLayout.HF_CLIP;
-        if (b.layout == CheckpointLayout.OPEN_CLIP) {   // the projection visual.proj [D, E] is the head
-            b.numClasses = w.has("visual.proj") && w.info("visual.proj").shape().length == 2
-                    ? (int) w.info("visual.proj").shape()[1] : 0;
-        } else if (b.layout == CheckpointLayout.HF_CLIP) {   // visual_projection.weight [E, D]
-            b.numClasses = w.has("visual_projection.weight") && w.info("visual_projection.weight").shape().length == 2
-                    ? (int) w.info("visual_projection.weight").shape()[0] : 0;
-        } else {
-            String headName = b.layout == CheckpointLayout.TORCHVISION ? "heads.head.weight" : "head.weight";
-            b.numClasses = w.has(headName) && w.info(headName).shape().length == 2 ? (int) w.info(headName).shape()[0] : 0;
-        }
+        b.numClasses = switch (b.layout) {   // the head's outputs, from its weight's shape
+            case OPEN_CLIP -> size(w, "visual.proj", 1);              // x @ proj: [D, E]
+            case HF_CLIP -> size(w, "visual_projection.weight", 0);   // [E, D]
+            case TORCHVISION -> size(w, "heads.head.weight", 0);
+            default -> size(w, "head.weight", 0);   // timm (an HF SigLIP file has none: its pooled output is the embedding)
+        };
         if (b.layout == CheckpointLayout.TORCHVISION && w.has("encoder.pos_embedding")) {
             // torchvision runs only at the trained resolution: take it from the position embedding
             long[] s = w.info("encoder.pos_embedding").shape();
@@ -521,6 +516,11 @@ public final class ModelResolver {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Length of axis {@code axis} of the 2-D tensor {@code name}, or 0 when the file has no such 2-D tensor. */
+    private static int size(SafeTensors w, String name, int axis) {
+        return w.has(name) && w.info(name).shape().length == 2 ? (int) w.info(name).shape()[axis] : 0;
+    }
 
     private static void applyOverrides(ConfigBuilder b, LoadOptions o) {
         o.imageSize().ifPresent(v -> b.imageSize = v);

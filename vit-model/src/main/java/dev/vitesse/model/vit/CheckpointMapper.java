@@ -30,17 +30,23 @@ import java.util.TreeSet;
  */
 final class CheckpointMapper {
     /** One canonical tensor: its source names (concatenated along dim 0) and the shape of each part. */
-    private record Entry(String canonical, List<String> sources, long[] partShape) {}
+    private record Entry(String canonical, List<String> sources, long[] partShape, Read read) {}
+
+    /** How a canonical tensor is made from its sources. */
+    private sealed interface Read {
+        /** The sources as stored, concatenated along dim 0. */
+        record AsStored() implements Read {}
+        /** The single 2-D source, stored [k][n], transposed (open_clip's {@code x @ proj}). */
+        record Transposed() implements Read {}
+        /** Rows [first, first + count) of the single source (HF SigLIP's packed in_proj). */
+        record Rows(int first, int count) implements Read {}
+        /** No source: zeros of the part shape's length (the bias a CLIP projection does not have). */
+        record Zeros() implements Read {}
+    }
 
     private final SafeTensors file;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Set<String> ignorable = new LinkedHashSet<>();
-    /** Canonical [n][k] weights stored as [k][n] (open_clip's {@code x @ proj}). */
-    private final Set<String> transposed = new LinkedHashSet<>();
-    /** Canonical tensors that are rows [first, first + count) of their single source (HF SigLIP's in_proj). */
-    private final Map<String, int[]> rowSlices = new LinkedHashMap<>();
-    /** Canonical tensors the checkpoint does not store, all zeros, with their lengths (open_clip's head bias). */
-    private final Map<String, Integer> zeros = new LinkedHashMap<>();
     private final String prefix;   // HF: "vit.", "deit." or ""
     private final VitConfig cfg;
 
@@ -107,14 +113,11 @@ final class CheckpointMapper {
             if (cfg.layout() == CheckpointLayout.HF_SIGLIP) {
                 // nn.MultiheadAttention's packed in_proj [3D, D]: rows q; k; v, so q is rows [0, D) and kv rows [D, 3D)
                 String in = HF_VISION_PREFIX + "head.attention.in_proj_";
-                add(a + "q.weight", List.of(in + "weight"), 3L * d, d);
-                add(a + "q.bias", List.of(in + "bias"), 3L * d);
-                add(a + "kv.weight", List.of(in + "weight"), 3L * d, d);
-                add(a + "kv.bias", List.of(in + "bias"), 3L * d);
-                for (String kind : List.of("weight", "bias")) {
-                    rowSlices.put(a + "q." + kind, new int[] {0, d});
-                    rowSlices.put(a + "kv." + kind, new int[] {d, 2 * d});
-                }
+                Read q = new Read.Rows(0, d), kv = new Read.Rows(d, 2 * d);
+                add(a + "q.weight", List.of(in + "weight"), q, 3L * d, d);
+                add(a + "q.bias", List.of(in + "bias"), q, 3L * d);
+                add(a + "kv.weight", List.of(in + "weight"), kv, 3L * d, d);
+                add(a + "kv.bias", List.of(in + "bias"), kv, 3L * d);
             } else {
                 add(a + "q.weight", src(a + "q.weight"), d, d);
                 add(a + "q.bias", src(a + "q.bias"), d);
@@ -132,13 +135,11 @@ final class CheckpointMapper {
         }
         if (cfg.numClasses() > 0 && clip) {   // a bias-free image projection
             if (cfg.layout() == CheckpointLayout.OPEN_CLIP) {
-                add("head.weight", src("head.weight"), d, cfg.numClasses());   // visual.proj, stored [D, E]
-                transposed.add("head.weight");
+                add("head.weight", src("head.weight"), new Read.Transposed(), d, cfg.numClasses());   // visual.proj [D, E]
             } else {
                 add("head.weight", src("head.weight"), cfg.numClasses(), d);   // visual_projection.weight [E, D]
             }
-            add("head.bias", List.of());
-            zeros.put("head.bias", cfg.numClasses());
+            add("head.bias", List.of(), new Read.Zeros(), cfg.numClasses());
         } else if (cfg.numClasses() > 0) {
             add("head.weight", src("head.weight"), cfg.numClasses(), d);
             add("head.bias", src("head.bias"), cfg.numClasses());
@@ -166,7 +167,11 @@ final class CheckpointMapper {
     }
 
     private void add(String canonical, List<String> sources, long... partShape) {
-        entries.put(canonical, new Entry(canonical, sources, partShape));
+        add(canonical, sources, new Read.AsStored(), partShape);
+    }
+
+    private void add(String canonical, List<String> sources, Read read, long... partShape) {
+        entries.put(canonical, new Entry(canonical, sources, partShape, read));
     }
 
     private List<String> qkvSources(int i, String kind) {
@@ -325,25 +330,28 @@ final class CheckpointMapper {
         }
     }
 
-    /** A canonical tensor as float32 (parts concatenated). */
+    /** A canonical tensor as float32, made from its sources as its entry says. */
     float[] get(String canonical) {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
-        if (zeros.containsKey(canonical)) return new float[zeros.get(canonical)];
-        if (rowSlices.containsKey(canonical)) {
-            int[] sl = rowSlices.get(canonical);
-            long[] s = e.partShape;
-            int cols = s.length == 2 ? (int) s[1] : 1;
-            return Arrays.copyOfRange(file.floats(e.sources.get(0)), sl[0] * cols, (sl[0] + sl[1]) * cols);
-        }
-        if (transposed.contains(canonical)) {
-            long[] s = e.partShape;   // stored [k][n], validated
-            return transpose(file.floats(e.sources.get(0)), (int) s[0], (int) s[1]);
-        }
-        if (e.sources.size() == 1) return file.floats(e.sources.get(0));
+        long[] shape = e.partShape;   // validated against the stored shapes
+        return switch (e.read) {
+            case Read.AsStored a -> concatenated(e.sources);
+            case Read.Transposed t -> transpose(file.floats(e.sources.get(0)), (int) shape[0], (int) shape[1]);
+            case Read.Rows r -> {
+                int cols = shape.length == 2 ? (int) shape[1] : 1;
+                yield Arrays.copyOfRange(file.floats(e.sources.get(0)), r.first() * cols, (r.first() + r.count()) * cols);
+            }
+            case Read.Zeros z -> new float[(int) shape[0]];
+        };
+    }
+
+    /** The sources' floats, concatenated along dim 0. */
+    private float[] concatenated(List<String> sources) {
+        if (sources.size() == 1) return file.floats(sources.get(0));
         List<float[]> parts = new ArrayList<>();
         int n = 0;
-        for (String s : e.sources) {
+        for (String s : sources) {
             float[] f = file.floats(s);
             parts.add(f);
             n += f.length;
@@ -365,8 +373,7 @@ final class CheckpointMapper {
     PackedMatrix packed(String canonical, int n, int k, WeightFormat format) {
         Entry e = entries.get(canonical);
         if (e == null) throw new IllegalStateException("no canonical tensor " + canonical);
-        DType dtype = e.sources.size() == 1 && !transposed.contains(canonical) && !rowSlices.containsKey(canonical)
-                ? file.info(e.sources.get(0)).dtype() : null;
+        DType dtype = e.sources.size() == 1 && e.read instanceof Read.AsStored ? file.info(e.sources.get(0)).dtype() : null;
         if (dtype == DType.F32 || (dtype == DType.BF16 && format == WeightFormat.BF16)) {
             java.lang.foreign.MemorySegment seg = file.segment(e.sources.get(0));
             // a BF16 tensor stored as bf16 keeps its bits (no rounding, no f32 detour)
