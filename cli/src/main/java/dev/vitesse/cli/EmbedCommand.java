@@ -60,13 +60,14 @@ final class EmbedCommand implements Callable<Integer> {
         if (tokens && (m.backend() != null || m.family1Model() != null))
             throw new IllegalArgumentException("--tokens: " + m.architecture() + " is not a ViT-family model; drop --tokens");
         int t = tokens ? m.config().numTokens() : 1;   // rows per image
+        java.util.function.BiFunction<float[], Integer, float[]> pass = head ? m::forward : tokens ? m::tokens : m::embed;
         int d = (head ? m.numClasses() : m.numFeatures()) * t;
         float[] result;
         int n;
         if (input != null) {
             Npy.Array x = LogitsCommand.readBatch(input, m);
             n = x.dim(0);
-            result = head ? m.forward(x.data(), n) : tokens ? m.tokens(x.data(), n) : m.embed(x.data(), n);
+            result = pass.apply(x.data(), n);
         } else {
             boolean samples = images.isEmpty();
             if (samples && !model.builtin()) throw new IllegalArgumentException("no images given (embed --model PATH --out e.npy IMAGE...)");
@@ -77,8 +78,7 @@ final class EmbedCommand implements Callable<Integer> {
             try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), n, ProgressBar.wanted(n))) {
                 for (int start = 0; start < n; start += batch) {
                     List<Path> chunk = files.subList(start, Math.min(n, start + batch));
-                    float[] x = Images.batch(chunk, tf);
-                    float[] e = head ? m.forward(x, chunk.size()) : tokens ? m.tokens(x, chunk.size()) : m.embed(x, chunk.size());
+                    float[] e = pass.apply(Images.batch(chunk, tf), chunk.size());
                     System.arraycopy(e, 0, result, start * d, chunk.size() * d);
                     bar.update(start + chunk.size());
                 }

@@ -340,22 +340,37 @@ public final class VisionTransformer {
         }
     }
 
-    /** Logits [batch][numClasses] (or the pooled features when the model has no head). */
-    public float[] logits(float[] images, int batch) {
+    /** One pass over a chunk of {@code batch} images in {@code ws}: [batch][outputs per image]. */
+    private interface ChunkPass {
+        float[] run(Workspace ws, float[] images, int batch);
+    }
+
+    /**
+     * {@code pass} over chunks of at most {@link #chunkSize} images (bounding activation memory), its outputs
+     * [chunk][perImage] concatenated into [batch][perImage].
+     */
+    private float[] inChunks(float[] images, int batch, long perImage, ChunkPass pass) {
         checkInput(images, batch);
-        int k = head == null ? cfg.embedDim() : cfg.numClasses();
-        float[] out = new float[batch * k];
-        int chunk = chunkSize();
+        long total = batch * perImage;
+        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("outputs too large for batch " + batch);
+        float[] out = new float[(int) total];
+        int chunk = chunkSize(), per = (int) perImage;
         for (int b0 = 0; b0 < batch; b0 += chunk) {
             int nb = Math.min(chunk, batch - b0);
             try (Workspace ws = workspace(nb)) {
-                int keep = headTokens();
-                float[] x = encode(ws, slice(images, b0, nb), nb, null, null, keep);
-                float[] r = head == null ? pool(ws, x, nb, keep) : logitsFromTokens(ws, x, nb, keep);
-                System.arraycopy(r, 0, out, b0 * k, nb * k);
+                System.arraycopy(pass.run(ws, slice(images, b0, nb), nb), 0, out, b0 * per, nb * per);
             }
         }
         return out;
+    }
+
+    /** Logits [batch][numClasses] (or the pooled features when the model has no head). */
+    public float[] logits(float[] images, int batch) {
+        int keep = headTokens();
+        return inChunks(images, batch, head == null ? cfg.embedDim() : cfg.numClasses(), (ws, x, nb) -> {
+            float[] tokens = encode(ws, x, nb, null, null, keep);
+            return head == null ? pool(ws, tokens, nb, keep) : logitsFromTokens(ws, tokens, nb, keep);
+        });
     }
 
     /**
@@ -379,19 +394,8 @@ public final class VisionTransformer {
 
     /** Pre-logits features [batch][embedDim] (timm {@code forward_head(pre_logits=True)}). */
     public float[] features(float[] images, int batch) {
-        checkInput(images, batch);
-        int d = cfg.embedDim();
-        float[] out = new float[batch * d];
-        int chunk = chunkSize();
-        for (int b0 = 0; b0 < batch; b0 += chunk) {
-            int nb = Math.min(chunk, batch - b0);
-            try (Workspace ws = workspace(nb)) {
-                int keep = headTokens();
-                float[] r = pool(ws, encode(ws, slice(images, b0, nb), nb, null, null, keep), nb, keep);
-                System.arraycopy(r, 0, out, b0 * d, nb * d);
-            }
-        }
-        return out;
+        int keep = headTokens();
+        return inChunks(images, batch, cfg.embedDim(), (ws, x, nb) -> pool(ws, encode(ws, x, nb, null, null, keep), nb, keep));
     }
 
     /**
@@ -400,21 +404,12 @@ public final class VisionTransformer {
      * normalise after pooling ({@code fc_norm}) do not have. Dense features, e.g. DINOv2's patch tokens.
      */
     public float[] tokens(float[] images, int batch) {
-        checkInput(images, batch);
         int t = cfg.numTokens(), d = cfg.embedDim();
-        long total = (long) batch * t * d;
-        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("token features too large for batch " + batch);
-        float[] out = new float[(int) total];
-        int chunk = chunkSize();
-        for (int b0 = 0; b0 < batch; b0 += chunk) {
-            int nb = Math.min(chunk, batch - b0);
-            try (Workspace ws = workspace(nb)) {
-                float[] x = encode(ws, slice(images, b0, nb), nb, null, null, t);
-                if (cfg.fcNorm()) System.arraycopy(x, 0, out, b0 * t * d, nb * t * d);
-                else norm.apply(x, 0, d, out, b0 * t * d, d, nb * t);
-            }
-        }
-        return out;
+        return inChunks(images, batch, (long) t * d, (ws, x, nb) -> {
+            float[] tokens = encode(ws, x, nb, null, null, t);   // ws.x: the output is copied before ws is released
+            if (!cfg.fcNorm()) norm.apply(tokens, 0, d, tokens, 0, d, nb * t);
+            return tokens;
+        });
     }
 
     /**
